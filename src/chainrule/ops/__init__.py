@@ -1,0 +1,7 @@
+"""All primitives, registered on import. See ``registry.py`` for the contract."""
+from .registry import REGISTRY, Primitive, register, unbroadcast
+from .elementwise import (add, sub, mul, div, neg, pow, exp, log, sqrt, abs, tanh, sigmoid,
+                          relu, leaky_relu, maximum, where)
+from .reduce import sum, mean, max
+from .shape import reshape, transpose, getitem, concatenate, stack, broadcast_to
+from .linalg import matmul, linear

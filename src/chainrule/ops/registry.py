@@ -1,0 +1,71 @@
+"""One registry of primitives: each op's forward and its vector-Jacobian product (VJP).
+
+A primitive is a pair of plain NumPy functions, written side by side in the op's module:
+
+    def mul_forward(a, b):           # arrays in
+        return a * b, (a, b)         # (out, cache)
+
+    def mul_backward(dout, cache, needs):
+        a, b = cache
+        return dout * b, dout * a    # one gradient per input, same order
+
+    mul = register("mul", mul_forward, mul_backward)
+
+``needs[i]`` tells whether input ``i`` wants a gradient, so an expensive
+product (``dx`` of a first layer, say) can be skipped by returning ``None``.
+Gradients may have the *broadcast* shape: the graph walker sums them back to
+each input's shape with :func:`unbroadcast`, so no op has to.
+
+The graph walker (``autograd.py``) calls ``backward`` and knows no op;
+an op knows nothing about the graph.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+REGISTRY: dict[str, "Primitive"] = {}
+
+
+class Primitive:
+    """A differentiable operation: ``forward(*arrays, **kw) -> (out, cache)``,
+    ``backward(dout, cache, needs) -> tuple of input gradients``."""
+
+    __slots__ = ("name", "forward", "backward")
+
+    def __init__(self, name, forward, backward):
+        self.name, self.forward, self.backward = name, forward, backward
+
+    def __call__(self, *inputs, **kwargs):
+        from ..tensor import apply  # the Tensor layer records the graph
+        return apply(self, inputs, kwargs)
+
+    def __repr__(self):
+        return f"<primitive {self.name}>"
+
+
+def register(name, forward, backward):
+    """Register a primitive under ``name`` and return it (callable on Tensors)."""
+    if name in REGISTRY:
+        raise ValueError(f"primitive {name!r} is already registered")
+    prim = Primitive(name, forward, backward)
+    REGISTRY[name] = prim
+    return prim
+
+
+def unbroadcast(grad, shape):
+    """Sum ``grad`` over the axes that broadcasting added or stretched, so it has ``shape``.
+
+    ``x`` of shape (3, 1) added to ``y`` of shape (2, 3, 4) receives a (2, 3, 4)
+    upstream gradient; its own gradient is that summed over axis 0 and axis 2.
+    """
+    if grad.shape == tuple(shape):
+        return grad
+    extra = grad.ndim - len(shape)
+    if extra < 0:
+        raise ValueError(f"gradient of shape {grad.shape} cannot belong to an input of shape {shape}")
+    if extra:
+        grad = grad.sum(axis=tuple(range(extra)))
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if stretched:
+        grad = grad.sum(axis=stretched, keepdims=True)
+    return grad

@@ -1,0 +1,54 @@
+"""Shape primitives: they move numbers around, so their backward moves gradients back."""
+import numpy as np
+
+from .registry import register
+
+
+def _reshape_fwd(a, shape=None):
+    return a.reshape(shape), a.shape
+def _reshape_vjp(dout, shape, needs):
+    return (dout.reshape(shape),)
+reshape = register("reshape", _reshape_fwd, _reshape_vjp)
+
+
+def _transpose_fwd(a, axes=None):
+    if axes is None:
+        axes = tuple(reversed(range(a.ndim)))
+    return np.transpose(a, axes), axes
+def _transpose_vjp(dout, axes, needs):
+    return (np.transpose(dout, np.argsort(axes)),)
+transpose = register("transpose", _transpose_fwd, _transpose_vjp)
+
+
+def _getitem_fwd(a, index=None):
+    return a[index], (a.shape, a.dtype, index)
+def _getitem_vjp(dout, cache, needs):
+    shape, dtype, index = cache
+    da = np.zeros(shape, dtype=dout.dtype)
+    np.add.at(da, index, dout)  # add.at: an index may pick the same element twice
+    return (da,)
+getitem = register("getitem", _getitem_fwd, _getitem_vjp)
+
+
+def _concatenate_fwd(*arrays, axis=0):
+    sizes = [a.shape[axis] for a in arrays]
+    return np.concatenate(arrays, axis=axis), (sizes, axis)
+def _concatenate_vjp(dout, cache, needs):
+    sizes, axis = cache
+    return tuple(np.split(dout, np.cumsum(sizes)[:-1], axis=axis))
+concatenate = register("concatenate", _concatenate_fwd, _concatenate_vjp)
+
+
+def _stack_fwd(*arrays, axis=0):
+    return np.stack(arrays, axis=axis), (len(arrays), axis)
+def _stack_vjp(dout, cache, needs):
+    n, axis = cache
+    return tuple(np.squeeze(p, axis=axis) for p in np.split(dout, n, axis=axis))
+stack = register("stack", _stack_fwd, _stack_vjp)
+
+
+def _broadcast_to_fwd(a, shape=None):
+    return np.broadcast_to(a, shape), None
+def _broadcast_to_vjp(dout, cache, needs):
+    return (dout,)  # the walker's unbroadcast sums it back
+broadcast_to = register("broadcast_to", _broadcast_to_fwd, _broadcast_to_vjp)
