@@ -75,20 +75,24 @@ class Node:
 
 
 def topological_order(root):
-    """Tensors that ``root`` depends on, each after all of its parents (iterative DFS)."""
-    order, seen = [], {id(root)}
+    """Tensors that ``root`` depends on, each after all of its parents.
+
+    Depth-first post-order with an explicit stack (no recursion): a tensor is
+    appended only once everything it was computed from has been appended.
+    """
+    order, visited = [], set()
     stack = [(root, False)]
     while stack:
-        t, expanded = stack.pop()
-        if expanded:
+        t, finished = stack.pop()
+        if finished:
             order.append(t)
             continue
+        if id(t) in visited:
+            continue
+        visited.add(id(t))
         stack.append((t, True))
         if t._node is not None:
-            for p in t._node.parents:
-                if p.requires_grad and id(p) not in seen:
-                    seen.add(id(p))
-                    stack.append((p, False))
+            stack.extend((p, False) for p in t._node.parents if p.requires_grad and id(p) not in visited)
     return order
 
 

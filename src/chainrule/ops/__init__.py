@@ -5,3 +5,5 @@ from .elementwise import (add, sub, mul, div, neg, pow, exp, log, sqrt, abs, tan
 from .reduce import sum, mean, max
 from .shape import reshape, transpose, getitem, concatenate, stack, broadcast_to
 from .linalg import matmul, linear
+from .nn import softmax, log_softmax, cross_entropy, mse_loss, batch_norm
+from .conv import conv2d, max_pool2d, avg_pool2d

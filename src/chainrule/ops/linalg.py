@@ -23,11 +23,14 @@ def _matmul_vjp(dout, cache, needs):
     # treat vectors as 1-row / 1-column matrices, then undo it
     a2 = a[None, :] if a.ndim == 1 else a
     b2 = b[:, None] if b.ndim == 1 else b
-    g = dout
-    if a.ndim == 1:
-        g = np.expand_dims(g, -2)
-    if b.ndim == 1:
-        g = np.expand_dims(g, -1)
+    if a.ndim == 1 and b.ndim == 1:
+        g = np.reshape(dout, (1, 1))
+    elif a.ndim == 1:
+        g = dout[..., None, :]
+    elif b.ndim == 1:
+        g = dout[..., None]
+    else:
+        g = dout
     da = db = None
     if needs[0]:
         da = unbroadcast(g @ _swap(b2), a2.shape).reshape(a.shape)

@@ -1,0 +1,87 @@
+"""A thin wrapper around nbgrader's Python API: one course directory, generate, autograde.
+
+Used by the grader and by ``tools/build_course.py`` (which produces ``course/`` through the same
+``generate_assignment`` step), so both see nbgrader configured the same way.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sys
+from pathlib import Path
+
+COURSE_ID = "chainrule"
+
+# What a blanked solution region becomes, per notebook language.
+CODE_STUBS = {
+    "en": "# YOUR CODE HERE\nraise NotImplementedError()",
+    "zh": "# 在这里写你的代码\nraise NotImplementedError()",
+}
+TEXT_STUBS = {"en": "YOUR ANSWER HERE", "zh": "在这里写你的回答"}
+
+
+def assignment_id(chapter: str, lang: str) -> str:
+    """One nbgrader assignment per chapter and language, e.g. ``ch01_zh``."""
+    return f"{chapter}_{lang}"
+
+
+def _ensure_path() -> None:
+    # nbgrader runs `alembic` by name: the interpreter's bin/ must be on PATH.
+    bindir = str(Path(sys.executable).parent)
+    parts = os.environ.get("PATH", "").split(os.pathsep)
+    if bindir not in parts:
+        os.environ["PATH"] = os.pathsep.join([bindir] + parts)
+
+
+def api(root: Path, lang: str = "en", timeout: int = 60):
+    """An ``NbGraderAPI`` on course directory ``root`` (no config files are read)."""
+    _ensure_path()
+    from traitlets.config import Config
+    from nbgrader.apps import NbGraderAPI
+
+    c = Config()
+    c.CourseDirectory.root = str(Path(root).resolve())
+    c.CourseDirectory.course_id = COURSE_ID
+    c.ClearSolutions.code_stub = {"python": CODE_STUBS[lang]}
+    c.ClearSolutions.text_stub = TEXT_STUBS[lang]
+    c.Execute.timeout = timeout          # per cell, seconds
+    c.Execute.interrupt_on_timeout = True
+    c.NbGraderAPI.log_level = logging.ERROR
+    a = NbGraderAPI(config=c)
+    a.log.setLevel(logging.ERROR)
+    return a
+
+
+def check(result: dict, what: str) -> None:
+    if not result.get("success"):
+        raise RuntimeError(f"nbgrader {what} failed:\n{result.get('error', '')}\n{result.get('log', '')}")
+
+
+def generate(root: Path, chapter: str, lang: str, stem: str, source_nb: Path) -> Path:
+    """Put ``source_nb`` into ``root/source/<assignment>/<stem>.ipynb``, run generate_assignment,
+    and return the path of the released (student) notebook."""
+    aid = assignment_id(chapter, lang)
+    src = Path(root) / "source" / aid
+    src.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source_nb, src / f"{stem}.ipynb")
+    check(api(root, lang).generate_assignment(aid, force=True, create=True), f"generate_assignment {aid}")
+    return Path(root) / "release" / aid / f"{stem}.ipynb"
+
+
+def autograde(root: Path, aid: str, student: str, lang: str, timeout: int) -> dict:
+    """Autograde ``root/submitted/<student>/<aid>/``; returns nbgrader's result dict."""
+    return api(root, lang, timeout).autograde(aid, student, force=True, create=True)
+
+
+def read_grades(root: Path, aid: str, stem: str, student: str) -> dict:
+    """Per grade cell: ``{grade_id: (score, max_score)}`` from the gradebook."""
+    from nbgrader.api import Gradebook
+
+    url = "sqlite:///" + str(Path(root).resolve() / "gradebook.db")
+    out = {}
+    with Gradebook(url, COURSE_ID) as gb:
+        nb = gb.find_submission_notebook(stem, aid, student)
+        for g in nb.grades:
+            out[g.name] = (float(g.score or 0.0), float(g.max_score or 0.0))
+    return out
