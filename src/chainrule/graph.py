@@ -17,6 +17,7 @@ class GraphNode:
 class Graph:
     nodes: list = field(default_factory=list)
     edges: list = field(default_factory=list)   # (from_id, to_id): data flows from -> to
+    tensors: dict = field(default_factory=dict, repr=False, compare=False)  # id -> the traced Tensor
 
     def to_dot(self):
         """Graphviz source, for those who have graphviz; the course draws with matplotlib."""
@@ -39,6 +40,7 @@ def trace(root) -> Graph:
             kind = "op" if op else ("leaf" if t.requires_grad else "constant")
             graph.nodes.append(GraphNode(ids[id(t)], t.name or op or ("input" if t.requires_grad else "const"),
                                          op, tuple(t.shape), kind))
+            graph.tensors[ids[id(t)]] = t
             stack.append(t)
         return ids[id(t)]
 

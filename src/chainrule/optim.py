@@ -18,6 +18,7 @@ its own settings: ``SGD([{"params": body}, {"params": head, "lr": 0.01}], lr=0.1
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 
@@ -74,7 +75,7 @@ class Optimizer:
 
     def _check(self, group):
         lr = group["lr"]
-        if not isinstance(lr, (int, float)) or lr < 0 or math.isnan(lr):
+        if not isinstance(lr, numbers.Real) or lr < 0 or math.isnan(lr):
             raise ValueError(f"{type(self).__name__}: invalid learning rate {lr!r}; it must be a number >= 0")
         if group.get("weight_decay", 0) < 0:
             raise ValueError(f"{type(self).__name__}: invalid weight_decay {group['weight_decay']!r}; it must be >= 0")

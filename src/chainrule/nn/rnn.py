@@ -31,34 +31,13 @@ import numpy as np
 from ..ops import getitem, reshape, stack, transpose
 from ..ops.recurrent import lstm as _lstm, rnn_relu as _rnn_relu, rnn_tanh as _rnn_tanh
 from ..tensor import ShapeError, Tensor, as_tensor
+from . import init
 from .module import Module, Parameter
 
 
-def _generator():
-    """The random generator that draws initial weights.
-
-    ``chainrule.nn.init`` owns the library's default generator (``init.manual_seed``
-    makes a model reproducible); until it provides one, NumPy's default is used.
-    """
-    try:
-        from . import init
-    except ImportError:
-        init = None
-    get = getattr(init, "default_generator", None)
-    if get is not None:
-        return get() if callable(get) else get
-    global _FALLBACK
-    if _FALLBACK is None:
-        _FALLBACK = np.random.default_rng()
-    return _FALLBACK
-
-
-_FALLBACK = None
-
-
 def _uniform(shape, bound, dtype):
-    """A Parameter drawn from U(-bound, bound)."""
-    return Parameter(_generator().uniform(-bound, bound, size=shape).astype(dtype))
+    """A Parameter drawn from U(-bound, bound) by ``nn.init`` (so ``init.manual_seed`` applies)."""
+    return init.uniform_(Parameter(np.zeros(shape, dtype=dtype)), -bound, bound)
 
 
 def _fmt(shape):
@@ -100,8 +79,8 @@ class _RNNBase(Module):
         if x.ndim == 2 and x.shape[1] == I and x.shape[0] > 0:          # unbatched (T, I)
             return reshape(x, shape=(x.shape[0], 1, I)), False
         if x.ndim != 3 or x.shape[2] != I or 0 in x.shape:
-            raise ShapeError(f"{name}: input must be {layout}={_fmt((None, None, I))}"
-                             f" (or unbatched (seq_len, input_size)={_fmt((None, I))}), got shape {x.shape}")
+            raise ShapeError(f"{name}: input must be {layout}={_fmt((None, None, I))}, got shape {x.shape}"
+                             f" (an unbatched sequence (seq_len, input_size)={_fmt((None, I))} works too)")
         return (transpose(x, axes=(1, 0, 2)) if self.batch_first else x), True
 
     def _initial(self, state, what, N, batched):

@@ -7,3 +7,4 @@ from .shape import reshape, transpose, getitem, concatenate, stack, broadcast_to
 from .linalg import matmul, linear
 from .nn import softmax, log_softmax, cross_entropy, mse_loss, batch_norm
 from .conv import conv2d, max_pool2d, avg_pool2d
+from .recurrent import rnn_tanh, rnn_relu, lstm

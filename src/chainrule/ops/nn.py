@@ -50,19 +50,22 @@ def _reduce(losses, reduction):
 def _cross_entropy_fwd(logits, targets=None, reduction="mean"):
     """logits (N, C) or (N, C, d1, ...), targets (N,) or (N, d1, ...) integer classes.
     Returns -log softmax(logits)[target] per sample, reduced by ``reduction``."""
-    z = np.moveaxis(logits, 1, -1)                          # classes last: (N, d..., C)
+    z = logits if logits.ndim == 2 else np.moveaxis(logits, 1, -1)   # classes last: (N, d..., C)
     logp = _log_softmax(z, -1)
-    picked = np.take_along_axis(logp, targets[..., None], axis=-1)[..., 0]
+    flat = logp.reshape(-1, logp.shape[-1])
+    rows = np.arange(len(flat))
+    picked = flat[rows, targets.reshape(-1)].reshape(targets.shape)
     return _reduce(-picked, reduction), (logp, targets, reduction)
 def _cross_entropy_vjp(dout, cache, needs):
     logp, targets, reduction = cache
-    grad = np.exp(logp)                                     # softmax - onehot, per sample
-    np.put_along_axis(grad, targets[..., None],
-                      np.take_along_axis(grad, targets[..., None], axis=-1) - 1, axis=-1)
+    grad = np.exp(logp).reshape(-1, logp.shape[-1])        # softmax - onehot, one row per sample
+    grad[np.arange(len(grad)), targets.reshape(-1)] -= 1
+    grad = grad.reshape(logp.shape)
     scale = dout[..., None] if reduction == "none" else dout
     if reduction == "mean":
         scale = scale / targets.size
-    return (np.moveaxis(grad * scale, -1, 1),)
+    grad *= scale
+    return (grad if grad.ndim == 2 else np.moveaxis(grad, -1, 1),)
 cross_entropy = register("cross_entropy", _cross_entropy_fwd, _cross_entropy_vjp)
 
 

@@ -74,7 +74,8 @@ def _weight_grads(dz, x, h_prev, needs, n_bias):
     dz     : (T, N, G·H)  gradient at the pre-activations, every step
     x      : (T, N, I)    the inputs
     h_prev : (T, N, H)    h_{t-1} for every t (h0 first)
-    returns dx, dw_ih, dw_hh, dbias (one per bias, the same array: dL/db_ih = dL/db_hh)
+    returns dw_ih, dw_hh and a tuple with one gradient per bias (the same array:
+    b_ih and b_hh enter as a sum, so dL/db_ih = dL/db_hh = Σ_t,n dz)
     """
     T, N, GH = dz.shape
     dz2 = dz.reshape(T * N, GH)

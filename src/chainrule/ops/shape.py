@@ -25,8 +25,16 @@ def _getitem_fwd(a, index=None):
 def _getitem_vjp(dout, cache, needs):
     shape, dtype, index = cache
     da = np.zeros(shape, dtype=dout.dtype)
-    np.add.at(da, index, dout)  # add.at: an index may pick the same element twice
+    if _is_basic(index):
+        da[index] = dout         # ints and slices pick each element at most once
+    else:
+        np.add.at(da, index, dout)  # an integer-array index may pick one element twice: add, don't assign
     return (da,)
+
+
+def _is_basic(index):
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(p is None or p is Ellipsis or isinstance(p, (slice, int, np.integer)) for p in parts)
 getitem = register("getitem", _getitem_fwd, _getitem_vjp)
 
 

@@ -1,0 +1,72 @@
+"""In-notebook checks with feedback in English or Chinese.
+
+A chapter's first cell::
+
+    import chainrule
+    chainrule.checks.setup("zh")      # environment check, feedback language, plot fonts
+
+An exercise's tests cell::
+
+    from chainrule.checks import ch01
+    ch01.check_central_difference(central_difference)               # visible cases
+    ch01.check_central_difference(central_difference, hidden=True)  # graded hidden cases
+
+A check prints one ✓ line, or raises :class:`CheckFailed` (an AssertionError) whose
+message says which case failed, where, expected vs got, the relative error and a hint
+for the diagnosed mistake (``e.category``). Messages live in :mod:`.messages`.
+"""
+from __future__ import annotations
+
+import importlib
+
+from .core import CheckFailed, Verdict, get_language, judge, msg, set_language, verdict
+
+__all__ = ["setup", "set_language", "get_language", "CheckFailed", "check_environment", "get_check", "EXERCISES",
+           "judge", "verdict", "Verdict", "ch00", "ch01"]
+
+_CHAPTERS = ("ch00", "ch01")
+
+
+def setup(lang=None, check_env=True):
+    """Set the feedback language, check the environment, style plots and configure CJK fonts.
+
+    lang: "en" or "zh" (default: $CHAINRULE_LANG, else "en"). Safe to call again. Returns
+    None, so that a notebook's first cell shows only the printed line; use
+    :func:`check_environment` for a True/False answer.
+    """
+    lang = set_language(lang if lang is not None else get_language())
+    from .. import viz
+    viz.style()
+    viz.use_chinese_font(first=(lang == "zh"))
+    if check_env:
+        from .env import check_environment
+        check_environment(lang)
+
+
+def check_environment(lang=None):
+    from .env import check_environment as _check
+    return _check(lang)
+
+
+# exercise id -> chapter module holding ``check_<id>`` (points live in the chapter sources only)
+EXERCISES = {
+    "center_rows": "ch00",
+    "forward_difference": "ch01",
+    "central_difference": "ch01",
+    "numerical_gradient": "ch01",
+    "relative_error": "ch01",
+}
+
+
+def get_check(exercise):
+    """The check function of an exercise id, e.g. ``get_check("central_difference")(fn, hidden=True)``."""
+    if exercise not in EXERCISES:
+        raise KeyError(f"unknown exercise {exercise!r}; known: {', '.join(sorted(EXERCISES))}")
+    module = importlib.import_module(f".{EXERCISES[exercise]}", __name__)
+    return getattr(module, f"check_{exercise}")
+
+
+def __getattr__(name):
+    if name in _CHAPTERS:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'chainrule.checks' has no attribute {name!r}")

@@ -1,0 +1,74 @@
+"""Chapter 0's warm-up check: accepts any correct centring, rejects the broadcasting mistakes."""
+import numpy as np
+import pytest
+from checks_helpers import english, failure  # noqa: F401  (fixtures)
+
+from chainrule.checks import ch00, core
+
+
+def vectorised(X):
+    return X - X.mean(axis=1, keepdims=True)
+
+
+def loops(X):
+    out = np.empty_like(X)
+    for i in range(X.shape[0]):
+        m = sum(X[i]) / len(X[i])
+        for j in range(X.shape[1]):
+            out[i, j] = X[i, j] - m
+    return out
+
+
+def newaxis(X):
+    return X - np.mean(X, axis=1)[:, np.newaxis]
+
+
+def transposed(X):
+    return (X.T - X.T.mean(axis=0)).T
+
+
+@pytest.mark.parametrize("hidden", [False, True])
+@pytest.mark.parametrize("fn", [vectorised, loops, newaxis, transposed])
+def test_correct_implementations_pass(fn, hidden, capsys):
+    ch00.check_center_rows(fn, hidden=hidden)
+    assert capsys.readouterr().out.startswith("✓ center_rows")
+
+
+def in_place(X):
+    X -= X.mean(axis=1, keepdims=True)
+    return X
+
+
+def nie(X):
+    raise NotImplementedError()
+
+
+@pytest.mark.parametrize("hidden", [False, True])
+@pytest.mark.parametrize("fn, category", [
+    (lambda X: X - X.mean(), "missing_axis"),
+    (lambda X: X - X.mean(axis=0), "wrong_axis"),
+    (lambda X: X - X.mean(axis=1), "missing_keepdims"),
+    (lambda X: X - X.mean(axis=0, keepdims=True), "wrong_axis"),
+    (in_place, "modified_input"),
+    (nie, "not_implemented"),
+    (lambda X: None, "none_returned"),
+    (lambda X: (X - X.mean(axis=1, keepdims=True)).ravel(), "shape"),
+])
+def test_wrong_implementations_are_diagnosed(fn, category, hidden, failure):
+    assert failure(ch00.check_center_rows, fn, hidden).category == category
+
+
+def test_missing_keepdims_on_a_non_square_input_is_a_broadcast_error():
+    X = np.ones((3, 4))
+    with pytest.raises(core.CheckFailed) as info:
+        core.call(lambda X: X - X.mean(axis=1), (X,), core.Case("center_rows", 1, 1, "X.shape = (3, 4)"))
+    assert info.value.category == "broadcast_error"
+
+
+@pytest.mark.parametrize("lang, words", [("en", ["Hint", "keepdims=True", "(N, 1)"]),
+                                         ("zh", ["提示", "keepdims=True", "形状"])])
+def test_feedback_language(lang, words, failure):
+    core.set_language(lang)
+    text = str(failure(ch00.check_center_rows, lambda X: X - X.mean(axis=1)))
+    for w in words:
+        assert w in text

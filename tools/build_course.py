@@ -1,0 +1,175 @@
+"""Build the course notebooks from the bilingual chapter sources (``make course``).
+
+For each ``chapters/ch*.md`` (jupytext MyST, see ``chapters/FORMAT.md``) and each language:
+
+* ``solutions/<lang>/<stem>.ipynb``: the instructor notebook in nbgrader's source form;
+* ``course/<lang>/<stem>.ipynb``: the learner notebook, produced by nbgrader's own
+  ``generate_assignment`` (solutions blanked, hidden tests removed, no outputs).
+
+Output is deterministic (cell ids, key order, trailing newline), so running it twice gives
+identical files and a test can compare a fresh build with the committed notebooks.
+
+    python tools/build_course.py [--chapters DIR] [--out DIR]
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import sys
+import tempfile
+from pathlib import Path
+
+import jupytext
+import nbformat
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from grader import nbg  # noqa: E402  (the same nbgrader set-up the grader uses)
+
+LANGS = ("en", "zh")
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+
+
+class ChapterError(ValueError):
+    """A chapter source breaks the rules of chapters/FORMAT.md."""
+
+
+def nbgrader_meta(exercise: dict, where: str) -> dict:
+    """The nbgrader cell metadata for a cell's ``exercise`` metadata (FORMAT.md, Exercises)."""
+    try:
+        ex_id, role = exercise["id"], exercise["role"]
+    except (TypeError, KeyError):
+        raise ChapterError(f"{where}: exercise metadata needs 'id' and 'role', got {exercise!r}")
+    if role == "solution":
+        if "points" in exercise:
+            raise ChapterError(f"{where}: points belong on the tests cell of {ex_id!r}")
+        return {"grade": False, "grade_id": ex_id, "locked": False, "schema_version": 3,
+                "solution": True}
+    if role == "tests":
+        points = exercise.get("points")
+        if not isinstance(points, (int, float)) or points <= 0:
+            raise ChapterError(f"{where}: tests cell of {ex_id!r} needs points > 0")
+        return {"grade": True, "grade_id": f"{ex_id}_tests", "locked": True, "points": points,
+                "schema_version": 3, "solution": False}
+    raise ChapterError(f"{where}: unknown exercise role {role!r} (solution or tests)")
+
+
+def split(source: nbformat.NotebookNode, lang: str, stem: str) -> nbformat.NotebookNode:
+    """The notebook of one language, in nbgrader's source form (with solutions)."""
+    meta = source.metadata.get("chainrule") or {}
+    chapter = meta.get("chapter")
+    if not chapter:
+        raise ChapterError(f"{stem}: front matter needs chainrule.chapter")
+    title = meta.get("title", {})
+    title = title.get(lang, "") if isinstance(title, dict) else str(title)
+    cells, seen = [], set()
+    for i, cell in enumerate(source.cells):
+        cell_lang = cell.metadata.get("lang")
+        if cell_lang not in (None, *LANGS):
+            raise ChapterError(f"{stem} cell {i}: unknown lang {cell_lang!r}")
+        if cell_lang not in (None, lang):
+            continue
+        cell = copy.deepcopy(cell)
+        md = {k: v for k, v in cell.metadata.items() if k not in ("lang", "exercise")}
+        exercise = cell.metadata.get("exercise")
+        if exercise is not None:
+            if cell.cell_type != "code":
+                raise ChapterError(f"{stem} cell {i}: exercise metadata on a {cell.cell_type} cell")
+            nbmeta = nbgrader_meta(exercise, f"{stem} cell {i}")
+            if nbmeta["grade_id"] in seen:
+                raise ChapterError(f"{stem} ({lang}): grade id {nbmeta['grade_id']!r} appears twice")
+            seen.add(nbmeta["grade_id"])
+            if nbmeta["solution"] and "### BEGIN SOLUTION" not in cell.source:
+                raise ChapterError(f"{stem} cell {i}: a solution cell needs ### BEGIN SOLUTION")
+            md["nbgrader"] = nbmeta
+        cell.metadata = md
+        cells.append(cell)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = cells
+    nb.metadata = {
+        "chainrule": {"chapter": chapter, "lang": lang, "title": title},
+        "kernelspec": dict(source.metadata.get("kernelspec") or KERNELSPEC),
+        "language_info": {"name": "python"},
+    }
+    return nb
+
+
+def normalise(nb: nbformat.NotebookNode) -> str:
+    """Deterministic text: ids from position or grade id, no outputs, sorted keys, final newline."""
+    nb = copy.deepcopy(nb)
+    nb.nbformat, nb.nbformat_minor = 4, 5
+    for i, cell in enumerate(nb.cells):
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        cell["id"] = grade_id if grade_id else f"cell-{i:03d}"
+        if "attachments" in cell and not cell.attachments:
+            del cell["attachments"]
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    nbformat.validate(nb)
+    return nbformat.writes(nb, version=4).rstrip("\n") + "\n"
+
+
+def _write(path: Path, text: str) -> bool:
+    """Write only when the content changed; returns whether it did."""
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return True
+
+
+def build(chapters_dir: Path, out: Path, quiet: bool = False) -> list[Path]:
+    """Build every chapter of ``chapters_dir`` into ``out/solutions`` and ``out/course``."""
+    sources = sorted(Path(chapters_dir).glob("ch*.md"))
+    written, expected = [], set()
+    with tempfile.TemporaryDirectory(prefix="chainrule-build-") as tmp:
+        course_root = Path(tmp) / "nbgrader"
+        for src in sources:
+            stem = src.stem
+            source = jupytext.read(src, fmt="md:myst")
+            for lang in LANGS:
+                sol_nb = split(source, lang, stem)
+                chapter = sol_nb.metadata["chainrule"]["chapter"]
+                sol_text = normalise(sol_nb)
+                sol_path = out / "solutions" / lang / f"{stem}.ipynb"
+                tmp_sol = Path(tmp) / f"{stem}.{lang}.ipynb"
+                tmp_sol.write_text(sol_text, encoding="utf-8")
+                released = nbg.generate(course_root, chapter, lang, stem, tmp_sol)
+                course_nb = nbformat.read(released, as_version=4)
+                course_text = normalise(course_nb)
+                course_path = out / "course" / lang / f"{stem}.ipynb"
+                for path, text in ((sol_path, sol_text), (course_path, course_text)):
+                    expected.add(path.resolve())
+                    if _write(path, text):
+                        written.append(path)
+                if not quiet:
+                    print(f"built {stem} [{lang}]", file=sys.stderr)
+    # generated folders hold only generated files: drop notebooks of chapters that are gone
+    for kind in ("solutions", "course"):
+        for path in sorted((out / kind).glob("*/*.ipynb")):
+            if path.resolve() not in expected:
+                path.unlink()
+                written.append(path)
+    return written
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--chapters", type=Path, default=REPO / "chapters", help="folder of ch*.md sources")
+    p.add_argument("--out", type=Path, default=REPO, help="where solutions/ and course/ go")
+    p.add_argument("-q", "--quiet", action="store_true")
+    args = p.parse_args(argv)
+    try:
+        written = build(args.chapters, args.out, quiet=args.quiet)
+    except ChapterError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    if not args.quiet:
+        print(f"{len(written)} file(s) changed", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
