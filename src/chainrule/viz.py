@@ -215,17 +215,24 @@ def draw_graph(root, ax=None, values=False, grads=False, annotations=None, shape
             lines.append(str(extra))
         ax.text(x, y, "\n".join(lines), ha="center", va="center", fontsize=8.5, zorder=3,
                 color="#1a202c", linespacing=1.15)
+    repeats = {}
     for a, b in graph.edges:
         (xa, ya), (xb, yb) = pos[a], pos[b]
+        k = repeats[(a, b)] = repeats.get((a, b), -1) + 1
+        rad = 0.0
+        if k:            # the same input used twice by one op (a * a): bend the second edge
+            rad = 0.4 * ((k + 1) // 2) * (1 if k % 2 else -1)
+        elif xb - xa > 1 and abs(yb - ya) < 0.5:   # a long edge along a row bows around the nodes between
+            rad = -0.3
         arrow = FancyArrowPatch((xa * sx, ya * sy), (xb * sx, yb * sy), patchA=patches[a], patchB=patches[b],
                                 arrowstyle="-|>", mutation_scale=11, lw=1.1, color="#4a5568", zorder=1,
-                                shrinkA=1, shrinkB=1)
+                                shrinkA=1, shrinkB=1, connectionstyle=f"arc3,rad={rad}")
         arrow.set_gid(f"edge-{a}-{b}")
         ax.add_patch(arrow)
     xs = [p[0] * sx for p in pos.values()] or [0.0]
     ys = [p[1] * sy for p in pos.values()] or [0.0]
     ax.set_xlim(min(xs) - 0.8, max(xs) + 0.8)
-    ax.set_ylim(min(ys) - 0.6, max(ys) + 0.6)
+    ax.set_ylim(min(ys) - 0.8, max(ys) + 0.8)
     ax.set_axis_off()
     if title:
         ax.set_title(title)

@@ -242,9 +242,9 @@ def test_every_exercise_of_the_chapters_has_a_registered_check():
     import chainrule.checks as checks
     chapters = pathlib.Path(__file__).resolve().parents[2] / "chapters"
     ids = set()
-    for src in chapters.glob("ch0[01]_*.md"):
+    for src in chapters.glob("ch*.md"):
         ids |= set(re.findall(r"exercise: \{id: (\w+), role: tests", src.read_text(encoding="utf-8")))
-    assert ids, "no exercises found in chapters/ch00, ch01"
+    assert ids, "no exercises found in chapters/"
     assert ids == set(checks.EXERCISES)
     for ex in ids:
         assert callable(checks.get_check(ex))

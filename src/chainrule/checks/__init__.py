@@ -25,6 +25,10 @@ __all__ = ["setup", "set_language", "get_language", "CheckFailed", "check_enviro
            "judge", "verdict", "Verdict", "ch00", "ch01"]
 
 _CHAPTERS = ("ch00", "ch01")
+_CHAPTERS += ("ch03",)  # ch03
+__all__ += ["ch03"]  # ch03
+_CHAPTERS += ("ch02",)  # ch02
+__all__ += ["ch02"]  # ch02
 
 
 def setup(lang=None, check_env=True):
@@ -55,6 +59,19 @@ EXERCISES = {
     "central_difference": "ch01",
     "numerical_gradient": "ch01",
     "relative_error": "ch01",
+    # ch02
+    "local_gradients": "ch02",
+    "topological_sort": "ch02",
+    "value_class": "ch02",
+    # ch03
+    "affine_forward": "ch03",
+    "affine_backward": "ch03",
+    "sigmoid_backward": "ch03",
+    "tanh_backward": "ch03",
+    "relu_backward": "ch03",
+    "softmax_cross_entropy": "ch03",
+    "mse_loss": "ch03",
+    "two_layer_net": "ch03",
 }
 
 

@@ -114,7 +114,7 @@ MESSAGES = {
                        "Return all of them, in this order, e.g. `return dx, dw, db`."),
         "grads_not_dict": ("The second value you returned should be a dict of gradients with the keys "
                            "'W1', 'b1', 'W2', 'b2', but it is {got}."),
-        "missing_grad_key": ("grads has no key {key!r} (its keys: {keys}). Return one gradient per parameter, "
+        "missing_grad_key": ("grads has no key {missing!r} (its keys: {keys}). Return one gradient per parameter, "
                              "under the same key as in params."),
         "modified_argument": ("Your function changed its argument {name} in place: after it returned, "
                               "{name}{index} was {after} instead of {before}. A backward pass must not overwrite "
@@ -226,7 +226,8 @@ MESSAGES = {
                           "(the forward pass, before any gradient)."),
         "value_grad_type": "After backward(), some .grad is not a number: .grad must hold a float.",
         "value_not_implemented": ("`{where}` still raises NotImplementedError. If that is topological_sort, solve that "
-                                  "exercise first: backward() uses it. Otherwise fill in that part of your Value class."),
+                                  "exercise first: backward() uses it. Otherwise fill in that part of your Value class "
+                                  "(the operation of this case)."),
         "grad_overwritten": ("A node used more than once gets only the gradient of its last use: you assign "
                              "(p.grad = ...) where you must accumulate (p.grad += ...). Every use of a node "
                              "contributes to its gradient, and the contributions add up."),
@@ -343,7 +344,7 @@ MESSAGES = {
         "what_grad_b2": "grads['b2']",
         "bad_return": "你的函数应当返回元组 {expected}，实际返回的是 {got}。请按这个顺序全部返回，例如 `return dx, dw, db`。",
         "grads_not_dict": "返回的第二个值应当是以 'W1'、'b1'、'W2'、'b2' 为键的梯度字典，实际是 {got}。",
-        "missing_grad_key": "grads 里没有键 {key!r}（现有的键：{keys}）。每个参数返回一个梯度，键与 params 中的相同。",
+        "missing_grad_key": "grads 里没有键 {missing!r}（现有的键：{keys}）。每个参数返回一个梯度，键与 params 中的相同。",
         "modified_argument": ("你的函数原地改动了参数 {name}：返回之后 {name}{index} 是 {after}，原本是 {before}。"
                               "反向传递不能覆盖自己的输入（上游梯度可能还要在别处使用）：请在副本上操作，"
                               "例如先写 `dx = dout.copy()` 再做掩码。"),
@@ -437,7 +438,7 @@ MESSAGES = {
         "value_forward": "{op} 的前向值不对：检查你的运算符计算出的 .data（前向传播，还没涉及梯度）。",
         "value_grad_type": "调用 backward() 之后，某个 .grad 不是数：.grad 里应当存一个 float。",
         "value_not_implemented": ("`{where}` 仍然抛出 NotImplementedError。如果它是 topological_sort，请先完成那个练习："
-                                  "backward() 要用到它。否则请补全 Value 类里的这一部分。"),
+                                  "backward() 要用到它。否则请补全 Value 类里的这一部分（本用例中的运算）。"),
         "grad_overwritten": ("被使用不止一次的节点只得到了最后一次使用的梯度：你写的是赋值（p.grad = ...），"
                              "而应当累加（p.grad += ...）。节点的每一次使用都对它的梯度有贡献，这些贡献要加起来。"),
         "missing_chain_factor": ("在 `{op}` 的反向计算里，你把父节点的梯度设成了局部梯度本身。要乘以上游梯度 out.grad："

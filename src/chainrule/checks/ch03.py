@@ -1,0 +1,506 @@
+"""Checks for chapter 3 (backprop in a multilayer perceptron).
+
+Conventions (the same as the chapter's docstrings):
+
+    affine layer   w has PyTorch's layout (out_features, in_features):
+                   out = x @ w.T + b, x (N, D), w (M, D), b (M,), out (N, M)
+    check_affine_forward(fn)     fn(x, w, b) -> (out, cache)
+    check_affine_backward(fn)    fn(dout, cache) -> (dx, dw, db), cache = (x, w, b)
+    check_sigmoid_backward(fn)   fn(dout, out) -> dx, out = sigmoid(x) (the forward *output*)
+    check_tanh_backward(fn)      fn(dout, out) -> dx, out = tanh(x)    (the forward *output*)
+    check_relu_backward(fn)      fn(dout, x) -> dx, x = the forward *input*
+    check_softmax_cross_entropy(fn)  fn(logits (N, C), y (N,) int) -> (loss, dlogits);
+                                     loss = mean over the N samples, dlogits = (p − onehot) / N
+    check_mse_loss(fn)           fn(pred, target) -> (loss, dpred); loss = mean over *all* elements
+    check_two_layer_net(fn)      fn(x, y, params) -> (loss, grads); affine → ReLU → affine →
+                                 softmax cross-entropy, params/grads keys W1 (H, D), b1, W2 (C, H), b2
+
+How the judging works
+---------------------
+Each case draws seeded random inputs (visible and hidden cases differ; shapes include batch size 1
+and non-square matrices, so that a transpose cannot hide). The expected values come from the
+reference implementation below, and in every case the reference gradients are first verified
+against ``chainrule.numerical_grad`` (central differences on the reference loss or forward pass):
+a pass therefore means that your gradient agrees with the numerical one. Inputs are kept away
+from ReLU's kink at 0, so that every correct implementation, with loops or vectorised, passes.
+A wrong result is diagnosed against the typical mistakes (a transposed dw, a missing batch sum in
+db, dividing by N twice, a ReLU mask taken from dout, s instead of s(1 − s), a softmax that
+overflows, ...), and the report names the output that is wrong (dx, dw, db, ...).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..gradcheck import numerical_grad
+from .core import CheckFailed, _index, as_array, call, cases, fmt, judge, passed
+
+
+# ---------------------------------------------------------------------- reference implementation
+def ref_affine_forward(x, w, b):
+    return x @ w.T + b
+
+
+def ref_affine_backward(dout, x, w, b):
+    return dout @ w, dout.T @ x, dout.sum(axis=0)
+
+
+def sigmoid(x):
+    """A sigmoid that never overflows."""
+    x = np.asarray(x, dtype=np.float64)
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def ref_sigmoid_backward(dout, out):
+    return dout * out * (1.0 - out)
+
+
+def ref_tanh_backward(dout, out):
+    return dout * (1.0 - out ** 2)
+
+
+def ref_relu_backward(dout, x):
+    return dout * (x > 0)
+
+
+def _log_softmax(z):
+    z = z - z.max(axis=1, keepdims=True)
+    return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+
+
+def ref_softmax_cross_entropy(logits, y):
+    n = logits.shape[0]
+    logp = _log_softmax(logits)
+    loss = -logp[np.arange(n), y].mean()
+    d = np.exp(logp)
+    d[np.arange(n), y] -= 1.0
+    return float(loss), d / n
+
+
+def ref_mse_loss(pred, target):
+    diff = pred - target
+    return float(np.mean(diff ** 2)), 2.0 * diff / diff.size
+
+
+def _net_forward(x, y, p):
+    h_pre = x @ p["W1"].T + p["b1"]
+    h = np.maximum(h_pre, 0.0)
+    scores = h @ p["W2"].T + p["b2"]
+    return h_pre, h, scores
+
+
+def ref_two_layer_net(x, y, params, relu_mask="x"):
+    """Loss and gradients of affine → ReLU → affine → softmax cross-entropy.
+
+    relu_mask: "x" (right), "dout" (a typical mistake), "none" (no mask at all)
+    """
+    h_pre, h, scores = _net_forward(x, y, params)
+    loss, dscores = ref_softmax_cross_entropy(scores, y)
+    dh, dW2, db2 = ref_affine_backward(dscores, h, params["W2"], params["b2"])
+    if relu_mask == "x":
+        dh_pre = dh * (h_pre > 0)
+    elif relu_mask == "dout":
+        dh_pre = dh * (dh > 0)
+    else:
+        dh_pre = dh
+    _, dW1, db1 = ref_affine_backward(dh_pre, x, params["W1"], params["b1"])
+    return loss, {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
+
+
+# ---------------------------------------------------------------------- helpers
+def _verified(reference, numeric, what):
+    """Our own safety net: the reference gradient must agree with the numerical one."""
+    reference, numeric = np.asarray(reference, float), np.asarray(numeric, float)
+    if not np.all(np.abs(reference - numeric) <= 1e-7 + 1e-5 * np.abs(reference)):  # pragma: no cover
+        # a bug in this module (or a case too close to a kink), never the learner's
+        raise RuntimeError(f"chainrule.checks.ch03: reference {what} disagrees with the numerical gradient")
+    return reference
+
+
+def _call(fn, args, case, layout_hint=False):
+    """Call the learner; a matmul shape error in an affine layer gets the layout hint."""
+    __tracebackhide__ = True
+    try:
+        return call(fn, args, case)
+    except CheckFailed as e:
+        failure = e
+    emsg = str(failure.fields.get("emsg", ""))
+    if layout_hint and failure.category in ("exception", "broadcast_error") and (
+            "matmul" in emsg or "aligned" in emsg or "mismatch" in emsg):
+        case.fail("affine_layout", etype=failure.fields.get("etype"), emsg=emsg)
+    raise failure
+
+
+def _describe(got):
+    if isinstance(got, (tuple, list)):
+        return f"{type(got).__name__} of {len(got)}"
+    shape = getattr(got, "shape", None)
+    return f"{type(got).__name__} {tuple(shape)}" if shape is not None else type(got).__name__
+
+
+def _unpack(got, names, case):
+    """The learner's tuple of ``len(names)`` results, or CheckFailed('bad_return')."""
+    __tracebackhide__ = True
+    if not isinstance(got, (tuple, list)) or len(got) != len(names):
+        case.fail("bad_return", expected="(" + ", ".join(names) + ")", got=_describe(got))
+    return got
+
+
+def _unchanged(before, after, case, name):
+    """CheckFailed('modified_argument') when the learner changed an input array in place."""
+    __tracebackhide__ = True
+    after = np.asarray(after, dtype=np.float64)
+    if after.shape != before.shape or not np.array_equal(after, before):
+        if after.shape != before.shape:
+            case.fail("modified_argument", name=name, index="", before=before.shape, after=after.shape)
+        flat = int(np.argmax(np.abs(after - before)))
+        idx = np.unravel_index(flat, before.shape)
+        case.fail("modified_argument", name=name, index=_index(idx), before=fmt(before.flat[flat], 10),
+                  after=fmt(after.flat[flat], 10))
+
+
+def _finite_or_overflow(got, case, what):
+    """On a case with huge logits, a NaN or inf means the softmax overflowed."""
+    __tracebackhide__ = True
+    arr = as_array(got, case)
+    if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
+        case.fail("softmax_overflow", what=what)
+
+
+def _shape(a):
+    return "(" + ", ".join(str(int(s)) for s in np.shape(a)) + (",)" if np.ndim(a) == 1 else ")")
+
+
+# ---------------------------------------------------------------------- affine layer
+# (seed, N, D, M): x (N, D), w (M, D), b (M,)
+_AFFINE_VISIBLE = [(1, 4, 5, 3), (2, 1, 3, 2), (3, 2, 6, 4)]
+_AFFINE_HIDDEN = [(11, 7, 4, 3), (12, 1, 8, 5), (13, 3, 2, 6), (14, 5, 10, 1), (15, 6, 3, 3)]
+
+
+def _affine_case(seed, n, d, m):
+    rng = np.random.default_rng(seed)
+    return (rng.standard_normal((n, d)), rng.standard_normal((m, d)), rng.standard_normal(m),
+            rng.standard_normal((n, m)))
+
+
+def _affine_desc(n, d, m):
+    return f"x {(n, d)}, w {(m, d)}, b {(m,)}"
+
+
+def check_affine_forward(fn, hidden=False):
+    __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
+    specs = _AFFINE_HIDDEN if hidden else _AFFINE_VISIBLE
+    for case, (seed, n, d, m) in zip(cases("affine_forward", [_affine_desc(*s[1:]) for s in specs]), specs):
+        x, w, b, _ = _affine_case(seed, n, d, m)
+        x0, w0, b0 = x.copy(), w.copy(), b.copy()
+        got = _call(fn, (x, w, b), case, layout_hint=True)
+        out, _cache = _unpack(got, ("out", "cache"), case)
+        for before, after, name in ((x0, x, "x"), (w0, w, "w"), (b0, b, "b")):
+            _unchanged(before, after, case, name)
+        judge(ref_affine_forward(x0, w0, b0), out, case, atol=1e-10, rtol=1e-8,
+              alternatives=[("missing_bias", lambda: x0 @ w0.T)], what="what_out")
+    passed("affine_forward", len(specs), hidden)
+
+
+def check_affine_backward(fn, hidden=False):
+    __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
+    specs = _AFFINE_HIDDEN if hidden else _AFFINE_VISIBLE
+    descs = [_affine_desc(*s[1:]) + f", dout {(s[1], s[3])}" for s in specs]
+    for case, (seed, n, d, m) in zip(cases("affine_backward", descs), specs):
+        x, w, b, dout = _affine_case(seed, n, d, m)
+        saved = {"dout": dout.copy(), "x": x.copy(), "w": w.copy(), "b": b.copy()}
+        got = _call(fn, (dout, (x, w, b)), case, layout_hint=True)
+        dx, dw, db = _unpack(got, ("dx", "dw", "db"), case)
+        for name in ("dout", "x", "w", "b"):
+            _unchanged(saved[name], {"dout": dout, "x": x, "w": w, "b": b}[name], case, name)
+        x, w, b, dout = saved["x"], saved["w"], saved["b"], saved["dout"]
+        rdx, rdw, rdb = ref_affine_backward(dout, x, w, b)
+        f = lambda x_, w_, b_: ref_affine_forward(x_, w_, b_)  # noqa: E731
+        _verified(rdx, numerical_grad(lambda v: f(v, w, b), x, dout), "dx")
+        _verified(rdw, numerical_grad(lambda v: f(x, v, b), w, dout), "dw")
+        _verified(rdb, numerical_grad(lambda v: f(x, w, v), b, dout), "db")
+        _judge_grads(case, n, [("dx", "x", rdx, dx, "what_dx"), ("dw", "w", rdw, dw, "what_dw"),
+                               ("db", "b", rdb, db, "what_db")],
+                     per_sample={"dw": lambda: np.einsum("nm,nd->nmd", dout, x), "db": lambda: dout},
+                     extra={"db": [("db_wrong_axis", lambda: dout.sum(axis=1), {"name": "db", "n": n})]})
+    passed("affine_backward", len(specs), hidden)
+
+
+def _judge_grads(case, n, items, per_sample=(), extra=(), loss_is_ours=False):
+    """Judge gradients in order, each with the typical mistakes of a parameter gradient.
+
+    items: (name, kind, expected, got, what-key), kind "x" (an input), "w" (a weight matrix)
+    or "b" (a bias); per_sample: name -> per-sample gradients (N, *shape);
+    extra: name -> more (category, value[, fields]) alternatives, tried first;
+    loss_is_ours: the function also computes the mean loss (then ×N means "not divided by N")
+    """
+    __tracebackhide__ = True
+    per_sample, extra = dict(per_sample), dict(extra)
+    for name, kind, expected, got, what in items:
+        fields = {"name": name, "n": n}
+        alternatives = list(extra.get(name, ()))
+        if name in per_sample:
+            alternatives.append(("db_missing_batch_sum" if kind == "b" else "grad_missing_batch_sum",
+                                 per_sample[name], fields))
+        if kind == "w":
+            alternatives.append(("dw_transposed", lambda e=expected: e.T, fields))
+        alternatives.append(("grad_sign", lambda e=expected: -e, fields))
+        if n > 1 and kind != "x":
+            alternatives.append(("grad_divided_by_n", lambda e=expected: e / n, fields))
+            if loss_is_ours:
+                alternatives.append(("ce_grad_not_divided", lambda e=expected: e * n, fields))
+        judge(expected, got, case, atol=1e-9, rtol=1e-7, alternatives=alternatives, what=what)
+
+
+# ---------------------------------------------------------------------- activations
+# (seed, shape)
+_ACT_VISIBLE = [(1, (3, 4)), (2, (1, 5)), (3, (2, 3))]
+_ACT_HIDDEN = [(11, (4, 6)), (13, (5, 2)), (12, (1, 1)), (14, (3, 3)), (15, (2, 7))]
+
+
+def _act_case(seed, shape):
+    """x away from 0 (ReLU's kink) with signs of x and dout mixed independently."""
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(shape) * 1.5
+    x = np.sign(x) * (np.abs(x) + 0.1)
+    dout = rng.standard_normal(shape)
+    dout = np.sign(dout) * (np.abs(dout) + 0.1)
+    flat_x, flat_d = x.reshape(-1), dout.reshape(-1)
+    if flat_x.size >= 2:  # at least one (x > 0, dout < 0) and one (x < 0, dout > 0)
+        flat_x[0], flat_d[0] = abs(flat_x[0]), -abs(flat_d[0])
+        flat_x[1], flat_d[1] = -abs(flat_x[1]), abs(flat_d[1])
+    else:
+        flat_x[0], flat_d[0] = -abs(flat_x[0]), abs(flat_d[0])
+    return x, dout
+
+
+def _activation_check(exercise, fn, hidden, forward, reference, cache_of, arg_name, alternatives_of):
+    __tracebackhide__ = True
+    specs = _ACT_HIDDEN if hidden else _ACT_VISIBLE
+    descs = [f"dout {shape}, {arg_name} {shape}" for _, shape in specs]
+    for case, (seed, shape) in zip(cases(exercise, descs), specs):
+        x, dout = _act_case(seed, shape)
+        cache = cache_of(x)
+        saved_cache, saved_dout = cache.copy(), dout.copy()
+        got = _call(fn, (dout, cache), case)
+        _unchanged(saved_dout, dout, case, "dout")
+        _unchanged(saved_cache, cache, case, arg_name)
+        dout, cache = saved_dout, saved_cache
+        expected = reference(dout, cache)
+        _verified(expected, numerical_grad(forward, x, dout), "dx")
+        alternatives = alternatives_of(dout, cache, x) + [("grad_sign", -expected, {"name": "dx"})]
+        judge(expected, got, case, atol=1e-10, rtol=1e-7, alternatives=alternatives, what="what_dx")
+    passed(exercise, len(specs), hidden)
+
+
+def check_sigmoid_backward(fn, hidden=False):
+    __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
+    _activation_check(
+        "sigmoid_backward", fn, hidden, sigmoid, ref_sigmoid_backward, sigmoid, "out",
+        lambda dout, out, x: [
+            ("sigmoid_derivative_s", lambda: dout * out),
+            ("sigmoid_derivative_s", lambda: out),
+            ("cache_is_output", lambda: dout * sigmoid(out) * (1 - sigmoid(out))),
+            ("missing_upstream", lambda: out * (1 - out)),
+            ("sigmoid_derivative_form", lambda: dout * (1 - out ** 2)),
+            ("sigmoid_derivative_form", lambda: dout * (1 - out)),
+        ])
+
+
+def check_tanh_backward(fn, hidden=False):
+    __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
+    _activation_check(
+        "tanh_backward", fn, hidden, np.tanh, ref_tanh_backward, np.tanh, "out",
+        lambda dout, out, x: [
+            ("tanh_derivative_form", lambda: dout * (1 - out)),
+            ("tanh_derivative_form", lambda: dout * (1 + out ** 2)),
+            ("tanh_derivative_form", lambda: dout * out * (1 - out)),
+            ("cache_is_output", lambda: dout * (1 - np.tanh(out) ** 2)),
+            ("missing_upstream", lambda: 1 - out ** 2),
+        ])
+
+
+def check_relu_backward(fn, hidden=False):
+    __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
+    _activation_check(
+        "relu_backward", fn, hidden, lambda v: np.maximum(v, 0.0), ref_relu_backward, lambda v: v, "x",
+        lambda dout, x_, x: [
+            ("relu_mask_dout", lambda: dout * (dout > 0)),
+            ("relu_mask_inverted", lambda: dout * (x_ <= 0)),
+            ("missing_upstream", lambda: (x_ > 0).astype(float)),
+            ("relu_times_x", lambda: dout * np.maximum(x_, 0)),
+            ("relu_forward_returned", lambda: np.maximum(x_, 0)),
+        ])
+
+
+# ---------------------------------------------------------------------- softmax + cross-entropy
+# (seed, N, C, offset): logits = standard normal * 2 + offset (a huge offset overflows a naive softmax)
+_CE_VISIBLE = [(1, 4, 3, 0.0), (2, 1, 5, 0.0), (3, 3, 4, 1000.0)]
+_CE_HIDDEN = [(11, 6, 10, 0.0), (12, 1, 2, 0.0), (13, 5, 3, 0.0), (14, 2, 7, 800.0), (15, 8, 4, -900.0)]
+
+
+def _ce_case(seed, n, c, offset):
+    rng = np.random.default_rng(seed)
+    logits = rng.standard_normal((n, c)) * 2.0 + offset
+    y = rng.integers(0, c, n)
+    if n >= 2:
+        y[0], y[1] = 0, c - 1  # not all samples in one class
+    return logits, y
+
+
+def check_softmax_cross_entropy(fn, hidden=False):
+    __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
+    specs = _CE_HIDDEN if hidden else _CE_VISIBLE
+    descs = [f"logits {(n, c)}" + (f" + {off:g}" if off else "") + f", y {(n,)}, C = {c}"
+             for _, n, c, off in specs]
+    for case, (seed, n, c, offset) in zip(cases("softmax_cross_entropy", descs), specs):
+        logits, y = _ce_case(seed, n, c, offset)
+        saved, saved_y = logits.copy(), y.copy()
+        with np.errstate(all="ignore"):
+            got = _call(fn, (logits, y), case)
+        loss, dlogits = _unpack(got, ("loss", "dlogits"), case)
+        _unchanged(saved, logits, case, "logits")
+        _unchanged(saved_y.astype(float), y, case, "y")
+        logits = saved
+        if offset:
+            _finite_or_overflow(loss, case, "loss")
+            _finite_or_overflow(dlogits, case, "dlogits")
+        r_loss, r_d = ref_softmax_cross_entropy(logits, y)
+        _verified(r_d, numerical_grad(lambda z: ref_softmax_cross_entropy(z, y)[0], logits), "dlogits")
+        p = np.exp(_log_softmax(logits))
+        onehot = np.eye(c)[y]
+        fields = {"n": n, "name": "dlogits", "c": c}
+        loss_alts = [("loss_sign", -r_loss, fields)]
+        if n > 1:
+            loss_alts.append(("loss_sum_not_mean", n * r_loss, fields))
+        loss_alts += [("ce_mean_over_classes", r_loss / c, fields),
+                      ("ce_log_missing", lambda: -np.mean(p[np.arange(n), y]), fields),
+                      ("ce_log_missing", lambda: np.mean(1 - p[np.arange(n), y]), fields)]
+        judge(r_loss, loss, case, atol=1e-9, rtol=1e-7, alternatives=loss_alts, what="what_loss")
+        d_alts = []
+        if n > 1:
+            d_alts += [("ce_grad_not_divided", r_d * n, fields), ("grad_divided_by_n", r_d / n, fields)]
+        d_alts += [("ce_missing_onehot", p / n, fields), ("ce_missing_onehot", p, fields),
+                   ("ce_grad_over_classes", r_d / c, fields), ("grad_sign", onehot / n - p / n, fields),
+                   ("ce_grad_softmax_jacobian", lambda: _softmax_diag_only(p, onehot) / n, fields)]
+        judge(r_d, dlogits, case, atol=1e-10, rtol=1e-7, alternatives=d_alts, what="what_dlogits")
+    passed("softmax_cross_entropy", len(specs), hidden)
+
+
+def _softmax_diag_only(p, onehot):
+    """dL/dz_i = −(1/p_y)·p_i(δ_iy − p_y) taken only on the diagonal: the gradient at the true class only."""
+    return (p - 1.0) * onehot
+
+
+# ---------------------------------------------------------------------- mean squared error
+# (seed, N, D)
+_MSE_VISIBLE = [(1, 4, 3), (2, 1, 1), (3, 5, 1)]
+_MSE_HIDDEN = [(11, 6, 2), (12, 1, 4), (13, 3, 3), (14, 8, 1), (15, 2, 5)]
+
+
+def check_mse_loss(fn, hidden=False):
+    __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
+    specs = _MSE_HIDDEN if hidden else _MSE_VISIBLE
+    descs = [f"pred {(n, d)}, target {(n, d)}" for _, n, d in specs]
+    for case, (seed, n, d) in zip(cases("mse_loss", descs), specs):
+        rng = np.random.default_rng(seed)
+        pred, target = rng.standard_normal((n, d)), rng.standard_normal((n, d))
+        saved_p, saved_t = pred.copy(), target.copy()
+        got = _call(fn, (pred, target), case)
+        loss, dpred = _unpack(got, ("loss", "dpred"), case)
+        _unchanged(saved_p, pred, case, "pred")
+        _unchanged(saved_t, target, case, "target")
+        pred, target = saved_p, saved_t
+        r_loss, r_d = ref_mse_loss(pred, target)
+        _verified(r_d, numerical_grad(lambda v: ref_mse_loss(v, target)[0], pred), "dpred")
+        size = n * d
+        diff = pred - target
+        fields = {"n": n, "size": size, "name": "dpred"}
+        loss_alts = [("mse_half_convention", r_loss / 2, fields)]
+        if size > 1:
+            loss_alts.append(("loss_sum_not_mean", r_loss * size, fields))
+        if d > 1:
+            loss_alts.append(("mse_mean_over_batch_only", r_loss * d, fields))
+        loss_alts += [("mse_rmse", np.sqrt(r_loss), fields), ("mse_no_square", lambda: np.mean(diff), fields),
+                      ("mse_no_square", lambda: np.mean(np.abs(diff)), fields)]
+        judge(r_loss, loss, case, atol=1e-10, rtol=1e-8, alternatives=loss_alts, what="what_loss")
+        d_alts = [("mse_missing_2", r_d / 2, fields), ("grad_sign", -r_d, fields)]
+        if size > 1:
+            d_alts += [("mse_grad_not_divided", 2 * diff, fields), ("mse_grad_not_divided", diff, fields),
+                       ("mse_grad_divided_twice", r_d / size, fields)]
+        if d > 1:
+            d_alts.append(("mse_grad_batch_only", 2 * diff / n, fields))
+        judge(r_d, dpred, case, atol=1e-10, rtol=1e-8, alternatives=d_alts, what="what_dpred")
+    passed("mse_loss", len(specs), hidden)
+
+
+# ---------------------------------------------------------------------- the two-layer network
+# (seed, N, D, H, C)
+_NET_VISIBLE = [(1, 3, 5, 4, 3), (2, 1, 4, 6, 2)]
+_NET_HIDDEN = [(11, 5, 6, 7, 4), (12, 1, 3, 2, 5), (13, 8, 4, 5, 10), (14, 2, 7, 3, 3)]
+PARAM_NAMES = ("W1", "b1", "W2", "b2")
+
+
+def _net_case(seed, n, d, h, c):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n, d))
+    y = rng.integers(0, c, n)
+    params = {"W1": rng.standard_normal((h, d)) * 0.7, "b1": rng.standard_normal(h) * 0.3,
+              "W2": rng.standard_normal((c, h)) * 0.7, "b2": rng.standard_normal(c) * 0.3}
+    h_pre = x @ params["W1"].T + params["b1"]
+    # keep every hidden pre-activation away from ReLU's kink (numerical gradients stay exact)
+    params["b1"] = params["b1"] + np.where(np.abs(h_pre).min(axis=0) < 0.05, 0.2, 0.0)
+    if n >= 2:  # some hidden units active, some not, in every case
+        params["b1"][0] = 1.0 - (x @ params["W1"][0]).min()
+        params["b1"][1] = -1.0 - (x @ params["W1"][1]).max()
+    return x, y, params
+
+
+def check_two_layer_net(fn, hidden=False):
+    __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
+    specs = _NET_HIDDEN if hidden else _NET_VISIBLE
+    descs = [f"x {(n, d)}, y {(n,)}, W1 {(hh, d)}, W2 {(c, hh)}" for _, n, d, hh, c in specs]
+    for case, (seed, n, d, hh, c) in zip(cases("two_layer_net", descs), specs):
+        x, y, params = _net_case(seed, n, d, hh, c)
+        saved_x = x.copy()
+        saved = {k: v.copy() for k, v in params.items()}
+        got = _call(fn, (x, y, params), case, layout_hint=True)
+        loss, grads = _unpack(got, ("loss", "grads"), case)
+        _unchanged(saved_x, x, case, "x")
+        for k in PARAM_NAMES:
+            if k not in params:
+                case.fail("modified_argument", name=f"params[{k!r}]", index="", before="…", after="—")
+            _unchanged(saved[k], params[k], case, f"params[{k!r}]")
+        x, params = saved_x, saved
+        r_loss, r_grads = ref_two_layer_net(x, y, params)
+        for k in PARAM_NAMES:
+            def loss_of(v, k=k):
+                return ref_two_layer_net(x, y, {**params, k: v})[0]
+            _verified(r_grads[k], numerical_grad(loss_of, params[k]), k)
+        judge(r_loss, loss, case, atol=1e-9, rtol=1e-7,
+              alternatives=[("loss_sum_not_mean", r_loss * n, {"n": n})] if n > 1 else [], what="what_loss")
+        if not isinstance(grads, dict):
+            case.fail("grads_not_dict", got=_describe(grads))
+        missing = [k for k in PARAM_NAMES if k not in grads]
+        if missing:
+            case.fail("missing_grad_key", missing=missing[0], keys=", ".join(map(str, grads)) or "—")
+        g_dout = ref_two_layer_net(x, y, params, relu_mask="dout")[1]
+        g_none = ref_two_layer_net(x, y, params, relu_mask="none")[1]
+        h_pre, h, scores = _net_forward(x, y, params)
+        dscores = ref_softmax_cross_entropy(scores, y)[1]
+        dh_pre = (dscores @ params["W2"]) * (h_pre > 0)
+        label = {k: f"grads[{k!r}]" for k in PARAM_NAMES}
+        relu_alts = {label[k]: [("relu_mask_dout", g_dout[k]), ("relu_mask_missing", g_none[k])] for k in ("W1", "b1")}
+        per_sample = {label["W2"]: lambda: np.einsum("nc,nh->nch", dscores, h), label["b2"]: lambda: dscores,
+                      label["W1"]: lambda: np.einsum("nh,nd->nhd", dh_pre, x), label["b1"]: lambda: dh_pre}
+        # backward order: the first wrong gradient is the one nearest to the mistake
+        _judge_grads(case, n, [(label[k], k[0].lower(), r_grads[k], grads[k], f"what_grad_{k}")
+                               for k in ("W2", "b2", "W1", "b1")],
+                     per_sample=per_sample, extra=relu_alts, loss_is_ours=True)
+    passed("two_layer_net", len(specs), hidden)
+
+
+__all__ = ["check_affine_forward", "check_affine_backward", "check_sigmoid_backward", "check_tanh_backward",
+           "check_relu_backward", "check_softmax_cross_entropy", "check_mse_loss", "check_two_layer_net",
+           "ref_affine_forward", "ref_affine_backward", "ref_sigmoid_backward", "ref_tanh_backward",
+           "ref_relu_backward", "ref_softmax_cross_entropy", "ref_mse_loss", "ref_two_layer_net", "sigmoid"]
