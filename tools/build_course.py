@@ -120,7 +120,7 @@ def _write(path: Path, text: str) -> bool:
     return True
 
 
-def build(chapters_dir: Path, out: Path, quiet: bool = False) -> list[Path]:
+def build(chapters_dir: Path, out: Path, quiet: bool = False, prune: bool = True) -> list[Path]:
     """Build every chapter of ``chapters_dir`` into ``out/solutions`` and ``out/course``."""
     sources = sorted(Path(chapters_dir).glob("ch*.md"))
     written, expected = [], set()
@@ -147,7 +147,8 @@ def build(chapters_dir: Path, out: Path, quiet: bool = False) -> list[Path]:
                 if not quiet:
                     print(f"built {stem} [{lang}]", file=sys.stderr)
     # generated folders hold only generated files: drop notebooks of chapters that are gone
-    for kind in ("solutions", "course"):
+    # (only when building every chapter; a partial build must not delete the others' notebooks)
+    for kind in ("solutions", "course") if prune else ():
         for path in sorted((out / kind).glob("*/*.ipynb")):
             if path.resolve() not in expected:
                 path.unlink()
@@ -162,7 +163,8 @@ def main(argv=None) -> int:
     p.add_argument("-q", "--quiet", action="store_true")
     args = p.parse_args(argv)
     try:
-        written = build(args.chapters, args.out, quiet=args.quiet)
+        full = args.chapters.resolve() == (REPO / "chapters").resolve()
+        written = build(args.chapters, args.out, quiet=args.quiet, prune=full)
     except ChapterError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
