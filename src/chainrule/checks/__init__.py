@@ -29,6 +29,14 @@ _CHAPTERS += ("ch03",)  # ch03
 __all__ += ["ch03"]  # ch03
 _CHAPTERS += ("ch02",)  # ch02
 __all__ += ["ch02"]  # ch02
+_CHAPTERS += ("ch08",)  # ch08
+__all__ += ["ch08"]  # ch08
+_CHAPTERS += ("ch05",)  # ch05
+__all__ += ["ch05"]  # ch05
+_CHAPTERS += ("ch07",)  # ch07
+__all__ += ["ch07"]  # ch07
+_CHAPTERS += ("ch06",)  # ch06
+__all__ += ["ch06"]  # ch06
 
 
 def setup(lang=None, check_env=True):
@@ -72,6 +80,27 @@ EXERCISES = {
     "softmax_cross_entropy": "ch03",
     "mse_loss": "ch03",
     "two_layer_net": "ch03",
+    # ch08
+    "train_steps_fixed": "ch08",
+    "forward_fixed": "ch08",
+    "logged_forward_fixed": "ch08",
+    "grad_norms": "ch08",
+    "check_model_gradients": "ch08",
+    # ch05
+    "conv2d_forward": "ch05",
+    "conv2d_backward": "ch05",
+    "maxpool_backward": "ch05",
+    "avgpool_backward": "ch05",
+    # ch06
+    "rnn_step_backward": "ch06",
+    "rnn_backward": "ch06",
+    "truncated_bptt": "ch06",
+    "lstm_step_backward": "ch06",
+    # ch07
+    "batchnorm_backward": "ch07",
+    "clip_by_norm": "ch07",
+    "clip_by_value": "ch07",
+    "init_scale": "ch07",
 }
 
 

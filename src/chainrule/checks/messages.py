@@ -250,6 +250,348 @@ MESSAGES = {
         "grad_factor_half_all": "Every gradient is half the right one: a factor ½ too many somewhere in backward().",
         "value_wrong": ("Some gradients are wrong and the mistake does not match a common pattern. Compute this small "
                         "case by hand (or with chainrule.numerical_grad) and compare node by node."),
+        # ---- ch05: backprop in convolutional networks ---------------------------------
+        "conv_kernel_flipped": ("{name} is what a *flipped* kernel gives (true convolution, w[:, :, ::-1, ::-1]). "
+                                "Deep learning's conv2d is a cross-correlation: out[n, f, i, j] = sum over c, p, q of "
+                                "xpad[n, c, i*stride + p, j*stride + q] * w[f, c, p, q], with the kernel as it is."),
+        "conv_missing_bias": ("The bias is missing: add b[f] to every pixel of output channel f, e.g. "
+                              "out += b[None, :, None, None]."),
+        "conv_padding_ignored": ("Your output is what padding = 0 gives, but this case has padding = {padding}: pad x "
+                                 "with {padding} zeros on every side of both spatial axes first, e.g. np.pad(x, "
+                                 "((0, 0), (0, 0), (p, p), (p, p)))."),
+        "conv_padding_one_side": ("You padded only the top and left (or only one side) of x: padding = {padding} "
+                                  "adds {padding} zeros on *every* side, ((p, p), (p, p)) in np.pad."),
+        "conv_stride_ignored": ("Your output is what stride 1 gives, but this case has stride = {stride}: output pixel "
+                                "(i, j) reads the window that starts at (i*stride, j*stride), and there are only "
+                                "Ho = (H + 2*padding − kh) // stride + 1 = {ho} rows."),
+        "conv_nhwc": ("Your output has the channel axis last (N, Ho, Wo, F). This course uses PyTorch's NCHW "
+                      "layout: out has shape (N, F, Ho, Wo); move the axis, e.g. with .transpose(0, 3, 1, 2)."),
+        "conv_output_size": ("The output size is off by one. With H = {h}, kernel {kh}, padding {padding} and stride "
+                             "{stride}: Ho = (H + 2*padding − kh) // stride + 1 = {ho} (and Wo = {wo}). The last "
+                             "window must fit entirely inside the padded input; range(Ho) then visits every start."),
+        "conv_dx_kernel_not_flipped": ("{name} is the full correlation of dout with the *unflipped* kernel. dx is a "
+                                       "full convolution of dout with the kernel flipped in both spatial axes "
+                                       "(w[:, :, ::-1, ::-1]). The safest way is the scatter form: for every output "
+                                       "pixel, add dout[n, f, i, j] * w[f] onto the window of xpad it came from."),
+        "conv_dx_padding_not_removed": ("{name} still contains the padding: its shape is that of the padded input. "
+                                        "The zeros added around x are not inputs; compute the gradient of the padded "
+                                        "input, then cut the border off: dx = dxpad[:, :, p:p+H, p:p+W] with "
+                                        "p = {padding}."),
+        "conv_stride_ignored_backward": ("{name} is what stride 1 would give, but this case has stride = {stride}. "
+                                         "In the backward pass as in the forward one, output pixel (i, j) belongs to "
+                                         "the window starting at (i*stride, j*stride): send its gradient there."),
+        "conv_channels_swapped": ("{name} is what you get with the channel axes of w swapped. w has shape "
+                                  "(F, C, kh, kw) = (out_channels, in_channels, kh, kw): F filters, each with C "
+                                  "channels. Sum over F for dx, over C for out."),
+        "conv_grad_sign": ("{name} has the right size but the wrong sign (got ≈ −expected). A backward pass "
+                           "multiplies and adds the upstream gradient; no minus sign appears anywhere."),
+        "conv_dw_missing_batch_sum": ("{name} still has the batch axis: you returned one gradient per image "
+                                      "(N = {n}). The kernel is shared by all images (and all positions), so its "
+                                      "gradient adds up every contribution: sum over n as well."),
+        "conv_dw_flipped": ("{name} is flipped in both spatial axes. dw[f, c, p, q] is the correlation of the input "
+                            "with dout: the sum over n, i, j of xpad[n, c, i*stride + p, j*stride + q] * "
+                            "dout[n, f, i, j], with no flip."),
+        "conv_dw_channels_swapped": ("{name} has its first two axes swapped: dw must have the shape of w, "
+                                     "(F, C, kh, kw) = ({f}, {c}, {kh}, {kw})."),
+        "conv_grad_divided_by_n": ("{name} is the expected gradient divided by the batch size N = {n}. If the loss "
+                                   "is a mean, its 1/N is already in dout; a layer only sums."),
+        "conv_db_not_summed": ("{name} is not fully summed. b[f] is added to every pixel of every image of channel f, "
+                               "so db[f] sums dout over the batch *and* the spatial axes: "
+                               "db = dout.sum(axis=(0, 2, 3)), shape (F,)."),
+        "conv_db_mean": ("{name} is a mean where a sum is expected: db = dout.sum(axis=(0, 2, 3)). Each of the "
+                         "N·Ho·Wo positions where b[f] was added contributes its full gradient."),
+        "conv_shape_error": ("Your function raised {etype}: {emsg}. Two arrays with clashing shapes met. The layouts "
+                             "are x (N, C, H, W), w (F, C, kh, kw), b (F,), out and dout (N, F, Ho, Wo): a window "
+                             "xpad[n, :, rows, cols] has shape (C, kh, kw), like one filter w[f]. Print the shapes "
+                             "at the failing line."),
+        "pool_shape_error": ("Your function raised {etype}: {emsg}. Two arrays with clashing shapes met. x is "
+                             "(N, C, H, W) and dout (N, C, Ho, Wo); the window of output (i, j) is "
+                             "x[:, :, i*stride : i*stride + kh, j*stride : j*stride + kw]. A window that runs past the "
+                             "edge of x (and so comes out smaller) usually means the stride was ignored."),
+        "pool_bad_return": "Your function should return dx alone (an array of x's shape), but it returned {got}.",
+        "maxpool_spread": ("{name} spreads each window's gradient over the whole window. Only the maximum of a "
+                           "window reached the output; the other elements had no effect, so their gradient is 0. "
+                           "Send dout[n, c, i, j] to the position of the maximum only (np.argmax over the window)."),
+        "maxpool_min": "{name} sends the gradient to each window's minimum: it belongs to the maximum (argmax).",
+        "maxpool_times_x": ("{name} is multiplied by x. The max passes its input through unchanged, so its local "
+                            "gradient is 1 at the maximum (0 elsewhere): dx = dout at the max position."),
+        "pool_missing_upstream": ("You returned the local gradient only (a mask or the window weights). Multiply it "
+                                  "by the upstream gradient: dout[n, c, i, j] goes to the window of output (i, j)."),
+        "pool_overlap_overwrite": ("{name} is right except where windows overlap (stride {stride} is smaller than "
+                                   "the {kh}×{kw} window): you *assigned* each window's gradient, so a later window "
+                                   "overwrote an earlier one. An input in two windows gets both gradients: use +=."),
+        "pool_stride_ignored": ("{name} is what stride {wrong} gives, but this case has stride = {stride}: the "
+                                "window of output (i, j) starts at (i*stride, j*stride)."),
+        "avgpool_not_divided": ("{name} is {k} times too large: the average divides by the window size kh·kw = {k}, "
+                                "so each of its elements gets dout / {k}."),
+        "avgpool_divided_twice": "{name} is divided by the window size {k} twice: divide once, dx += dout / (kh·kw).",
+        "avgpool_wrong_divisor": ("{name} is divided by the wrong number: the window has kh·kw = {kh}·{kw} = {k} "
+                                  "elements, and each gets dout / {k}."),
+        "avgpool_routed_to_max": ("{name} sends the gradient to the maximum only, as max pooling does. Every element "
+                                  "of an average counts equally: each gets dout / (kh·kw)."),
+        # ---- ch07: vanishing and exploding gradients ------------------------------
+        "what_dgamma": "dgamma",
+        "what_dbeta": "dbeta",
+        "what_total_norm": "total_norm",
+        "what_clipped_0": "clipped[0]",
+        "what_clipped_1": "clipped[1]",
+        "what_clipped_2": "clipped[2]",
+        "what_clipped_3": "clipped[3]",
+        "what_clipped_4": "clipped[4]",
+        "what_scale": "the scale",
+        "bn_only_direct_term": ("{name} is only the direct path gamma * dout / sqrt(var + eps). The mean and the "
+                                "variance of the batch depend on every x too: add the two paths through them, "
+                                "dx = gamma / sqrt(var + eps) * (dout − mean(dout) − x_hat * mean(dout * x_hat)), "
+                                "means over the batch axis 0."),
+        "bn_missing_var_term": ("dx lacks the path through the variance: you subtracted mean(dout) but not "
+                                "x_hat * mean(dout * x_hat). The variance depends on every x_i as well: "
+                                "dx = gamma / sqrt(var + eps) * (dout − mean(dout) − x_hat * mean(dout * x_hat))."),
+        "bn_missing_mean_term": ("dx lacks the path through the mean: subtract mean(dout) over the batch as well, "
+                                 "dx = gamma / sqrt(var + eps) * (dout − mean(dout) − x_hat * mean(dout * x_hat))."),
+        "bn_missing_gamma": ("dx is the right one divided by gamma: out = gamma * x_hat + beta, so dL/dx_hat = "
+                             "gamma * dout. Multiply by gamma."),
+        "bn_unbiased_var": ("dx matches the unbiased variance (a division by N − 1 = {n} − 1). Batch norm in "
+                            "training mode normalises with the *biased* batch variance, x.var(axis=0) (divide by "
+                            "N): use the var of the cache, and 1/N in the backward."),
+        "bn_eps_misplaced": ("eps is misplaced: you divided by sqrt(var) + eps. The forward divides by "
+                             "sqrt(var + eps) (eps = {eps} inside the root): use exactly that std in the backward."),
+        "bn_eps_forgotten": ("eps is missing: you divided by sqrt(var). The forward divides by sqrt(var + eps) with "
+                             "eps = {eps}: the backward must use the same std."),
+        "bn_param_missing_batch_sum": ("{name} still has the batch axis (one row per sample, N = {n}). gamma and beta "
+                                       "are shared by all samples: sum over axis 0."),
+        "bn_dgamma_missing_xhat": ("dgamma is dout summed over the batch: that is dbeta. gamma multiplies x_hat, so "
+                                   "dgamma = (dout * x_hat).sum(axis=0)."),
+        "bn_dgamma_uses_x": ("dgamma uses x instead of x_hat: gamma multiplies the *normalised* input, so "
+                             "dgamma = (dout * x_hat).sum(axis=0)."),
+        "bn_swapped_dgamma_dbeta": ("dbeta is (dout * x_hat).sum(axis=0), the gradient of gamma: dgamma and dbeta "
+                                    "are swapped. beta is added, so dbeta = dout.sum(axis=0)."),
+        "clip_not_a_list": ("Return a list of {n} arrays, one per gradient, in the order of grads; you returned "
+                            "{got}."),
+        "clip_in_place": ("Your function changed its argument {name} in place: after it returned, {name}{index} was "
+                          "{after} instead of {before}. The contract here is to return new arrays and leave grads as it "
+                          "was: write g * scale or np.clip(g, ...) (new arrays), not g *= scale or np.clip(..., out=g)."),
+        "clip_list_modified": ("Your function changed the list grads itself (its length or its items). Build and "
+                               "return a new list: the caller's list must stay as it was."),
+        "clip_norm_squared": ("total_norm is the squared norm: take the square root, "
+                              "sqrt(sum of all squared elements)."),
+        "clip_norm_sum_of_norms": ("total_norm is the sum of the arrays' norms. The global norm treats all the "
+                                   "arrays as one long vector: sqrt(‖g₁‖² + ‖g₂‖² + …), not ‖g₁‖ + ‖g₂‖ + …."),
+        "clip_norm_after_clipping": ("total_norm is the norm *after* clipping (max_norm = {max_norm}). Return the "
+                                     "norm before clipping ({total}), as torch.nn.utils.clip_grad_norm_ does: it "
+                                     "is what you log to see an explosion."),
+        "clip_norm_max_abs": ("total_norm is the largest |element|, the ∞-norm. Here the norm is the L2 norm: "
+                              "sqrt of the sum of all squared elements."),
+        "clip_norm_first_only": "total_norm is the norm of grads[0] only: include every array of the list.",
+        "clip_per_tensor": ("{name} was clipped with its own norm. Clipping by norm uses one global norm over all "
+                            "arrays ({total} here) and one common factor max_norm / total_norm, so the direction "
+                            "of the whole gradient is kept."),
+        "clip_inverted_ratio": ("{name} is scaled by total_norm / max_norm, the inverse of the right factor: "
+                                "multiply by max_norm / total_norm (< 1), so that the new norm equals max_norm."),
+        "clip_scales_up": ("{name} was rescaled although the total norm {total} is already ≤ max_norm = {max_norm}. "
+                           "Clip only when total_norm > max_norm; otherwise return the gradients unchanged "
+                           "(never scale up)."),
+        "clip_squared_norm": ("{name} was scaled by max_norm / total_norm²: divide by the norm itself, "
+                              "factor = max_norm / total_norm."),
+        "clip_value_one_sided": ("{name} is clipped on one side only. Clamp into [−{c}, {c}]: "
+                                 "np.clip(g, -clip_value, clip_value)."),
+        "clip_value_abs": ("{name} lost its signs: you clamped |g|. Clamp g itself, "
+                           "np.clip(g, -clip_value, clip_value): −5 becomes −{c}, not +{c}."),
+        "clip_value_sign_only": ("{name} is ±{c} everywhere: elements already inside [−{c}, {c}] must stay as they "
+                                 "are. np.clip(g, -clip_value, clip_value)."),
+        "clip_value_zeroed": ("{name} has 0 where |g| > {c}: clipping sets those elements to ±{c} (the nearest "
+                              "bound), it does not drop them."),
+        "clip_value_rescaled": ("{name} was rescaled as a whole. Clipping by value clamps each element on its own, "
+                                "np.clip(g, -clip_value, clip_value); rescaling is clipping by norm."),
+        "init_variance_not_std": ("You returned a variance ({scheme}). The exercise asks for a standard deviation "
+                                  "(or the uniform bound sqrt(3)·std): take the square root."),
+        "init_xavier_fan_in_only": ("That is sqrt(1 / fan_in), LeCun's scale. Xavier averages the fans: "
+                                    "std = sqrt(2 / (fan_in + fan_out))."),
+        "init_xavier_fan_out_only": ("That uses fan_out only. Xavier averages the fans: "
+                                     "std = sqrt(2 / (fan_in + fan_out))."),
+        "init_xavier_missing_2": ("The 2 is missing: Xavier's variance is 2 / (fan_in + fan_out), the inverse of the "
+                                  "*average* of fan_in and fan_out."),
+        "init_xavier_used_he": ("That is He's scale sqrt(2 / fan): for scheme \"xavier\" use "
+                                "std = sqrt(2 / (fan_in + fan_out))."),
+        "init_he_fan_out": ("You used fan_out = {fan_out} where He uses fan_in = {fan_in}: each output sums fan_in "
+                            "products, so std = sqrt(2 / fan_in) keeps the forward variance."),
+        "init_he_missing_gain": ("The gain √2 of ReLU is missing: ReLU zeroes half of its inputs and halves the second "
+                                 "moment, so He's variance is 2 / fan_in, std = sqrt(2 / fan_in)."),
+        "init_he_gain_squared": ("That is 2 / sqrt(fan_in): the gain √2 multiplies the std (the 2 multiplies the "
+                                 "variance), std = sqrt(2) / sqrt(fan_in)."),
+        "init_he_used_xavier": ("That is Xavier's scale: for scheme \"he\" use std = sqrt(2 / fan_in)."),
+        "init_uniform_returned_std": ("For distribution \"uniform\" return the bound a of U(−a, a), not the std. "
+                                      "U(−a, a) has variance a²/3, so a = sqrt(3) · std."),
+        "init_uniform_factor_3": ("The bound is 3·std; U(−a, a) has variance a²/3, so a = sqrt(3) · std."),
+        "init_uniform_sqrt6": ("The bound is sqrt(6)·std, one factor sqrt(2) too many: a = sqrt(3) · std "
+                               "(U(−a, a) has variance a²/3)."),
+        "init_uniform_sqrt3_over": ("You divided the std by sqrt(3); the bound is larger than the std: "
+                                    "a = sqrt(3) · std (U(−a, a) has variance a²/3)."),
+        "init_normal_returned_bound": ("For distribution \"normal\" return the std itself; sqrt(3)·std is the bound "
+                                       "of the uniform version."),
+        # ---- ch06: recurrent networks and BPTT -----------------------------------------
+        "what_rnn_dx": "dx",
+        "what_rnn_dh_prev": "dh_prev",
+        "what_rnn_dc_prev": "dc_prev",
+        "what_rnn_dh0": "dh0",
+        "what_rnn_dWx": "dWx",
+        "what_rnn_dWh": "dWh",
+        "what_rnn_db": "db",
+        "rnn_tanh_preactivation": ("{name}: you used 1 − z² with the pre-activation z = x @ Wx + h_prev @ Wh + b. "
+                                   "tanh'(z) = 1 − tanh²(z) = 1 − h², with the step's *output* h (the last item "
+                                   "of the cache): dz = dh * (1 − h**2)."),
+        "rnn_tanh_applied_twice": ("{name}: you applied tanh to the cached h again (1 − tanh(h)²). h is already "
+                                   "tanh(z), the step's output: tanh'(z) = 1 − h**2."),
+        "rnn_missing_tanh_grad": ("{name}: the derivative of tanh is missing, as if the step were linear. Go "
+                                  "through tanh first: dz = dh * (1 − h**2), then dx = dz @ Wx.T, and so on."),
+        "rnn_tanh_form": "{name}: that is not tanh's derivative: tanh'(z) = 1 − tanh²(z), so dz = dh * (1 − h**2).",
+        "rnn_wh_not_transposed": ("{name}: you multiplied by Wh where Wh.T is needed. In the forward pass "
+                                  "h_prev (N, H) is multiplied by Wh on the right, so backward dh_prev = dz @ Wh.T. "
+                                  "Wh is square, so dz @ Wh has the right shape and the wrong values."),
+        "rnn_db_missing_batch_sum": ("{name} still has the batch axis (one row per sample, N = {n}): b is added to "
+                                     "every sample, so db sums over the batch: dz.sum(axis=0) (da.sum(axis=0) in the LSTM)."),
+        "rnn_dw_transposed": ("{name} is the transpose of the expected one: a gradient has the shape of its "
+                              "parameter. With x @ Wx, Wx (D, H), the gradient is x.T @ dz, (D, H); likewise "
+                              "dWh = h_prev.T @ dz."),
+        "rnn_not_accumulated": ("{name} holds the contribution of one time step only. Wx, Wh and b are shared by "
+                                "all T steps, so their gradients are the *sum* over the steps: start from zeros "
+                                "and add (+=) each step's contribution."),
+        "rnn_no_recurrence": ("{name}: the gradient does not flow back through time. h_t feeds the loss *and* the "
+                              "next step, so the gradient reaching h_t is dh_all[t] plus the dh_prev returned by "
+                              "step t + 1: dh = dh_all[t] + dh_next."),
+        "rnn_upstream_replaced": ("{name}: you used dh_all[t] only at the last step. At every step the gradient "
+                                  "of h_t is the sum of both paths: dh_all[t] (the loss at t) + dh_prev from step t + 1."),
+        "rnn_wrong_direction": ("{name}: your loop runs forward in time. BPTT starts at the last step (t = T − 1), "
+                                "whose h feeds nothing later, and walks back to t = 0: "
+                                "for t in reversed(range(T))."),
+        "tbptt_no_cut": ("{name} is the full-BPTT gradient: nothing was cut. Drop the dh_prev returned by the "
+                         "steps t = k, 2k, 3k, ... (their incoming h was detached) instead of passing it back to "
+                         "step t − 1."),
+        "tbptt_off_by_one": ("{name}: the cuts are at the wrong steps (one off). Chunks are steps 0..k−1, "
+                             "k..2k−1, ...: the state entering steps t = k, 2k, ... is detached, so drop dh_prev "
+                             "exactly when t % k == 0 and t > 0."),
+        "tbptt_chunks_from_end": ("{name}: your chunks are counted from the end of the sequence. Count them from "
+                                  "the start, as a loop over the sequence in chunks of k does: cut at t = k, 2k, ..."),
+        "tbptt_every_step": ("{name}: you cut the gradient at every step, as if k were 1. Cut only at "
+                             "t = k, 2k, ...: inside a chunk the gradient still flows through time."),
+        "tbptt_cut_upstream": ("{name}: at a cut you also dropped dh_all[t − 1], the loss's own gradient of "
+                               "h_{{t−1}}. Detaching removes only the path *through* the next step: the gradient "
+                               "at t − 1 is then dh_all[t − 1] alone."),
+        "tbptt_dh0_cut": ("dh0 is zero. The first chunk (steps 0..k−1) starts from h0 without a cut, so dh0 is the "
+                          "dh_prev of step 0, as in full BPTT."),
+        "lstm_missing_dc": ("{name}: the dc coming from the next step is missing. c_t feeds h_t *and* c_{{t+1}}: "
+                            "the gradient of c is dc + dh * o * (1 − tanh(c)**2)."),
+        "lstm_missing_h_path": ("{name}: the path from h to c is missing or incomplete. h = o * tanh(c), so c also "
+                                "gets dh * o * (1 − tanh(c)**2), added to the dc from the next step."),
+        "lstm_tanh_c_derivative": ("{name}: tanh'(c) was taken as 1 − c². c is the cell state, not tanh(c): "
+                                   "tanh'(c) = 1 − tanh(c)**2."),
+        "lstm_forget_derivative": ("{name}: the forget gate's gradient is wrong. c = f * c_prev + i * g gives "
+                                   "df = dc_t * c_prev (c_prev, not c), and through σ, da_f = df * f * (1 − f)."),
+        "lstm_sigmoid_derivative": ("{name}: σ' is missing for the gates i, f, o. Each gate is σ of its block of "
+                                    "a: da_i = di * i * (1 − i), and the same for f and o."),
+        "lstm_candidate_derivative": ("{name}: g = tanh(a_g), not σ: da_g = dg * (1 − g**2)."),
+        "lstm_dc_prev_missing_f": ("{name}: c = f * c_prev + ..., so dc_prev = dc_t * f: the forget gate scales "
+                                   "the gradient on its way back along the cell state."),
+        "lstm_gate_order": ("{name}: the gate blocks are in the wrong order. In this course (as in PyTorch) the "
+                            "four blocks of a, and of the columns of Wx, Wh and b, are (i, f, g, o): stack "
+                            "da = [da_i, da_f, da_g, da_o]."),
+        # ---- ch08: autodiff in practice -----------------------------------------------
+        "ch08_bad_return": ("Your function should return a tuple {expected}, but it returned a {got}. "
+                            "Return all of them, in this order."),
+        "ch08_wrong_steps": ("Your function should return a list of {steps} losses, one per step, but it returned "
+                             "something of shape {got_shape}. Append float(loss.data) once in each step."),
+        "ch08_what_losses": "the list of losses",
+        "ch08_what_scores": "the scores (the forward values)",
+        "ch08_what_h_scaled": "h_scaled",
+        "ch08_param_gain": "gain after training",
+        "ch08_param_fc1.weight": "fc1.weight after training",
+        "ch08_param_fc1.bias": "fc1.bias after training",
+        "ch08_param_fc2.weight": "fc2.weight after training",
+        "ch08_param_fc2.bias": "fc2.bias after training",
+        "ch08_grad_gain": "gain.grad",
+        "ch08_grad_fc1.weight": "fc1.weight.grad",
+        "ch08_grad_fc1.bias": "fc1.bias.grad",
+        "ch08_grad_fc2.weight": "fc2.weight.grad",
+        "ch08_grad_fc2.bias": "fc2.bias.grad",
+        "ch08_norm_gain": "the norm of gain.grad",
+        "ch08_norm_fc1.weight": "the norm of fc1.weight.grad",
+        "ch08_norm_fc1.bias": "the norm of fc1.bias.grad",
+        "ch08_norm_fc2.weight": "the norm of fc2.weight.grad",
+        "ch08_norm_fc2.bias": "the norm of fc2.bias.grad",
+        "ch08_still_accumulates": ("These are exactly the losses of the buggy loop: the gradients still accumulate. "
+                                   "backward() adds into .grad, so every step must start from empty gradients: "
+                                   "call opt.zero_grad() (or model.zero_grad()) at the start of each step, "
+                                   "before loss.backward()."),
+        "ch08_zero_grad_between": ("The loss never changes: the parameters are not updated. You cleared the gradients "
+                                   "between loss.backward() and opt.step(), so step() found no gradient. The order "
+                                   "is zero_grad → forward → backward → step."),
+        "ch08_loss_after_step": ("Your losses are shifted by one step: you recorded the loss after the update. Record "
+                                 "float(loss.data) of the loss that backward() used, as the buggy loop does."),
+        "ch08_params_not_trained": ("{steps} steps ran, but the parameters still hold their initial values: the "
+                                    "update did not reach the model's parameters (did you train a copy?)."),
+        "ch08_not_a_tensor": ("Your function returned a {gtype}, not a Tensor. A NumPy array has no graph: "
+                              "return the Tensor that the model computed, so that backward() can reach the parameters."),
+        "ch08_no_graph": ("The scores have the right values but carry no graph (requires_grad is False): they were "
+                          "computed under no_grad(), or detached. Compute the forward pass with gradients enabled."),
+        "ch08_params_changed": ("Your function changed parameter {name}: {name}{index} was {before} and is now "
+                                "{after}. A forward pass must not modify the model."),
+        "ch08_graph_broken": ("After backward(), {name}.grad is None: no gradient reached it, so this parameter would "
+                              "never learn. Somewhere between {name} and the output the graph is cut: a .numpy(), "
+                              ".data, .detach() or Tensor(...) around a value turns it into a constant. Keep every step "
+                              "as Tensor operations."),
+        "ch08_inplace_saved": ("{name}.grad is exactly the wrong gradient of the buggy version: an array that the graph "
+                               "saved for backward (h, the input of fc2) is still edited in place (/=, *=, [...] =) "
+                               "after it was used. Compute the scaled copy out of place: h.data / h.data.max()."),
+        "ch08_norms_none_crash": ("Your function raised {etype} on a model where {name}.grad is None (a parameter this "
+                                  "loss did not use). Test for None first and report 0.0 for it."),
+        "ch08_norms_changed_grads": ("Your function changed {name}.grad. A monitor only reads the gradients: the "
+                                     "optimizer needs them unchanged."),
+        "ch08_norms_not_dict": ("Your function returned a {gtype}; return a dict {{name: norm}} with one entry per "
+                                "named parameter, e.g. {{'fc1.weight': 0.53, ...}}."),
+        "ch08_norms_skip_none": ("There is no entry for {name} (your keys: {keys}). Its .grad is None: report it "
+                                 "anyway, with 0.0, so that a parameter that gets no gradient is seen, not hidden."),
+        "ch08_norms_missing": ("There is no entry for {name} (your keys: {keys}). Use model.named_parameters(): "
+                               "it gives every parameter with its name, e.g. 'fc1.weight'."),
+        "ch08_norms_extra": ("Your dict has a key {name!r} that is not a parameter name. Use the names of "
+                             "model.named_parameters() as keys."),
+        "ch08_norms_per_element": ("For {name} you returned one value per element. Return one number per tensor: "
+                                   "the L2 norm of the whole gradient, sqrt(sum(g ** 2))."),
+        "ch08_norms_none_nan": ("For {name}, whose .grad is None, you returned NaN. This exercise reports 0.0 for a "
+                                "parameter without gradient (NaN would poison sums and plots)."),
+        "ch08_norms_squared": ("For {name} you returned the squared norm sum(g ** 2): take its square root."),
+        "ch08_norms_of_weights": ("For {name} you returned the norm of the parameter's values (p.data). The monitor "
+                                  "watches the gradient: use p.grad."),
+        "ch08_norms_wrong_kind": ("For {name} you returned another size measure (a max, a mean or a sum of |g|). "
+                                  "Return the L2 norm sqrt(sum(g ** 2)) of the whole gradient."),
+        "ch08_gc_not_restored": ("After your check, parameter {name}{index} is {after} instead of {before}: a perturbed "
+                                 "element was not put back. Save the old value and restore it exactly (p.data[i] = old) "
+                                 "after the two evaluations."),
+        "ch08_gc_bad_name": ("worst_name should be the name of a parameter ({names}), but it is {got}."),
+        "ch08_gc_bad_rel": "rel_error should be a number, but it is a {got}.",
+        "ch08_gc_perturbs_copy": ("On a correct model your check reports a relative error of {rel}, i.e. the numerical "
+                                  "gradient is zero: perturbing did not change the loss. You perturbed a copy "
+                                  "(p.data.copy(), np.array(p.data)...) instead of the parameter itself. Change "
+                                  "p.data in place, evaluate the loss, and put the value back."),
+        "ch08_gc_stale_grads": ("On a correct model your check reports a relative error of {rel}: your backprop "
+                                "gradient is twice the right one. The model's .grad still held the gradient of an "
+                                "earlier backward(), and backward() adds to it. Call model.zero_grad() first."),
+        "ch08_gc_one_sided": ("On a correct model your relative error is {rel}, about that of one-sided differences "
+                              "({one}); central differences give {ref_rel}. Use (L(θ + ε) − L(θ − ε)) / (2ε): its "
+                              "error shrinks like ε², not like ε."),
+        "ch08_gc_false_alarm": ("Your check says a correct model is wrong (relative error {rel}, expected about "
+                                "{ref_rel}, parameter {got}). Compare your numerical and backprop gradients of that "
+                                "parameter element by element."),
+        "ch08_gc_rel_too_large": ("On a correct model your relative error is {rel}; central differences in float64 "
+                                  "give about {ref_rel}. Use eps = 1e-6, float64, and the relative error of the "
+                                  "whole gradient, ‖a − n‖ / max(‖a‖, ‖n‖, 1e-12)."),
+        "ch08_gc_missed_bug": ("This model has a primitive with a wrong VJP (the gradient of {name} is wrong, relative "
+                               "error {ref_rel}), but your check says ok. Is the numerical gradient really computed "
+                               "from loss values, and compared with the gradient from backward()?"),
+        "ch08_gc_wrong_worst": ("Your check found a problem but named {got}; the wrong gradient is that of {name} "
+                                "(relative error {ref_rel}). Return the parameter with the largest relative error."),
+        "ch08_gc_rel_definition": ("Your relative error is {rel} where this exercise's definition gives {ref_rel} "
+                                   "(worst parameter {name}): it looks like a largest element-wise ratio, which blows "
+                                   "up on elements whose gradient is nearly 0. Use the relative error of the whole "
+                                   "gradient of each parameter: ‖a − n‖₂ / max(‖a‖₂, ‖n‖₂, 1e-12)."),
         # ---- the environment check -------------------------------------------------
         "env_ok": "Environment OK: Python {python}, chainrule {chainrule}, NumPy {numpy}, matplotlib {matplotlib}{font}.",
         "env_font": ", Chinese font {family}",
@@ -457,6 +799,300 @@ MESSAGES = {
         "grad_factor_half_all": "所有梯度都是正确值的一半：backward() 里某处多了一个因子 ½。",
         "value_wrong": ("有些梯度不对，而且不像任何一种常见错误。请手算这个小用例（或用 chainrule.numerical_grad），"
                         "逐个节点对照。"),
+        # ---- ch05：卷积网络中的反向传播 -----------------------------------------------
+        "conv_kernel_flipped": ("{name} 是把卷积核*翻转*之后（数学上的卷积，w[:, :, ::-1, ::-1]）得到的结果。"
+                                "深度学习中的 conv2d 其实是互相关：out[n, f, i, j] = 对 c、p、q 求和 "
+                                "xpad[n, c, i*stride + p, j*stride + q] * w[f, c, p, q]，卷积核保持原样。"),
+        "conv_missing_bias": "漏掉了偏置：输出通道 f 的每个像素都要加上 b[f]，例如 out += b[None, :, None, None]。",
+        "conv_padding_ignored": ("你的输出是 padding = 0 时的结果，而这个用例的 padding = {padding}：先在 x 的两个空间轴"
+                                 "的每一侧补 {padding} 个零，例如 np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))。"),
+        "conv_padding_one_side": ("你只在 x 的上方和左方（或只在一侧）做了填充：padding = {padding} 要在*每一侧*"
+                                  "都补 {padding} 个零，即 np.pad 中的 ((p, p), (p, p))。"),
+        "conv_stride_ignored": ("你的输出是步幅为 1 时的结果，而这个用例的 stride = {stride}：输出像素 (i, j) 读取的"
+                                "窗口从 (i*stride, j*stride) 开始，输出只有 Ho = (H + 2*padding − kh) // stride + 1 = "
+                                "{ho} 行。"),
+        "conv_nhwc": ("你的输出把通道轴放在了最后 (N, Ho, Wo, F)。本课程使用 PyTorch 的 NCHW 布局：out 的形状是 "
+                      "(N, F, Ho, Wo)；请移动这个轴，例如用 .transpose(0, 3, 1, 2)。"),
+        "conv_output_size": ("输出尺寸差了 1。H = {h}、卷积核 {kh}、padding {padding}、stride {stride} 时："
+                             "Ho = (H + 2*padding − kh) // stride + 1 = {ho}（Wo = {wo}）。最后一个窗口必须完全落在"
+                             "填充后的输入之内；这样 range(Ho) 正好访问每一个起点。"),
+        "conv_dx_kernel_not_flipped": ("{name} 是 dout 与*未翻转*的卷积核做全互相关的结果。dx 是 dout 与在两个空间轴上"
+                                       "都翻转过的卷积核（w[:, :, ::-1, ::-1]）做的全卷积。最稳妥的是“散射”写法："
+                                       "对每个输出像素，把 dout[n, f, i, j] * w[f] 加回到它所来自的 xpad 窗口上。"),
+        "conv_dx_padding_not_removed": ("{name} 里还带着填充：它的形状是填充后输入的形状。补在 x 周围的零不是输入；"
+                                        "先求对填充后输入的梯度，再把边框切掉：dx = dxpad[:, :, p:p+H, p:p+W]，"
+                                        "其中 p = {padding}。"),
+        "conv_stride_ignored_backward": ("{name} 是步幅为 1 时的结果，而这个用例的 stride = {stride}。反向传递和前向"
+                                         "一样，输出像素 (i, j) 属于从 (i*stride, j*stride) 开始的窗口：把它的梯度"
+                                         "送回那里。"),
+        "conv_channels_swapped": ("{name} 是把 w 的两个通道轴互换之后的结果。w 的形状是 (F, C, kh, kw) = "
+                                  "(out_channels, in_channels, kh, kw)：F 个卷积核，每个有 C 个通道。求 dx 时对 F "
+                                  "求和，求 out 时对 C 求和。"),
+        "conv_grad_sign": "{name} 的大小对，符号反了（实际 ≈ −期望）。反向传递只是把上游梯度相乘、相加，任何地方都不会出现负号。",
+        "conv_dw_missing_batch_sum": ("{name} 还带着批次这一轴：你为每张图像各返回了一个梯度（N = {n}）。卷积核由"
+                                      "所有图像（以及所有位置）共享，它的梯度要把所有贡献加起来：对 n 也要求和。"),
+        "conv_dw_flipped": ("{name} 在两个空间轴上被翻转了。dw[f, c, p, q] 是输入与 dout 的互相关：对 n、i、j 求和 "
+                            "xpad[n, c, i*stride + p, j*stride + q] * dout[n, f, i, j]，不需要翻转。"),
+        "conv_dw_channels_swapped": "{name} 的前两个轴互换了：dw 必须与 w 同形，即 (F, C, kh, kw) = ({f}, {c}, {kh}, {kw})。",
+        "conv_grad_divided_by_n": "{name} 是期望梯度除以批大小 N = {n}。如果损失是平均值，它的 1/N 已经包含在 dout 里；层本身只求和。",
+        "conv_db_not_summed": ("{name} 没有求和完全。b[f] 加到了通道 f 每张图像的每个像素上，所以 db[f] 要把 dout "
+                               "沿批次轴*和*两个空间轴都加起来：db = dout.sum(axis=(0, 2, 3))，形状为 (F,)。"),
+        "conv_db_mean": ("{name} 在应当求和的地方取了平均：db = dout.sum(axis=(0, 2, 3))。b[f] 被加到的 N·Ho·Wo "
+                         "个位置，每一个都贡献完整的梯度。"),
+        "conv_shape_error": ("你的函数抛出了 {etype}：{emsg}。两个形状不匹配的数组碰到了一起。各数组的布局是 "
+                             "x (N, C, H, W)、w (F, C, kh, kw)、b (F,)、out 和 dout (N, F, Ho, Wo)：一个窗口 "
+                             "xpad[n, :, rows, cols] 的形状是 (C, kh, kw)，与一个卷积核 w[f] 相同。在出错的那一行"
+                             "把形状打印出来。"),
+        "pool_shape_error": ("你的函数抛出了 {etype}：{emsg}。两个形状不匹配的数组碰到了一起。x 是 (N, C, H, W)，"
+                             "dout 是 (N, C, Ho, Wo)；输出 (i, j) 的窗口是 "
+                             "x[:, :, i*stride : i*stride + kh, j*stride : j*stride + kw]。窗口越过了 x 的边缘"
+                             "（于是切出来的比窗口小），通常说明忽略了步幅。"),
+        "pool_bad_return": "你的函数应当只返回 dx（与 x 同形的数组），实际返回的是 {got}。",
+        "maxpool_spread": ("{name} 把每个窗口的梯度分给了整个窗口。只有窗口中的最大值到达了输出，其他元素对输出没有"
+                           "影响，它们的梯度是 0。只把 dout[n, c, i, j] 送到最大值所在的位置（对窗口取 np.argmax）。"),
+        "maxpool_min": "{name} 把梯度送到了每个窗口的最小值处：它应当送到最大值处（argmax）。",
+        "maxpool_times_x": ("{name} 被乘上了 x。max 把它的输入原样传出，所以局部梯度在最大值处是 1（其他地方是 0）："
+                            "最大值位置上 dx = dout。"),
+        "pool_missing_upstream": ("你只返回了局部梯度（一个掩码或窗口权重）。要乘以上游梯度：dout[n, c, i, j] "
+                                  "送到输出 (i, j) 对应的窗口。"),
+        "pool_overlap_overwrite": ("{name} 只在窗口重叠的地方出错（步幅 {stride} 小于 {kh}×{kw} 的窗口）：你对每个"
+                                   "窗口的梯度用的是*赋值*，于是后一个窗口覆盖了前一个。落在两个窗口里的输入要得到"
+                                   "两份梯度：用 +=。"),
+        "pool_stride_ignored": ("{name} 是步幅为 {wrong} 时的结果，而这个用例的 stride = {stride}：输出 (i, j) 的窗口"
+                                "从 (i*stride, j*stride) 开始。"),
+        "avgpool_not_divided": "{name} 大了 {k} 倍：平均要除以窗口大小 kh·kw = {k}，所以窗口中每个元素得到 dout / {k}。",
+        "avgpool_divided_twice": "{name} 除了两次窗口大小 {k}：只除一次，dx += dout / (kh·kw)。",
+        "avgpool_wrong_divisor": "{name} 除以的数不对：窗口有 kh·kw = {kh}·{kw} = {k} 个元素，每个得到 dout / {k}。",
+        "avgpool_routed_to_max": ("{name} 像最大池化那样只把梯度送给了最大值。平均值中每个元素的地位相同："
+                                  "每个都得到 dout / (kh·kw)。"),
+        # ---- ch07：梯度消失与梯度爆炸 ------------------------------------------------
+        "what_dgamma": "dgamma",
+        "what_dbeta": "dbeta",
+        "what_total_norm": "total_norm",
+        "what_clipped_0": "clipped[0]",
+        "what_clipped_1": "clipped[1]",
+        "what_clipped_2": "clipped[2]",
+        "what_clipped_3": "clipped[3]",
+        "what_clipped_4": "clipped[4]",
+        "what_scale": "尺度",
+        "bn_only_direct_term": ("{name} 只有直接路径 gamma * dout / sqrt(var + eps)。批次的均值和方差也依赖于每个 x："
+                                "还要加上经过它们的两条路径，dx = gamma / sqrt(var + eps) * (dout − mean(dout) − "
+                                "x_hat * mean(dout * x_hat))，均值沿批次轴 0 计算。"),
+        "bn_missing_var_term": ("dx 缺少经过方差的路径：你减去了 mean(dout)，却没有减去 x_hat * mean(dout * x_hat)。"
+                                "方差同样依赖于每个 x_i：dx = gamma / sqrt(var + eps) * (dout − mean(dout) − "
+                                "x_hat * mean(dout * x_hat))。"),
+        "bn_missing_mean_term": ("dx 缺少经过均值的路径：还要减去沿批次的 mean(dout)，dx = gamma / sqrt(var + eps) * "
+                                 "(dout − mean(dout) − x_hat * mean(dout * x_hat))。"),
+        "bn_missing_gamma": ("dx 是正确值除以 gamma：out = gamma * x_hat + beta，所以 dL/dx_hat = gamma * dout。"
+                             "要乘上 gamma。"),
+        "bn_unbiased_var": ("dx 对应的是无偏方差（除以 N − 1 = {n} − 1）。训练模式下的批量归一化用的是*有偏*的批方差 "
+                            "x.var(axis=0)（除以 N）：用缓存里的 var，反向计算里也用 1/N。"),
+        "bn_eps_misplaced": ("eps 放错了位置：你除以的是 sqrt(var) + eps。前向计算除以的是 sqrt(var + eps)"
+                             "（eps = {eps} 在根号里面）：反向计算要用完全相同的标准差。"),
+        "bn_eps_forgotten": ("漏掉了 eps：你除以的是 sqrt(var)。前向计算除以的是 sqrt(var + eps)，eps = {eps}："
+                             "反向计算必须用同一个标准差。"),
+        "bn_param_missing_batch_sum": ("{name} 还带着批次轴（每个样本一行，N = {n}）。gamma 和 beta 由所有样本共享："
+                                       "要沿轴 0 求和。"),
+        "bn_dgamma_missing_xhat": ("dgamma 是 dout 沿批次的和：那是 dbeta。gamma 乘的是 x_hat，所以 "
+                                   "dgamma = (dout * x_hat).sum(axis=0)。"),
+        "bn_dgamma_uses_x": ("dgamma 用的是 x 而不是 x_hat：gamma 乘的是*归一化之后*的输入，所以 "
+                             "dgamma = (dout * x_hat).sum(axis=0)。"),
+        "bn_swapped_dgamma_dbeta": ("dbeta 是 (dout * x_hat).sum(axis=0)，那是 gamma 的梯度：dgamma 和 dbeta 弄反了。"
+                                    "beta 是加上去的，所以 dbeta = dout.sum(axis=0)。"),
+        "clip_not_a_list": "应当返回一个含 {n} 个数组的列表，每个梯度一个，顺序与 grads 相同；你返回的是 {got}。",
+        "clip_in_place": ("你的函数原地改动了参数 {name}：返回之后 {name}{index} 是 {after}，原本是 {before}。"
+                          "这里的约定是返回新数组、保持 grads 不变：写 g * scale 或 np.clip(g, ...)（得到新数组），"
+                          "而不是 g *= scale 或 np.clip(..., out=g)。"),
+        "clip_list_modified": ("你的函数改动了列表 grads 本身（长度或其中的元素）。请新建一个列表并返回它："
+                               "调用者的列表必须保持原样。"),
+        "clip_norm_squared": "total_norm 是范数的平方：还要开平方根，范数是所有元素平方和的平方根。",
+        "clip_norm_sum_of_norms": ("total_norm 是各数组范数之和。全局范数把所有数组当作一个长向量："
+                                   "sqrt(‖g₁‖² + ‖g₂‖² + …)，而不是 ‖g₁‖ + ‖g₂‖ + …。"),
+        "clip_norm_after_clipping": ("total_norm 是裁剪*之后*的范数（max_norm = {max_norm}）。应返回裁剪之前的范数"
+                                     "（这里是 {total}），与 torch.nn.utils.clip_grad_norm_ 相同：记录它才能看出梯度爆炸。"),
+        "clip_norm_max_abs": "total_norm 是最大的 |元素|，即 ∞-范数。这里要的是 L2 范数：所有元素平方和的平方根。",
+        "clip_norm_first_only": "total_norm 只是 grads[0] 的范数：列表里的每个数组都要算进去。",
+        "clip_per_tensor": ("{name} 是按它自己的范数裁剪的。按范数裁剪用的是所有数组共同的一个全局范数（这里是 {total}）"
+                            "和同一个系数 max_norm / total_norm，这样整个梯度的方向保持不变。"),
+        "clip_inverted_ratio": ("{name} 乘的是 total_norm / max_norm，正好是正确系数的倒数：应乘以 "
+                                "max_norm / total_norm（小于 1），使新的范数等于 max_norm。"),
+        "clip_scales_up": ("总范数 {total} 已经 ≤ max_norm = {max_norm}，{name} 却仍被缩放了。只有 "
+                           "total_norm > max_norm 时才裁剪；否则原样返回梯度（绝不放大）。"),
+        "clip_squared_norm": "{name} 乘的是 max_norm / total_norm²：应除以范数本身，系数为 max_norm / total_norm。",
+        "clip_value_one_sided": "{name} 只裁剪了一侧。应把元素限制在 [−{c}, {c}] 内：np.clip(g, -clip_value, clip_value)。",
+        "clip_value_abs": ("{name} 丢了符号：你裁剪的是 |g|。应裁剪 g 本身，np.clip(g, -clip_value, clip_value)："
+                           "−5 应变成 −{c}，而不是 +{c}。"),
+        "clip_value_sign_only": ("{name} 处处都是 ±{c}：已经在 [−{c}, {c}] 之内的元素应保持不变。"
+                                 "np.clip(g, -clip_value, clip_value)。"),
+        "clip_value_zeroed": ("{name} 在 |g| > {c} 的地方是 0：裁剪是把这些元素设为 ±{c}（最近的边界），而不是丢掉它们。"),
+        "clip_value_rescaled": ("{name} 被整体缩放了。按值裁剪是逐个元素地截断，np.clip(g, -clip_value, clip_value)；"
+                                "整体缩放是按范数裁剪。"),
+        "init_variance_not_std": ("你返回的是方差（{scheme}）。这道题要的是标准差（或均匀分布的边界 sqrt(3)·std）："
+                                  "要开平方根。"),
+        "init_xavier_fan_in_only": ("这是 sqrt(1 / fan_in)，即 LeCun 的尺度。Xavier 取 fan_in 与 fan_out 的平均："
+                                    "std = sqrt(2 / (fan_in + fan_out))。"),
+        "init_xavier_fan_out_only": "这里只用了 fan_out。Xavier 取两者的平均：std = sqrt(2 / (fan_in + fan_out))。",
+        "init_xavier_missing_2": ("少了因子 2：Xavier 的方差是 2 / (fan_in + fan_out)，即 fan_in 与 fan_out 的*平均值*"
+                                  "的倒数。"),
+        "init_xavier_used_he": "这是 He 的尺度 sqrt(2 / fan)：scheme 为 \"xavier\" 时用 std = sqrt(2 / (fan_in + fan_out))。",
+        "init_he_fan_out": ("你用了 fan_out = {fan_out}，而 He 用的是 fan_in = {fan_in}：每个输出是 fan_in 个乘积之和，"
+                            "所以 std = sqrt(2 / fan_in) 才能保持前向的方差。"),
+        "init_he_missing_gain": ("少了 ReLU 的增益 √2：ReLU 把一半输入置零，二阶矩减半，所以 He 的方差是 2 / fan_in，"
+                                 "std = sqrt(2 / fan_in)。"),
+        "init_he_gain_squared": ("这是 2 / sqrt(fan_in)：增益 √2 乘的是标准差（2 乘的是方差），"
+                                 "std = sqrt(2) / sqrt(fan_in)。"),
+        "init_he_used_xavier": "这是 Xavier 的尺度：scheme 为 \"he\" 时用 std = sqrt(2 / fan_in)。",
+        "init_uniform_returned_std": ("distribution 为 \"uniform\" 时应返回 U(−a, a) 的边界 a，而不是标准差。"
+                                      "U(−a, a) 的方差是 a²/3，所以 a = sqrt(3) · std。"),
+        "init_uniform_factor_3": "边界取成了 3·std；U(−a, a) 的方差是 a²/3，所以 a = sqrt(3) · std。",
+        "init_uniform_sqrt6": ("边界取成了 sqrt(6)·std，多了一个因子 sqrt(2)：a = sqrt(3) · std"
+                               "（U(−a, a) 的方差是 a²/3）。"),
+        "init_uniform_sqrt3_over": ("你把标准差除以了 sqrt(3)；边界比标准差大：a = sqrt(3) · std"
+                                    "（U(−a, a) 的方差是 a²/3）。"),
+        "init_normal_returned_bound": ("distribution 为 \"normal\" 时直接返回标准差；sqrt(3)·std 是均匀分布版本的边界。"),
+        # ---- ch06：循环网络与时间反向传播 -----------------------------------------------
+        "what_rnn_dx": "dx",
+        "what_rnn_dh_prev": "dh_prev",
+        "what_rnn_dc_prev": "dc_prev",
+        "what_rnn_dh0": "dh0",
+        "what_rnn_dWx": "dWx",
+        "what_rnn_dWh": "dWh",
+        "what_rnn_db": "db",
+        "rnn_tanh_preactivation": ("{name}：你用的是 1 − z²，其中 z = x @ Wx + h_prev @ Wh + b 是预激活值。"
+                                   "tanh'(z) = 1 − tanh²(z) = 1 − h²，h 是这一步的*输出*（缓存的最后一项）："
+                                   "dz = dh * (1 − h**2)。"),
+        "rnn_tanh_applied_twice": ("{name}：你又对缓存里的 h 套用了一次 tanh（1 − tanh(h)²）。h 已经是 tanh(z)，"
+                                   "即这一步的输出：tanh'(z) = 1 − h**2。"),
+        "rnn_missing_tanh_grad": ("{name}：漏掉了 tanh 的导数，好像这一步是线性的。先穿过 tanh："
+                                  "dz = dh * (1 − h**2)，再算 dx = dz @ Wx.T 等。"),
+        "rnn_tanh_form": "{name}：这不是 tanh 的导数：tanh'(z) = 1 − tanh²(z)，所以 dz = dh * (1 − h**2)。",
+        "rnn_wh_not_transposed": ("{name}：该乘 Wh.T 的地方你乘了 Wh。前向时 h_prev (N, H) 右乘 Wh，"
+                                  "所以反向时 dh_prev = dz @ Wh.T。Wh 是方阵，dz @ Wh 形状对，数值却不对。"),
+        "rnn_db_missing_batch_sum": ("{name} 还带着批次这一轴（每个样本一行，N = {n}）：b 加到了每个样本上，"
+                                     "所以 db 要沿批次求和：dz.sum(axis=0)（LSTM 中是 da.sum(axis=0)）。"),
+        "rnn_dw_transposed": ("{name} 是期望结果的转置：梯度的形状与它对应的参数相同。前向是 x @ Wx，"
+                              "Wx 的形状是 (D, H)，梯度就是 x.T @ dz，形状 (D, H)；同理 dWh = h_prev.T @ dz。"),
+        "rnn_not_accumulated": ("{name} 只含一个时间步的贡献。Wx、Wh 和 b 由全部 T 个时间步共享，"
+                                "它们的梯度是各时间步贡献之*和*：从零开始，把每一步的贡献累加（+=）进去。"),
+        "rnn_no_recurrence": ("{name}：梯度没有沿时间往回传。h_t 既流向损失，*也*流向下一步，所以到达 h_t 的梯度是 "
+                              "dh_all[t] 加上第 t + 1 步返回的 dh_prev：dh = dh_all[t] + dh_next。"),
+        "rnn_upstream_replaced": ("{name}：你只在最后一步用了 dh_all[t]。每一步 h_t 的梯度都是两条路径之和："
+                                  "dh_all[t]（t 时刻的损失）+ 第 t + 1 步传回的 dh_prev。"),
+        "rnn_wrong_direction": ("{name}：你的循环是沿时间正向走的。BPTT 从最后一步（t = T − 1）开始，"
+                                "它的 h 不再流向后面的任何一步，然后一直往回走到 t = 0：for t in reversed(range(T))。"),
+        "tbptt_no_cut": ("{name} 是完整 BPTT 的梯度：什么都没有截断。对 t = k, 2k, 3k, ... 这些步（它们的输入 h "
+                         "已被 detach），丢掉它们返回的 dh_prev，不要再传给第 t − 1 步。"),
+        "tbptt_off_by_one": ("{name}：截断的位置错了一步。分段是第 0..k−1 步、第 k..2k−1 步……：进入第 t = k, 2k, ... "
+                             "步的状态被 detach，所以恰好在 t % k == 0 且 t > 0 时丢掉 dh_prev。"),
+        "tbptt_chunks_from_end": ("{name}：你的分段是从序列末尾往前数的。应当从开头数，就像按每段 k 步"
+                                  "遍历序列的循环那样：在 t = k, 2k, ... 处截断。"),
+        "tbptt_every_step": ("{name}：你在每一步都截断了梯度，好像 k = 1。只在 t = k, 2k, ... 处截断："
+                             "一段之内，梯度仍然沿时间传递。"),
+        "tbptt_cut_upstream": ("{name}：在截断处你把 dh_all[t − 1]，即损失对 h_{{t−1}} 自己的梯度，也丢掉了。"
+                               "detach 只去掉*经过*下一步的那条路径：这时第 t − 1 步的梯度就只有 dh_all[t − 1]。"),
+        "tbptt_dh0_cut": ("dh0 是零。第一段（第 0..k−1 步）从 h0 出发，中间没有截断，所以 dh0 就是第 0 步的 "
+                          "dh_prev，与完整 BPTT 相同。"),
+        "lstm_missing_dc": ("{name}：漏掉了来自下一步的 dc。c_t 既流向 h_t，也流向 c_{{t+1}}："
+                            "c 的梯度是 dc + dh * o * (1 − tanh(c)**2)。"),
+        "lstm_missing_h_path": ("{name}：从 h 到 c 的路径漏掉了或不完整。h = o * tanh(c)，所以 c 还会得到 "
+                                "dh * o * (1 − tanh(c)**2)，与来自下一步的 dc 相加。"),
+        "lstm_tanh_c_derivative": ("{name}：你把 tanh'(c) 写成了 1 − c²。c 是细胞状态，不是 tanh(c)："
+                                   "tanh'(c) = 1 − tanh(c)**2。"),
+        "lstm_forget_derivative": ("{name}：遗忘门的梯度不对。由 c = f * c_prev + i * g 得 df = dc_t * c_prev"
+                                   "（是 c_prev，不是 c），再穿过 σ：da_f = df * f * (1 − f)。"),
+        "lstm_sigmoid_derivative": ("{name}：门 i、f、o 漏掉了 σ'。每个门都是 a 中对应块的 σ："
+                                    "da_i = di * i * (1 − i)，f 和 o 同理。"),
+        "lstm_candidate_derivative": "{name}：g = tanh(a_g)，不是 σ：da_g = dg * (1 − g**2)。",
+        "lstm_dc_prev_missing_f": ("{name}：c = f * c_prev + ...，所以 dc_prev = dc_t * f：梯度沿细胞状态往回走时，"
+                                   "要被遗忘门缩放。"),
+        "lstm_gate_order": ("{name}：各门的块顺序错了。本课程（与 PyTorch 相同）中，a 的四个块，以及 Wx、Wh、b 的列，"
+                            "顺序都是 (i, f, g, o)：按 da = [da_i, da_f, da_g, da_o] 拼接。"),
+        # ---- ch08:自动微分实践 ---------------------------------------------------------
+        "ch08_bad_return": "你的函数应当返回元组 {expected}，实际返回的却是 {got}。请按这个顺序全部返回。",
+        "ch08_wrong_steps": ("你的函数应当返回 {steps} 个损失组成的列表（每步一个），实际返回的形状是 {got_shape}。"
+                             "每一步追加一次 float(loss.data)。"),
+        "ch08_what_losses": "损失列表",
+        "ch08_what_scores": "得分（前向值）",
+        "ch08_what_h_scaled": "h_scaled",
+        "ch08_param_gain": "训练后的 gain",
+        "ch08_param_fc1.weight": "训练后的 fc1.weight",
+        "ch08_param_fc1.bias": "训练后的 fc1.bias",
+        "ch08_param_fc2.weight": "训练后的 fc2.weight",
+        "ch08_param_fc2.bias": "训练后的 fc2.bias",
+        "ch08_grad_gain": "gain.grad",
+        "ch08_grad_fc1.weight": "fc1.weight.grad",
+        "ch08_grad_fc1.bias": "fc1.bias.grad",
+        "ch08_grad_fc2.weight": "fc2.weight.grad",
+        "ch08_grad_fc2.bias": "fc2.bias.grad",
+        "ch08_norm_gain": "gain.grad 的范数",
+        "ch08_norm_fc1.weight": "fc1.weight.grad 的范数",
+        "ch08_norm_fc1.bias": "fc1.bias.grad 的范数",
+        "ch08_norm_fc2.weight": "fc2.weight.grad 的范数",
+        "ch08_norm_fc2.bias": "fc2.bias.grad 的范数",
+        "ch08_still_accumulates": ("这些损失与有 bug 的循环完全相同：梯度仍在累加。backward() 是把梯度加到 .grad 上，"
+                                   "所以每一步都必须从空梯度开始：在每一步开头、loss.backward() 之前调用 "
+                                   "opt.zero_grad()（或 model.zero_grad()）。"),
+        "ch08_zero_grad_between": ("损失始终不变：参数没有被更新。你在 loss.backward() 和 opt.step() 之间清空了梯度，"
+                                   "step() 找不到梯度。正确的顺序是 zero_grad → 前向 → backward → step。"),
+        "ch08_loss_after_step": ("你的损失错开了一步：你记录的是更新之后的损失。应当像有 bug 的循环那样，"
+                                 "记录 backward() 所用的那个损失的 float(loss.data)。"),
+        "ch08_params_not_trained": ("已经运行了 {steps} 步，参数却仍是初始值：更新没有作用到模型的参数上"
+                                    "（是不是训练了一个副本？）。"),
+        "ch08_not_a_tensor": ("你的函数返回了 {gtype}，而不是 Tensor。NumPy 数组没有计算图："
+                              "请返回模型算出的 Tensor，这样 backward() 才能到达各个参数。"),
+        "ch08_no_graph": ("得分的数值正确，却没有计算图（requires_grad 为 False）：它是在 no_grad() 中计算的，"
+                          "或者被 detach 了。请在启用梯度的情况下做前向计算。"),
+        "ch08_params_changed": ("你的函数改动了参数 {name}：{name}{index} 原本是 {before}，现在是 {after}。"
+                                "前向计算不应修改模型。"),
+        "ch08_graph_broken": ("调用 backward() 之后 {name}.grad 是 None：没有梯度到达它，这个参数永远学不到东西。"
+                              "在 {name} 与输出之间，计算图被切断了：对某个值用了 .numpy()、.data、.detach() "
+                              "或 Tensor(...)，它就变成了常数。每一步都要用 Tensor 运算来写。"),
+        "ch08_inplace_saved": ("{name}.grad 恰好等于有 bug 版本给出的错误梯度：计算图为反向计算保存的数组"
+                               "（h，即 fc2 的输入）在被使用之后仍被原地修改（/=、*=、[...] =）。"
+                               "请用非原地的方式计算缩放后的副本：h.data / h.data.max()。"),
+        "ch08_norms_none_crash": ("在 {name}.grad 为 None（这个损失没有用到的参数）的模型上，你的函数抛出了 {etype}。"
+                                  "先判断是否为 None，并为它报告 0.0。"),
+        "ch08_norms_changed_grads": "你的函数改动了 {name}.grad。监视器只读取梯度：优化器还需要原样的梯度。",
+        "ch08_norms_not_dict": ("你的函数返回了 {gtype}；应当返回字典 {{name: norm}}（参数名 → 范数），每个具名参数一项，"
+                                "例如 {{'fc1.weight': 0.53, ...}}。"),
+        "ch08_norms_skip_none": ("没有 {name} 这一项（你的键：{keys}）。它的 .grad 是 None：仍然要报告它，值为 0.0，"
+                                 "这样得不到梯度的参数才会被看见，而不是被藏起来。"),
+        "ch08_norms_missing": ("没有 {name} 这一项（你的键：{keys}）。请用 model.named_parameters()："
+                               "它给出每个参数及其名称，例如 'fc1.weight'。"),
+        "ch08_norms_extra": "你的字典里有一个键 {name!r}，它不是参数名。请用 model.named_parameters() 给出的名称作键。",
+        "ch08_norms_per_element": ("对 {name} 你返回了逐元素的值。每个张量只返回一个数："
+                                   "整个梯度的 L2 范数 sqrt(sum(g ** 2))。"),
+        "ch08_norms_none_nan": ("{name} 的 .grad 是 None，你却返回了 NaN。本练习对没有梯度的参数报告 0.0"
+                                "（NaN 会污染求和与绘图）。"),
+        "ch08_norms_squared": "对 {name} 你返回的是范数的平方 sum(g ** 2)：还要开平方根。",
+        "ch08_norms_of_weights": "对 {name} 你返回的是参数值（p.data）的范数。监视器看的是梯度：请用 p.grad。",
+        "ch08_norms_wrong_kind": ("对 {name} 你返回的是另一种大小度量（|g| 的最大值、平均值或总和）。"
+                                  "请返回整个梯度的 L2 范数 sqrt(sum(g ** 2))。"),
+        "ch08_gc_not_restored": ("检验之后，参数 {name}{index} 是 {after}，原本是 {before}：有被扰动的元素没有放回去。"
+                                 "先保存旧值，两次求值之后再精确地恢复它（p.data[i] = old）。"),
+        "ch08_gc_bad_name": "worst_name 应当是某个参数的名称（{names}），实际却是 {got}。",
+        "ch08_gc_bad_rel": "rel_error 应当是一个数，实际却是 {got}。",
+        "ch08_gc_perturbs_copy": ("在一个正确的模型上，你的检验报告的相对误差是 {rel}，也就是说数值梯度为零："
+                                  "扰动没有改变损失。你扰动的是副本（p.data.copy()、np.array(p.data) 等），"
+                                  "而不是参数本身。请原地修改 p.data，计算损失，再把值放回去。"),
+        "ch08_gc_stale_grads": ("在一个正确的模型上，你的检验报告的相对误差是 {rel}：你的反向传播梯度是正确值的 2 倍。"
+                                "模型的 .grad 里还留着之前一次 backward() 的梯度，而 backward() 会在其上累加。"
+                                "请先调用 model.zero_grad()。"),
+        "ch08_gc_one_sided": ("在一个正确的模型上，你的相对误差是 {rel}，与单侧差分的误差（{one}）相当；"
+                              "中心差分给出的是 {ref_rel}。请用 (L(θ + ε) − L(θ − ε)) / (2ε)：它的误差按 ε² 减小，"
+                              "而不是按 ε。"),
+        "ch08_gc_false_alarm": ("你的检验把一个正确的模型判为错误（相对误差 {rel}，应约为 {ref_rel}，参数 {got}）。"
+                                "请逐元素比较该参数的数值梯度与反向传播梯度。"),
+        "ch08_gc_rel_too_large": ("在一个正确的模型上，你的相对误差是 {rel}；float64 下的中心差分约为 {ref_rel}。"
+                                  "请用 eps = 1e-6、float64，以及整个梯度的相对误差 ‖a − n‖ / max(‖a‖, ‖n‖, 1e-12)。"),
+        "ch08_gc_missed_bug": ("这个模型里有一个向量-雅可比积写错了的原语（{name} 的梯度是错的，相对误差 {ref_rel}），"
+                               "你的检验却说没问题。数值梯度真的是由损失值算出来的吗？它真的与 backward() 给出的梯度"
+                               "作了比较吗？"),
+        "ch08_gc_wrong_worst": ("你的检验发现了问题，却指向了 {got}；梯度出错的是 {name}（相对误差 {ref_rel}）。"
+                                "请返回相对误差最大的那个参数。"),
+        "ch08_gc_rel_definition": ("你的相对误差是 {rel}，而按本练习的定义应为 {ref_rel}（误差最大的参数是 {name}）："
+                                   "看起来你取的是逐元素比值的最大值，它在梯度接近 0 的元素上会爆掉。"
+                                   "请对每个参数用整个梯度的相对误差：‖a − n‖₂ / max(‖a‖₂, ‖n‖₂, 1e-12)。"),
         # ---- 环境检查 -----------------------------------------------------------------
         "env_ok": "环境正常：Python {python}，chainrule {chainrule}，NumPy {numpy}，matplotlib {matplotlib}{font}。",
         "env_font": "，中文字体 {family}",

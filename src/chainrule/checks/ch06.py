@@ -1,0 +1,458 @@
+"""Checks for chapter 6 (recurrent networks and backpropagation through time).
+
+Conventions (the same as the chapter's docstrings). Time-major, as ``chainrule.nn.RNN``:
+x (T, N, D), one (N, D) slice per time step; weights in the layout x @ Wx (CS231n's):
+
+    RNN step     h = tanh(x @ Wx + h_prev @ Wh + b),  x (N, D), h_prev (N, H), Wx (D, H), Wh (H, H), b (H,)
+                 cache = (x, h_prev, Wx, Wh, b, h)                     (h: the step's *output*)
+    check_rnn_step_backward(fn)  fn(dh, cache) -> (dx, dh_prev, dWx, dWh, db)
+    check_rnn_backward(fn)       fn(dh_all, cache) -> (dx, dh0, dWx, dWh, db);
+                                 dh_all (T, N, H) = ∂L/∂h_t from the loss at each step (not through
+                                 later steps), cache = [step cache of t for t in 0..T-1]
+    check_truncated_bptt(fn)     fn(dh_all, cache, k) -> (dx, dh0, dWx, dWh, db): as rnn_backward,
+                                 but the hidden state entering steps k, 2k, 3k, ... is detached: the
+                                 gradient dh_prev of those steps is dropped (dh0 still gets the gradient
+                                 of the first chunk, steps 0..k-1)
+    LSTM step    a = x @ Wx + h_prev @ Wh + b, Wx (D, 4H), Wh (H, 4H), b (4H,); gate order (i, f, g, o)
+                 as in PyTorch: i, f, o = σ(a blocks 0, 1, 3), g = tanh(a block 2);
+                 c = f * c_prev + i * g,  h = o * tanh(c)
+                 cache = (x, h_prev, c_prev, Wx, Wh, b, i, f, g, o, c)
+    check_lstm_step_backward(fn) fn(dh, dc, cache) -> (dx, dh_prev, dc_prev, dWx, dWh, db)
+
+How the judging works
+---------------------
+Each case draws seeded random inputs (visible and hidden cases differ; they include sequence length 1,
+batch size 1, and H ≠ D so that a transpose cannot hide). The expected gradients come from the reference
+implementation below, itself verified in every case against ``chainrule.numerical_grad`` (central
+differences of sum(output · upstream)); for truncated BPTT the numerical reference holds the states at
+the chunk boundaries fixed (a stop-gradient, exactly what ``detach`` does). Any correct implementation,
+loops or vectorised, passes. A wrong result is compared with what each typical mistake produces (the
+weight gradients of the last step only, no gradient through the recurrence, tanh' from the
+pre-activation, Wh not transposed, a cut one step off, the LSTM without the dc from the next step or
+without the o·tanh'(c) path, a forget gate without σ', the gates stacked in another order, ...); the
+report names the output that is wrong and the hint for the diagnosed mistake.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..gradcheck import numerical_grad
+from .core import _index, call, cases, fmt, judge, passed
+
+__all__ = ["check_rnn_step_backward", "check_rnn_backward", "check_truncated_bptt", "check_lstm_step_backward",
+           "ref_rnn_step_forward", "ref_rnn_step_backward", "ref_rnn_forward", "ref_rnn_backward",
+           "ref_truncated_bptt", "ref_lstm_step_forward", "ref_lstm_step_backward", "GATES"]
+
+GATES = ("i", "f", "g", "o")   # the order of the four blocks of a (and of Wx, Wh, b columns)
+
+
+def _sigmoid(x):
+    x = np.asarray(x, dtype=np.float64)
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+# ---------------------------------------------------------------------- reference: RNN
+def ref_rnn_step_forward(x, h_prev, Wx, Wh, b):
+    h = np.tanh(x @ Wx + h_prev @ Wh + b)
+    return h, (x, h_prev, Wx, Wh, b, h)
+
+
+def ref_rnn_step_backward(dh, cache, mistake=None):
+    """The step's gradients; ``mistake`` reproduces a typical wrong version (for the diagnosis)."""
+    x, h_prev, Wx, Wh, b, h = cache
+    if mistake == "tanh_pre":
+        z = x @ Wx + h_prev @ Wh + b
+        dz = dh * (1.0 - z ** 2)
+    elif mistake == "tanh_twice":
+        dz = dh * (1.0 - np.tanh(h) ** 2)
+    elif mistake == "no_tanh":
+        dz = dh
+    elif mistake == "tanh_form":
+        dz = dh * (1.0 - h)
+    else:
+        dz = dh * (1.0 - h ** 2)
+    dx = dz @ Wx.T
+    dh_prev = dz @ (Wh if mistake == "wh_not_t" else Wh.T)
+    dWx, dWh, db = x.T @ dz, h_prev.T @ dz, dz.sum(axis=0)
+    if mistake == "db_per_sample":
+        db = dz
+    return dx, dh_prev, dWx, dWh, db
+
+
+def ref_rnn_forward(x, h0, Wx, Wh, b):
+    h, hs, caches = h0, [], []
+    for t in range(x.shape[0]):
+        h, cache = ref_rnn_step_forward(x[t], h, Wx, Wh, b)
+        hs.append(h)
+        caches.append(cache)
+    return np.stack(hs), caches
+
+
+def _bptt(dh_all, caches, cut=(), mistake=None, step_mistake=None):
+    """BPTT over the whole sequence; the gradient dh_prev of the steps in ``cut`` is dropped.
+
+    mistake: None, "no_recurrence", "overwrite" (weight gradients of step 0 only, as `=` instead
+    of `+=` in a backward loop), "last_only" (of step T-1 only), "upstream_replaced" (dh_all[t]
+    used only at t = T-1), "forward_order" (the loop runs t = 0..T-1), "cut_upstream" (at a cut,
+    dh_all of the step before is dropped too), "dh0_zero"
+    """
+    T = len(caches)
+    x0, h0, Wx, Wh, b, _ = caches[0]
+    dx = np.zeros((T,) + x0.shape)
+    dWx, dWh, db = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros_like(b)
+    carry = np.zeros_like(h0)
+    order = range(T) if mistake == "forward_order" else range(T - 1, -1, -1)
+    dropped_upstream = set()
+    for t in order:
+        if mistake == "upstream_replaced" and t != T - 1:
+            dh = carry
+        elif mistake == "no_recurrence":
+            dh = dh_all[t]
+        elif t in dropped_upstream:
+            dh = carry
+        else:
+            dh = dh_all[t] + carry
+        dx[t], dprev, gx, gh, gb = ref_rnn_step_backward(dh, caches[t], step_mistake)
+        if mistake == "overwrite":
+            dWx, dWh, db = gx, gh, gb
+        elif mistake == "last_only":
+            if t == T - 1:
+                dWx, dWh, db = gx, gh, gb
+        else:
+            dWx, dWh, db = dWx + gx, dWh + gh, db + gb
+        carry = dprev
+        if t in cut:
+            carry = np.zeros_like(dprev)
+            if mistake == "cut_upstream":
+                dropped_upstream.add(t - 1)
+    dh0 = np.zeros_like(h0) if mistake == "dh0_zero" else carry
+    return dx, dh0, dWx, dWh, db
+
+
+def ref_rnn_backward(dh_all, cache):
+    return _bptt(dh_all, cache)
+
+
+def tbptt_cuts(T, k):
+    """The steps whose incoming hidden state is detached: t = k, 2k, ... (< T)."""
+    return set(range(k, T, k))
+
+
+def ref_truncated_bptt(dh_all, cache, k):
+    return _bptt(dh_all, cache, cut=tbptt_cuts(len(cache), k))
+
+
+# ---------------------------------------------------------------------- reference: LSTM
+def ref_lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b):
+    H = h_prev.shape[1]
+    a = x @ Wx + h_prev @ Wh + b
+    i, f, g, o = _sigmoid(a[:, :H]), _sigmoid(a[:, H:2 * H]), np.tanh(a[:, 2 * H:3 * H]), _sigmoid(a[:, 3 * H:])
+    c = f * c_prev + i * g
+    h = o * np.tanh(c)
+    return h, c, (x, h_prev, c_prev, Wx, Wh, b, i, f, g, o, c)
+
+
+def ref_lstm_step_backward(dh, dc, cache, mistake=None):
+    """The step's gradients; ``mistake`` reproduces a typical wrong version (for the diagnosis)."""
+    x, h_prev, c_prev, Wx, Wh, b, i, f, g, o, c = cache
+    tc = np.tanh(c)
+    dtanh = (1.0 - c ** 2) if mistake == "tanh_c" else (1.0 - tc ** 2)
+    if mistake == "no_dc":
+        dct = dh * o * dtanh
+    elif mistake == "no_h_path":
+        dct = dc
+    elif mistake == "no_o_in_path":
+        dct = dc + dh * dtanh
+    else:
+        dct = dc + dh * o * dtanh
+    di, dg, do = dct * g, dct * i, dh * tc
+    df = dct * (c if mistake == "forget_c" else c_prev)
+    sig = (lambda s: 1.0) if mistake == "no_sigmoid" else (lambda s: s * (1.0 - s))
+    da_i, da_o = di * sig(i), do * sig(o)
+    da_f = df if mistake == "no_forget_sigmoid" else df * sig(f)
+    da_g = dg * (g * (1.0 - g) if mistake == "g_sigmoid" else 1.0 - g ** 2)
+    blocks = {"i": da_i, "f": da_f, "g": da_g, "o": da_o}
+    da = np.concatenate([blocks[k] for k in GATES], axis=1)
+    if mistake in ("order_ifog", "order_ifog_params"):
+        da_perm = np.concatenate([blocks[k] for k in ("i", "f", "o", "g")], axis=1)
+        if mistake == "order_ifog":
+            da = da_perm
+    dx, dh_prev = da @ Wx.T, da @ Wh.T
+    if mistake == "order_ifog_params":
+        da = da_perm
+    dc_prev = dct if mistake == "no_f_in_dc_prev" else dct * f
+    return dx, dh_prev, dc_prev, x.T @ da, h_prev.T @ da, (da if mistake == "db_per_sample" else da.sum(axis=0))
+
+
+# ---------------------------------------------------------------------- helpers
+def _verified(reference, numeric, what):
+    """Our own safety net: the reference gradient must agree with the numerical one."""
+    reference, numeric = np.asarray(reference, float), np.asarray(numeric, float)
+    if not np.all(np.abs(reference - numeric) <= 1e-7 + 1e-5 * np.abs(reference)):  # pragma: no cover
+        raise RuntimeError(f"chainrule.checks.ch06: reference {what} disagrees with the numerical gradient")
+    return reference
+
+
+def _describe(got):
+    if isinstance(got, (tuple, list)):
+        return f"{type(got).__name__} of {len(got)}"
+    shape = getattr(got, "shape", None)
+    return f"{type(got).__name__} {tuple(shape)}" if shape is not None else type(got).__name__
+
+
+def _unpack(got, names, case):
+    __tracebackhide__ = True
+    if not isinstance(got, (tuple, list)) or len(got) != len(names):
+        case.fail("bad_return", expected="(" + ", ".join(names) + ")", got=_describe(got))
+    return got
+
+
+def _unchanged(before, after, case, name):
+    """CheckFailed('modified_argument') when the learner changed an input array in place."""
+    __tracebackhide__ = True
+    after = np.asarray(after, dtype=np.float64)
+    if after.shape != before.shape or not np.array_equal(after, before):
+        if after.shape != before.shape:
+            case.fail("modified_argument", name=name, index="", before=before.shape, after=after.shape)
+        flat = int(np.argmax(np.abs(after - before)))
+        idx = np.unravel_index(flat, before.shape)
+        case.fail("modified_argument", name=name, index=_index(idx), before=fmt(before.flat[flat], 10),
+                  after=fmt(after.flat[flat], 10))
+
+
+def _snapshot(arrays):
+    return [np.array(a, dtype=np.float64, copy=True) for a in arrays]
+
+
+def _guard(named, saved, case):
+    __tracebackhide__ = True
+    for (name, arr), before in zip(named, saved):
+        _unchanged(before, arr, case, name)
+
+
+def _judge_all(case, names, expected, got, variants, n):
+    """Judge the outputs in order. variants: [(category, callable returning all outputs of a mistake)]."""
+    __tracebackhide__ = True
+    memo = {}
+
+    def alt(j, index, make):
+        def value():
+            if index not in memo:
+                memo[index] = make()
+            return memo[index][j]
+        return value
+
+    for j, name in enumerate(names):
+        fields = {"name": name, "n": n}
+        alternatives = [(category, alt(j, index, make), fields) for index, (category, make) in enumerate(variants)]
+        e = np.asarray(expected[j], dtype=np.float64)
+        if name.startswith("dW"):
+            alternatives.append(("rnn_dw_transposed", e.T, fields))
+        judge(e, got[j], case, atol=1e-9, rtol=1e-7, alternatives=alternatives, what=f"what_rnn_{name}")
+
+
+# ---------------------------------------------------------------------- cases
+def _rnn_params(rng, D, H):
+    return rng.standard_normal((D, H)) * 0.6, rng.standard_normal((H, H)) * 0.6, rng.standard_normal(H) * 0.3
+
+
+# (seed, N, D, H)
+_STEP_VISIBLE = [(1, 3, 4, 5), (2, 1, 3, 2), (3, 2, 5, 3)]
+_STEP_HIDDEN = [(11, 4, 2, 3), (12, 1, 6, 4), (13, 5, 3, 2), (14, 2, 4, 6)]
+
+
+def _step_desc(n, d, h):
+    return f"x ({n}, {d}), h_prev ({n}, {h}), Wx ({d}, {h}), Wh ({h}, {h}), b ({h},), dh ({n}, {h})"
+
+
+_RNN_STEP_VARIANTS = [("rnn_tanh_preactivation", "tanh_pre"), ("rnn_tanh_applied_twice", "tanh_twice"),
+                      ("rnn_missing_tanh_grad", "no_tanh"), ("rnn_tanh_form", "tanh_form"),
+                      ("rnn_wh_not_transposed", "wh_not_t"), ("rnn_db_missing_batch_sum", "db_per_sample")]
+
+
+def check_rnn_step_backward(fn, hidden=False):
+    __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
+    specs = _STEP_HIDDEN if hidden else _STEP_VISIBLE
+    names = ("dx", "dh_prev", "dWx", "dWh", "db")
+    for case, (seed, n, d, hd) in zip(cases("rnn_step_backward", [_step_desc(*s[1:]) for s in specs]), specs):
+        rng = np.random.default_rng(seed)
+        x, h_prev = rng.standard_normal((n, d)), rng.standard_normal((n, hd)) * 0.8
+        Wx, Wh, b = _rnn_params(rng, d, hd)
+        dh = rng.standard_normal((n, hd))
+        h, cache = ref_rnn_step_forward(x, h_prev, Wx, Wh, b)
+        named = [("dh", dh)] + list(zip(("x", "h_prev", "Wx", "Wh", "b", "h"), cache))
+        saved = _snapshot(a for _, a in named)
+        got = _unpack(call(fn, (dh, cache), case), names, case)
+        _guard(named, saved, case)
+        expected = ref_rnn_step_backward(dh, cache)
+        fwd = lambda x_, hp, wx, wh, b_: ref_rnn_step_forward(x_, hp, wx, wh, b_)[0]  # noqa: E731
+        args = [x, h_prev, Wx, Wh, b]
+        for j in range(5):
+            def f(v, j=j):
+                a = list(args)
+                a[j] = v
+                return fwd(*a)
+            _verified(expected[j], numerical_grad(f, args[j], dh), names[j])
+        variants = [(cat, (lambda m=m: ref_rnn_step_backward(dh, cache, m))) for cat, m in _RNN_STEP_VARIANTS]
+        _judge_all(case, names, expected, got, variants, n)
+    passed("rnn_step_backward", len(specs), hidden)
+
+
+# (seed, T, N, D, H)
+_SEQ_VISIBLE = [(1, 1, 2, 3, 4), (2, 5, 1, 3, 2), (3, 4, 3, 2, 3)]
+_SEQ_HIDDEN = [(11, 1, 1, 2, 3), (12, 6, 2, 4, 3), (13, 3, 4, 3, 2), (14, 7, 1, 2, 5)]
+
+
+def _sequence(seed, T, n, d, hd):
+    rng = np.random.default_rng(seed)
+    x, h0 = rng.standard_normal((T, n, d)), rng.standard_normal((n, hd)) * 0.8
+    Wx, Wh, b = _rnn_params(rng, d, hd)
+    dh_all = rng.standard_normal((T, n, hd))
+    return x, h0, Wx, Wh, b, dh_all
+
+
+def _seq_desc(T, n, d, hd, k=None):
+    s = f"T = {T}, x ({T}, {n}, {d}), h0 ({n}, {hd}), Wx ({d}, {hd}), Wh ({hd}, {hd}), dh_all ({T}, {n}, {hd})"
+    return s if k is None else s + f", k = {k}"
+
+
+def _numeric_bptt(x, h0, Wx, Wh, b, dh_all, cut):
+    """Central differences of sum(h_all · dh_all), the states entering the steps in ``cut`` held fixed."""
+    fixed = ref_rnn_forward(x, h0, Wx, Wh, b)[0]
+
+    def run(x_, h0_, wx, wh, b_):
+        h, hs = h0_, []
+        for t in range(x_.shape[0]):
+            if t in cut:
+                h = fixed[t - 1]
+            h = np.tanh(x_[t] @ wx + h @ wh + b_)
+            hs.append(h)
+        return np.stack(hs)
+
+    args = [x, h0, Wx, Wh, b]
+    out = []
+    for j in range(5):
+        def f(v, j=j):
+            a = list(args)
+            a[j] = v
+            return run(*a)
+        out.append(numerical_grad(f, args[j], dh_all))
+    return out
+
+
+_SEQ_NAMES = ("dx", "dh0", "dWx", "dWh", "db")
+_SEQ_VARIANTS = [("rnn_not_accumulated", {"mistake": "overwrite"}), ("rnn_not_accumulated", {"mistake": "last_only"}),
+                 ("rnn_no_recurrence", {"mistake": "no_recurrence"}),
+                 ("rnn_upstream_replaced", {"mistake": "upstream_replaced"}),
+                 ("rnn_wrong_direction", {"mistake": "forward_order"})] + [
+    (cat, {"step_mistake": m}) for cat, m in _RNN_STEP_VARIANTS]
+
+
+def _sequence_check(exercise, fn, hidden, with_k):
+    __tracebackhide__ = True
+    if with_k:
+        specs = _TBPTT_HIDDEN if hidden else _TBPTT_VISIBLE
+    else:
+        specs = [s + (None,) for s in (_SEQ_HIDDEN if hidden else _SEQ_VISIBLE)]
+    descs = [_seq_desc(*s[1:]) for s in specs]
+    for case, (seed, T, n, d, hd, k) in zip(cases(exercise, descs), specs):
+        x, h0, Wx, Wh, b, dh_all = _sequence(seed, T, n, d, hd)
+        _, cache = ref_rnn_forward(x, h0, Wx, Wh, b)
+        named = [("dh_all", dh_all)] + [(f"cache[{t}][{j}]", a) for t, c in enumerate(cache) for j, a in enumerate(c)]
+        saved = _snapshot(a for _, a in named)
+        args = (dh_all, list(cache), k) if with_k else (dh_all, list(cache))   # the learner gets a copy of the list
+        got = _unpack(call(fn, args, case), _SEQ_NAMES, case)
+        _guard(named, saved, case)
+        cut = tbptt_cuts(T, k) if with_k else set()
+        expected = _bptt(dh_all, cache, cut)
+        for j, num in enumerate(_numeric_bptt(x, h0, Wx, Wh, b, dh_all, cut)):
+            _verified(expected[j], num, _SEQ_NAMES[j])
+        variants = []
+        if with_k:
+            variants += [(cat, (lambda c=c: _bptt(dh_all, cache, c))) for cat, c in _cut_variants(T, k)]
+            variants += [("tbptt_cut_upstream", lambda: _bptt(dh_all, cache, cut, "cut_upstream")),
+                         ("tbptt_dh0_cut", lambda: _bptt(dh_all, cache, cut, "dh0_zero"))]
+        variants += [(cat, (lambda kw=kw: _bptt(dh_all, cache, cut, **kw))) for cat, kw in _SEQ_VARIANTS]
+        _judge_all(case, _SEQ_NAMES, expected, got, variants, n)
+    passed(exercise, len(specs), hidden)
+
+
+def check_rnn_backward(fn, hidden=False):
+    __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
+    _sequence_check("rnn_backward", fn, hidden, with_k=False)
+
+
+# ---------------------------------------------------------------------- truncated BPTT
+# (seed, T, N, D, H, k): the first cases have T mod k = 2 with k = 4, so that chunks counted from the end
+# differ from every cut shifted by one step
+_TBPTT_VISIBLE = [(1, 10, 2, 3, 4, 4), (2, 5, 1, 2, 3, 2), (3, 4, 2, 3, 2, 4)]
+_TBPTT_HIDDEN = [(11, 10, 1, 3, 2, 4), (12, 6, 2, 2, 3, 1), (13, 9, 3, 2, 4, 4), (14, 3, 2, 4, 3, 5),
+                 (15, 1, 1, 2, 3, 1)]
+
+
+def _cut_variants(T, k):
+    """(category, cut set) of the typical wrong boundaries, each different from the right one."""
+    right = tbptt_cuts(T, k)
+    out = [("tbptt_no_cut", set()),
+           ("tbptt_off_by_one", {t for t in range(1, T) if (t + 1) % k == 0}),
+           ("tbptt_off_by_one", {t for t in range(1, T) if (t - 1) % k == 0}),
+           ("tbptt_off_by_one", set(range(k + 1, T, k + 1))),
+           ("tbptt_chunks_from_end", {t for t in range(1, T) if (T - t) % k == 0}),
+           ("tbptt_every_step", set(range(1, T)))]
+    if k > 1:
+        out.append(("tbptt_off_by_one", set(range(k - 1, T, k - 1)) - {0}))
+    return [(cat, cut) for cat, cut in out if cut != right]
+
+
+def check_truncated_bptt(fn, hidden=False):
+    __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
+    _sequence_check("truncated_bptt", fn, hidden, with_k=True)
+
+
+# ---------------------------------------------------------------------- LSTM step
+# (seed, N, D, H)
+_LSTM_VISIBLE = [(1, 3, 4, 2), (2, 1, 2, 3), (3, 2, 3, 4)]
+_LSTM_HIDDEN = [(11, 4, 3, 2), (12, 1, 5, 3), (13, 2, 2, 4), (14, 3, 6, 5)]
+_LSTM_VARIANTS = [("lstm_missing_dc", "no_dc"), ("lstm_missing_h_path", "no_h_path"),
+                  ("lstm_missing_h_path", "no_o_in_path"), ("lstm_tanh_c_derivative", "tanh_c"),
+                  ("lstm_forget_derivative", "no_forget_sigmoid"), ("lstm_forget_derivative", "forget_c"),
+                  ("lstm_sigmoid_derivative", "no_sigmoid"), ("lstm_candidate_derivative", "g_sigmoid"),
+                  ("lstm_dc_prev_missing_f", "no_f_in_dc_prev"), ("lstm_gate_order", "order_ifog"),
+                  ("lstm_gate_order", "order_ifog_params"), ("rnn_db_missing_batch_sum", "db_per_sample")]
+
+
+def _lstm_desc(n, d, hd):
+    return (f"x ({n}, {d}), h_prev ({n}, {hd}), c_prev ({n}, {hd}), Wx ({d}, {4 * hd}), Wh ({hd}, {4 * hd}), "
+            f"b ({4 * hd},), dh ({n}, {hd}), dc ({n}, {hd})")
+
+
+def check_lstm_step_backward(fn, hidden=False):
+    __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
+    specs = _LSTM_HIDDEN if hidden else _LSTM_VISIBLE
+    names = ("dx", "dh_prev", "dc_prev", "dWx", "dWh", "db")
+    for case, (seed, n, d, hd) in zip(cases("lstm_step_backward", [_lstm_desc(*s[1:]) for s in specs]), specs):
+        rng = np.random.default_rng(seed)
+        x, h_prev = rng.standard_normal((n, d)), rng.standard_normal((n, hd)) * 0.8
+        c_prev = rng.standard_normal((n, hd))
+        Wx, Wh = rng.standard_normal((d, 4 * hd)) * 0.6, rng.standard_normal((hd, 4 * hd)) * 0.6
+        b = rng.standard_normal(4 * hd) * 0.3
+        dh, dc = rng.standard_normal((n, hd)), rng.standard_normal((n, hd))
+        h, c, cache = ref_lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b)
+        named = [("dh", dh), ("dc", dc)] + list(zip(("x", "h_prev", "c_prev", "Wx", "Wh", "b", "i", "f", "g", "o",
+                                                      "c"), cache))
+        saved = _snapshot(a for _, a in named)
+        got = _unpack(call(fn, (dh, dc, cache), case), names, case)
+        _guard(named, saved, case)
+        expected = ref_lstm_step_backward(dh, dc, cache)
+        args = [x, h_prev, c_prev, Wx, Wh, b]
+        for j, arg in zip((0, 1, 2, 3, 4, 5), args):
+            def f(v, j=j):
+                a = list(args)
+                a[j] = v
+                hh, cc, _ = ref_lstm_step_forward(*a)
+                return np.concatenate([hh, cc], axis=1)
+            _verified(expected[j], numerical_grad(f, arg, np.concatenate([dh, dc], axis=1)), names[j])
+        variants = [(cat, (lambda m=m: ref_lstm_step_backward(dh, dc, cache, m))) for cat, m in _LSTM_VARIANTS]
+        _judge_all(case, names, expected, got, variants, n)
+    passed("lstm_step_backward", len(specs), hidden)

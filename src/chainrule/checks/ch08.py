@@ -1,0 +1,462 @@
+"""Checks for chapter 8 (autodiff in practice).
+
+Conventions (the same as the chapter's docstrings). The models are ``Net``-like modules with
+``fc1`` (Linear D→H), ``fc2`` (Linear H→C) and ``gain`` (a Parameter of shape (C,)), float64:
+
+    check_train_steps_fixed(fn)       fn(model, x, y, lr, steps) -> list of the `steps` losses (floats);
+                                      plain SGD on F.mse_loss(model(Tensor(x)), Tensor(y)), the bug
+                                      (no zero_grad: gradients accumulate) fixed
+    check_forward_fixed(fn)           fn(model, x) -> scores Tensor = fc2(tanh(fc1(x))) * gain, the
+                                      graph unbroken (every parameter gets its gradient)
+    check_logged_forward_fixed(fn)    fn(model, x) -> (scores, h_scaled): scores = fc2(relu(fc1(x))) * gain,
+                                      h_scaled = h / h.max() as an ndarray, computed without editing
+                                      in place an array the graph saved
+    check_grad_norms(fn)              fn(model) -> {name: ‖p.grad‖₂ as float} for every named
+                                      parameter, 0.0 where p.grad is None
+    check_check_model_gradients(fn)   fn(model, x, y, loss_fn, eps=1e-6, tol=1e-6) ->
+                                      (ok, worst_name, rel_error): central differences on every
+                                      element of every parameter; per parameter
+                                      rel = ‖g_backprop − g_numeric‖₂ / max(‖g_backprop‖₂, ‖g_numeric‖₂, 1e-12);
+                                      worst = the parameter with the largest rel; ok = rel(worst) <= tol
+
+How the judging works
+---------------------
+The find-the-bug exercises are judged by what the code *does*, not how it reads: the check builds a
+fresh seeded model, runs your function and compares the losses, the forward values and every
+parameter's gradient with a reference (computed by chainrule on an identical model). A mismatch is
+compared with what each typical wrong fix gives (gradients that still accumulate, zero_grad between
+backward and step, a graph still cut, an array the graph saved still edited in place) and named.
+The gradient-norm monitor gets models where one parameter has no gradient (None). The whole-model
+gradient check gets a correct model (which must pass, with the small error of central differences;
+its ``.grad`` already holds a stale gradient, as after a training step) and a model with a
+deliberately wrong VJP in one primitive (which must fail, naming that parameter); afterwards every
+parameter must hold exactly its old values.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import functional as F
+from .. import nn, optim
+from ..autograd import no_grad
+from ..ops.registry import Primitive
+from ..tensor import Tensor
+from .core import as_array, call, cases, fmt, judge, passed
+
+PARAMS = ("fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias", "gain")
+
+
+# ---------------------------------------------------------------------- models
+class Net(nn.Module):
+    """fc1 (D→H), fc2 (H→C), a gain per output; forward: fc2(tanh(fc1(x))) * gain."""
+
+    def __init__(self, d, h, c, seed=0):
+        super().__init__()
+        rng = np.random.default_rng(seed)
+        self.fc1 = nn.Linear(d, h, dtype=np.float64)
+        self.fc2 = nn.Linear(h, c, dtype=np.float64)
+        self.gain = nn.Parameter(rng.uniform(0.5, 1.5, c))
+        self.fc1.weight.data[...] = rng.standard_normal((h, d)) * 0.6
+        self.fc1.bias.data[...] = rng.standard_normal(h) * 0.2
+        self.fc2.weight.data[...] = rng.standard_normal((c, h)) * 0.6
+        self.fc2.bias.data[...] = rng.standard_normal(c) * 0.2
+
+    def forward(self, x):
+        return self.fc2(F.tanh(self.fc1(x))) * self.gain
+
+
+def _scale_fwd(a, s):
+    return a * s, (a, s)
+
+
+def _scale_vjp_wrong(dout, cache, needs):
+    a, s = cache
+    return dout * s, 2.0 * dout * a          # d/ds is twice too big: the deliberate bug
+
+
+def _linear_fwd(x, w):
+    return x @ w.T, (x, w)
+
+
+def _linear_vjp_wrong(dout, cache, needs):
+    x, w = cache
+    return dout @ w, 0.5 * (dout.T @ x)      # dw is half the right one: the deliberate bug
+
+
+_BAD_SCALE = Primitive("bad_scale", _scale_fwd, _scale_vjp_wrong)      # not registered: a private op
+_BAD_LINEAR = Primitive("bad_linear", _linear_fwd, _linear_vjp_wrong)
+
+
+class BrokenGainNet(Net):
+    """Net whose output scaling uses a primitive with a wrong VJP for the gain."""
+
+    def forward(self, x):
+        return _BAD_SCALE(self.fc2(F.tanh(self.fc1(x))), self.gain)
+
+
+class BrokenLinearNet(Net):
+    """Net whose second layer's matrix product has a wrong VJP for the weight."""
+
+    def forward(self, x):
+        return (_BAD_LINEAR(F.tanh(self.fc1(x)), self.fc2.weight) + self.fc2.bias) * self.gain
+
+
+def _data(model):
+    return {name: p.data.copy() for name, p in model.named_parameters()}
+
+
+def _grads(model):
+    return {name: None if p.grad is None else p.grad.copy() for name, p in model.named_parameters()}
+
+
+# ---------------------------------------------------------------------- references
+def ref_train_steps(model, x, y, lr, steps, zero="start"):
+    """Plain SGD; zero: "start" (right), "never" (the bug), "between" (zero_grad between backward and step)."""
+    opt = optim.SGD(model.parameters(), lr=lr)
+    losses = []
+    for _ in range(steps):
+        if zero == "start":
+            opt.zero_grad()
+        loss = F.mse_loss(model(Tensor(x)), Tensor(y))
+        loss.backward()
+        if zero == "between":
+            opt.zero_grad()
+        opt.step()
+        losses.append(float(loss.data))
+    return losses
+
+
+def ref_forward(model, x):
+    h = F.tanh(model.fc1(x))
+    return model.fc2(h) * model.gain
+
+
+def buggy_forward(model, x):
+    h = F.tanh(model.fc1(x))
+    h = Tensor(np.nan_to_num(h.numpy()))
+    return model.fc2(h) * model.gain
+
+
+def ref_logged_forward(model, x):
+    h = F.relu(model.fc1(x))
+    scores = model.fc2(h) * model.gain
+    return scores, h.data / h.data.max()
+
+
+def buggy_logged_forward(model, x):
+    h = F.relu(model.fc1(x))
+    scores = model.fc2(h) * model.gain
+    h.data /= h.data.max()
+    return scores, h.data
+
+
+def _norm(g):
+    return 0.0 if g is None else float(np.sqrt(np.sum(np.square(g, dtype=np.float64))))
+
+
+def ref_grad_norms(model):
+    return {name: _norm(p.grad) for name, p in model.named_parameters()}
+
+
+def ref_check_model_gradients(model, x, y, loss_fn, eps=1e-6, tol=1e-6, one_sided=False, elementwise=False):
+    """(ok, worst_name, rel_error), the reference; one_sided=True uses forward differences,
+    elementwise=True the largest element-wise relative error (two typical variants)."""
+    model.zero_grad()
+    loss_fn(model(x), y).backward()
+    worst, worst_rel = None, -1.0
+    for name, p in model.named_parameters():
+        analytic = np.zeros_like(p.data) if p.grad is None else p.grad.copy()
+        numeric = np.zeros_like(p.data)
+        flat = p.data.reshape(-1)
+        with no_grad():
+            base = float(loss_fn(model(x), y).data) if one_sided else None
+            for i in range(flat.size):
+                old = flat[i]
+                flat[i] = old + eps
+                up = float(loss_fn(model(x), y).data)
+                flat[i] = old - eps
+                down = base if one_sided else float(loss_fn(model(x), y).data)
+                flat[i] = old
+                numeric.flat[i] = (up - down) / (eps if one_sided else 2 * eps)
+        if elementwise:
+            scale = np.maximum(np.maximum(np.abs(analytic), np.abs(numeric)), 1e-12)
+            rel = float(np.max(np.abs(analytic - numeric) / scale))
+        else:
+            rel = float(np.linalg.norm(analytic - numeric) /
+                        max(np.linalg.norm(analytic), np.linalg.norm(numeric), 1e-12))
+        if rel > worst_rel:
+            worst, worst_rel = name, rel
+    return worst_rel <= tol, worst, worst_rel
+
+
+# ---------------------------------------------------------------------- helpers
+def _unpack(got, n, names, case):
+    __tracebackhide__ = True
+    if not isinstance(got, (tuple, list)) or len(got) != n:
+        case.fail("ch08_bad_return", expected="(" + ", ".join(names) + ")", got=type(got).__name__)
+    return got
+
+
+def _params_unchanged(before, model, case, category):
+    __tracebackhide__ = True
+    for name, p in model.named_parameters():
+        b = before[name]
+        diff = np.abs(p.data - b)
+        bad = ~(diff <= 1e-12 * np.maximum(np.abs(b), 1.0))
+        if bad.any():
+            flat = int(np.argmax(np.where(bad, diff, -1)))
+            idx = np.unravel_index(flat, b.shape)
+            case.fail(category, name=name, index="[" + ", ".join(str(int(i)) for i in idx) + "]",
+                      before=fmt(b.flat[flat], 12), after=fmt(p.data.flat[flat], 12))
+
+
+def _what(name):
+    return "ch08_grad_" + name
+
+
+# ---------------------------------------------------------------------- exercise 1: zero_grad
+# (seed, N, D, H, C, lr, steps)
+_TRAIN_VISIBLE = [(1, 8, 3, 5, 2, 0.1, 12), (2, 5, 4, 3, 1, 0.05, 8)]
+_TRAIN_HIDDEN = [(11, 10, 2, 6, 3, 0.08, 15), (12, 6, 5, 4, 2, 0.12, 10), (13, 1, 3, 3, 1, 0.1, 6)]
+
+
+def _train_case(seed, n, d, h, c):
+    rng = np.random.default_rng(seed + 1000)
+    return rng.standard_normal((n, d)), rng.standard_normal((n, c))
+
+
+def check_train_steps_fixed(fn, hidden=False):
+    __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
+    specs = _TRAIN_HIDDEN if hidden else _TRAIN_VISIBLE
+    descs = [f"Net({d}, {h}, {c}), x {(n, d)}, y {(n, c)}, lr = {lr}, steps = {steps}"
+             for _, n, d, h, c, lr, steps in specs]
+    for case, (seed, n, d, h, c, lr, steps) in zip(cases("train_steps_fixed", descs), specs):
+        x, y = _train_case(seed, n, d, h, c)
+        model = Net(d, h, c, seed)
+        got = call(fn, (model, x.copy(), y.copy()), case, kwargs={"lr": lr, "steps": steps})
+        ref_model = Net(d, h, c, seed)
+        expected = ref_train_steps(ref_model, x, y, lr, steps)
+        arr = as_array(got, case)
+        if arr.shape != (steps,):
+            case.fail("ch08_wrong_steps", steps=steps, got_shape=tuple(arr.shape))
+        fields = {"steps": steps}
+        judge(expected, arr, case, atol=1e-10, rtol=1e-8, what="ch08_what_losses", alternatives=[
+            ("ch08_still_accumulates", lambda: ref_train_steps(Net(d, h, c, seed), x, y, lr, steps, "never"), fields),
+            ("ch08_zero_grad_between", lambda: ref_train_steps(Net(d, h, c, seed), x, y, lr, steps, "between"),
+             fields),
+            ("ch08_loss_after_step", lambda: expected[1:] + [float(F.mse_loss(ref_model(Tensor(x)), Tensor(y)).data)],
+             fields)])
+        ref_data = _data(ref_model)
+        for name, p in model.named_parameters():
+            judge(ref_data[name], p.data, case, atol=1e-10, rtol=1e-8, what="ch08_param_" + name,
+                  alternatives=[("ch08_params_not_trained", _data(Net(d, h, c, seed))[name], fields)])
+    passed("train_steps_fixed", len(specs), hidden)
+
+
+# ---------------------------------------------------------------------- exercises 2 and 3: forward passes
+# (seed, N, D, H, C)
+_FWD_VISIBLE = [(1, 4, 3, 5, 2), (2, 1, 4, 3, 3)]
+_FWD_HIDDEN = [(11, 6, 5, 4, 3), (12, 3, 2, 6, 4), (13, 8, 6, 3, 1)]
+
+
+def _fwd_model(seed, d, h, c, x):
+    """Net(d, h, c, seed) with hidden unit 0 active on every sample (so that h.max() > 0)."""
+    model = Net(d, h, c, seed)
+    w = model.fc1.weight.data
+    model.fc1.bias.data[0] = 1.0 - (x @ w[0]).min()
+    return model
+
+
+def _forward_check(exercise, fn, hidden, ref, buggy, logged):
+    __tracebackhide__ = True
+    specs = _FWD_HIDDEN if hidden else _FWD_VISIBLE
+    descs = [f"Net({d}, {h}, {c}), x {(n, d)}" for _, n, d, h, c in specs]
+    for case, (seed, n, d, h, c) in zip(cases(exercise, descs), specs):
+        rng = np.random.default_rng(seed + 2000)
+        x_arr = rng.standard_normal((n, d))
+        dout = rng.standard_normal((n, c))
+        model = _fwd_model(seed, d, h, c, x_arr)
+        before = _data(model)
+        got = call(fn, (model, Tensor(x_arr.copy())), case)
+        if logged:
+            scores, h_scaled = _unpack(got, 2, ("scores", "h_scaled"), case)
+        else:
+            scores = got
+        if not isinstance(scores, Tensor):
+            if scores is not None and not isinstance(scores, (np.ndarray, float, int, list)):
+                case.fail("bad_type", gtype=type(scores).__name__)
+            case.fail("ch08_not_a_tensor", gtype=type(scores).__name__)
+        ref_model = _fwd_model(seed, d, h, c, x_arr)
+        ref_out = ref(ref_model, Tensor(x_arr))
+        ref_scores, ref_h = ref_out if logged else (ref_out, None)
+        judge(ref_scores.data, scores.data, case, atol=1e-10, rtol=1e-8, what="ch08_what_scores")
+        if not scores.requires_grad:
+            case.fail("ch08_no_graph")
+        _params_unchanged(before, model, case, "ch08_params_changed")
+        if logged:
+            judge(ref_h, h_scaled.data if isinstance(h_scaled, Tensor) else h_scaled, case, atol=1e-10,
+                  rtol=1e-8, what="ch08_what_h_scaled")
+        try:
+            scores.backward(dout)
+        except Exception as e:  # e.g. a graph freed by an earlier backward inside the function
+            case.fail("exception", etype=type(e).__name__, emsg=str(e).splitlines()[0] if str(e) else "")
+        ref_scores.backward(dout)
+        bug_model = _fwd_model(seed, d, h, c, x_arr)
+        bug_out = buggy(bug_model, Tensor(x_arr))
+        (bug_out[0] if logged else bug_out).backward(dout)
+        ref_g, bug_g = _grads(ref_model), _grads(bug_model)
+        for name, p in model.named_parameters():     # the output side first, as backward visits them
+            if p.grad is None:
+                case.fail("ch08_graph_broken", name=name)
+        for name in ("gain", "fc2.weight", "fc2.bias", "fc1.weight", "fc1.bias"):
+            p = dict(model.named_parameters())[name]
+            alts = [("ch08_inplace_saved", bug_g[name], {"name": name})] if bug_g[name] is not None else []
+            judge(ref_g[name], p.grad, case, atol=1e-10, rtol=1e-8, what=_what(name), alternatives=alts)
+    passed(exercise, len(specs), hidden)
+
+
+def check_forward_fixed(fn, hidden=False):
+    __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
+    _forward_check("forward_fixed", fn, hidden, ref_forward, buggy_forward, logged=False)
+
+
+def check_logged_forward_fixed(fn, hidden=False):
+    __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
+    _forward_check("logged_forward_fixed", fn, hidden, ref_logged_forward, buggy_logged_forward, logged=True)
+
+
+# ---------------------------------------------------------------------- exercise 4: gradient norms
+# (seed, N, D, H, C, names whose grad is set to None)
+_NORM_VISIBLE = [(1, 4, 3, 5, 2, ()), (2, 3, 4, 3, 3, ("gain",))]
+_NORM_HIDDEN = [(11, 6, 5, 4, 3, ()), (12, 2, 2, 6, 4, ("fc1.bias",)), (13, 5, 6, 3, 1, ("fc2.bias", "gain"))]
+
+
+def check_grad_norms(fn, hidden=False):
+    __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
+    specs = _NORM_HIDDEN if hidden else _NORM_VISIBLE
+    descs = [f"Net({d}, {h}, {c}), x {(n, d)}" + (f", grad None: {', '.join(none)}" if none else "")
+             for _, n, d, h, c, none in specs]
+    for case, (seed, n, d, h, c, none) in zip(cases("grad_norms", descs), specs):
+        rng = np.random.default_rng(seed + 3000)
+        model = Net(d, h, c, seed)
+        loss = F.mse_loss(model(Tensor(rng.standard_normal((n, d)))), Tensor(rng.standard_normal((n, c))))
+        loss.backward()
+        params = dict(model.named_parameters())
+        for name in none:
+            params[name].grad = None
+        saved = _grads(model)
+        try:
+            got = fn(model)
+        except NotImplementedError:
+            got = call(fn, (model,), case)
+        except Exception as e:
+            if none and isinstance(e, (TypeError, AttributeError, ValueError)):
+                case.fail("ch08_norms_none_crash", name=none[0], etype=type(e).__name__)
+            got = call(fn, (model,), case)
+        for name, p in model.named_parameters():
+            g0 = saved[name]
+            if (g0 is None) != (p.grad is None) or (g0 is not None and not np.array_equal(g0, p.grad)):
+                case.fail("ch08_norms_changed_grads", name=name)
+        if not isinstance(got, dict):
+            case.fail("ch08_norms_not_dict", gtype=type(got).__name__)
+        missing = [k for k in PARAMS if k not in got]
+        if missing:
+            category = "ch08_norms_skip_none" if missing[0] in none else "ch08_norms_missing"
+            case.fail(category, name=missing[0], keys=", ".join(map(str, got)) or "—")
+        extra = [k for k in got if k not in PARAMS]
+        if extra:
+            case.fail("ch08_norms_extra", name=extra[0])
+        expected = ref_grad_norms(model)
+        for name in PARAMS:
+            value = got[name]
+            g = params[name].grad
+            if np.ndim(value) != 0 and g is not None and np.shape(value) == g.shape:
+                case.fail("ch08_norms_per_element", name=name)
+            if name in none and value is not None and np.ndim(value) == 0 and math.isnan(float(value)):
+                case.fail("ch08_norms_none_nan", name=name)
+            alts = [("ch08_norms_per_element", lambda g=g: np.abs(g), {"name": name})] if g is not None else []
+            if g is not None:
+                w = params[name].data
+                alts += [("ch08_norms_squared", float(np.sum(g * g)), {"name": name}),
+                         ("ch08_norms_of_weights", float(np.linalg.norm(w)), {"name": name}),
+                         ("ch08_norms_wrong_kind", float(np.abs(g).max()), {"name": name}),
+                         ("ch08_norms_wrong_kind", float(np.abs(g).mean()), {"name": name}),
+                         ("ch08_norms_wrong_kind", float(np.abs(g).sum()), {"name": name}),
+                         ("ch08_norms_wrong_kind", float(np.sqrt(np.mean(g * g))), {"name": name})]
+            judge(expected[name], value, case, atol=1e-12, rtol=1e-9, what="ch08_norm_" + name, alternatives=alts)
+    passed("grad_norms", len(specs), hidden)
+
+
+# ---------------------------------------------------------------------- exercise 5: whole-model gradient check
+# (seed, N, D, H, C, loss, model class)
+_GC_VISIBLE = [(1, 5, 3, 4, 2, "mse", Net), (2, 4, 3, 3, 2, "mse", BrokenGainNet)]
+_GC_HIDDEN = [(11, 6, 4, 5, 3, "ce", Net), (12, 3, 2, 4, 3, "ce", BrokenLinearNet),
+              (13, 4, 5, 3, 1, "mse", BrokenGainNet), (14, 2, 3, 6, 4, "mse", Net)]
+
+
+def _gc_case(seed, n, d, h, c, loss_name, cls):
+    rng = np.random.default_rng(seed + 4000)
+    x = Tensor(rng.standard_normal((n, d)))
+    if loss_name == "ce":
+        y = rng.integers(0, c, n)
+        loss_fn = F.cross_entropy
+    else:
+        y = rng.standard_normal((n, c))
+        def loss_fn(out, target):
+            return F.mse_loss(out, Tensor(target))
+    return cls(d, h, c, seed), x, y, loss_fn
+
+
+def check_check_model_gradients(fn, hidden=False):
+    __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
+    specs = _GC_HIDDEN if hidden else _GC_VISIBLE
+    descs = [f"{cls.__name__}({d}, {h}, {c}), x {(n, d)}, loss {'cross_entropy' if ln == 'ce' else 'mse_loss'}"
+             for _, n, d, h, c, ln, cls in specs]
+    for case, spec in zip(cases("check_model_gradients", descs), specs):
+        model, x, y, loss_fn = _gc_case(*spec)
+        broken = spec[-1] is not Net
+        loss_fn(model(x), y).backward()          # a stale gradient, as right after a training step
+        before = _data(model)
+        got = call(fn, (model, x, y, loss_fn), case)
+        _params_unchanged(before, model, case, "ch08_gc_not_restored")
+        ok, worst, rel = _unpack(got, 3, ("ok", "worst_name", "rel_error"), case)
+        names = [name for name, _ in model.named_parameters()]
+        if not isinstance(worst, str) or worst not in names:
+            case.fail("ch08_gc_bad_name", got=repr(worst)[:60], names=", ".join(names))
+        try:
+            rel = float(rel)
+        except (TypeError, ValueError):
+            case.fail("ch08_gc_bad_rel", got=type(rel).__name__)
+        r_ok, r_worst, r_rel = ref_check_model_gradients(_gc_case(*spec)[0], x, y, loss_fn)
+        fields = {"rel": fmt(rel, 3), "ref_rel": fmt(r_rel, 3), "name": r_worst, "got": worst}
+        if not broken:
+            one = ref_check_model_gradients(_gc_case(*spec)[0], x, y, loss_fn, one_sided=True)[2]
+            if abs(rel - 1.0) < 1e-3:
+                case.fail("ch08_gc_perturbs_copy", **fields)
+            if abs(rel - 0.5) < 1e-3:
+                case.fail("ch08_gc_stale_grads", **fields)
+            if rel > 1e-7:
+                el = ref_check_model_gradients(_gc_case(*spec)[0], x, y, loss_fn, elementwise=True)[2]
+                if abs(rel - el) <= 1e-2 * el:
+                    case.fail("ch08_gc_rel_definition", **fields)
+                if one / 3 < rel < one * 3:
+                    case.fail("ch08_gc_one_sided", **fields, one=fmt(one, 3))
+            if not ok:
+                case.fail("ch08_gc_false_alarm", **fields)
+            if not (0.0 <= rel <= 1e-6):
+                case.fail("ch08_gc_rel_too_large", **fields)
+        else:
+            if ok:
+                case.fail("ch08_gc_missed_bug", **fields)
+            if worst != r_worst:
+                case.fail("ch08_gc_wrong_worst", **fields)
+            if not abs(rel - r_rel) <= 1e-4 * r_rel:
+                case.fail("ch08_gc_rel_definition", **fields)
+    passed("check_model_gradients", len(specs), hidden)
+
+
+__all__ = ["check_train_steps_fixed", "check_forward_fixed", "check_logged_forward_fixed", "check_grad_norms",
+           "check_check_model_gradients", "Net", "BrokenGainNet", "BrokenLinearNet", "ref_train_steps",
+           "ref_forward", "ref_logged_forward", "ref_grad_norms", "ref_check_model_gradients", "PARAMS"]
