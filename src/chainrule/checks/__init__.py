@@ -29,6 +29,8 @@ _CHAPTERS += ("ch03",)  # ch03
 __all__ += ["ch03"]  # ch03
 _CHAPTERS += ("ch02",)  # ch02
 __all__ += ["ch02"]  # ch02
+_CHAPTERS += ("ch04",)  # ch04
+__all__ += ["ch04"]  # ch04
 
 
 def setup(lang=None, check_env=True):
@@ -72,6 +74,11 @@ EXERCISES = {
     "softmax_cross_entropy": "ch03",
     "mse_loss": "ch03",
     "two_layer_net": "ch03",
+    # ch04
+    "sgd_step": "ch04",
+    "momentum_step": "ch04",
+    "adam_step": "ch04",
+    "train_minibatch": "ch04",
 }
 
 
