@@ -2,7 +2,6 @@
 cases), every typical mistake fails with the right diagnosis, in both languages; the references agree
 with chainrule.optim."""
 import inspect
-import pathlib
 import re
 
 import numpy as np
@@ -439,12 +438,3 @@ def test_success_line_in_both_languages(lang, line, capsys):
     ch04.check_momentum_step(ch04.ref_momentum_step, hidden=True)
     assert capsys.readouterr().out.strip() == line
 
-
-def test_chinese_prose_of_chapter_4_uses_full_width_punctuation():
-    src = (pathlib.Path(__file__).resolve().parents[2] / "chapters" / "ch04_optimizers.md").read_text(encoding="utf-8")
-    cells = re.findall(r'\+\+\+ \{"lang": "zh"\}\n(.*?)(?=\n\+\+\+ |\n```\{code-cell|\Z)', src, flags=re.S)
-    assert cells
-    prose = [re.sub(r"`[^`]*`|\$[^$]*\$", "", c) for c in cells]
-    pattern = re.compile(r"[\u4e00-\u9fff\u3002\uff0c][,:;?!()]|[,:;?!()][\u4e00-\u9fff]")
-    bad = [m.group(0) for p in prose for m in pattern.finditer(p)]
-    assert bad == []
