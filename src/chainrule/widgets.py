@@ -121,21 +121,20 @@ def trajectory(surface, optimizer="sgd", lr=0.01, start=(-5.0, 1.5), steps=50, *
     p = Tensor(np.array(start, dtype=np.float64), requires_grad=True)
     opt = _make_optimizer(p, optimizer, lr, settings)
     points = [p.data.copy()]
-    limit = _DIVERGED * max(float(surface.f(*start)), 1e-12)
     for _ in range(int(steps)):
         gx, gy = surface.grad(p.data[0], p.data[1])
         p.grad = np.array([gx, gy], dtype=np.float64)
         opt.step()
         points.append(p.data.copy())
-        value = surface.f(p.data[0], p.data[1])
-        if not np.isfinite(value) or value > limit:
+        if _diverges(surface, points[0], points[-1]):
             break
     return np.array(points)
 
 
-def _diverged(surface, path):
-    value = surface.f(path[-1, 0], path[-1, 1])
-    return not np.isfinite(value) or value > _DIVERGED * max(float(surface.f(path[0, 0], path[0, 1])), 1e-12)
+def _diverges(surface, start, point):
+    """Has the loss at ``point`` left any sensible plot: not finite, or 100 × its value at ``start``?"""
+    value = surface.f(point[0], point[1])
+    return not np.isfinite(value) or value > _DIVERGED * max(float(surface.f(start[0], start[1])), 1e-12)
 
 
 def _contours(ax, surface, levels=12):
@@ -166,7 +165,7 @@ def plot_trajectories(surface, paths, ax=None, title=None, lang=None):
     _contours(ax, surface)
     for label, path in paths.items():
         path = np.asarray(path, dtype=float)
-        if _diverged(surface, path):
+        if _diverges(surface, path[0], path[-1]):
             label = f"{label} ({_label('diverged', lang)})"
         ax.plot(path[:, 0], path[:, 1], "o-", ms=2.5, lw=1.3, label=label, zorder=3)
     if paths:
@@ -182,7 +181,7 @@ def _panel(ax, surface, path, lr, lang):
     ax.plot(path[:, 0], path[:, 1], "o-", ms=2.5, lw=1.3, color="C3", zorder=3)
     ax.scatter(path[0, 0], path[0, 1], s=60, facecolors="none", edgecolors="black", zorder=4)
     n = len(path) - 1
-    if _diverged(surface, path):
+    if _diverges(surface, path[0], path[-1]):
         note = _label("diverged_after", lang, n=n, k=_DIVERGED)
     else:
         note = _label("final", lang, n=n, f=float(surface.f(path[-1, 0], path[-1, 1])))

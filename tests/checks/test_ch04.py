@@ -205,7 +205,6 @@ def adam_stores_corrected(params, grads, m, v, t, lr, beta1=0.9, beta2=0.999, ep
     (_adam("beta_swapped"), "adam_beta_weights"),
     (_adam("not_squared"), "adam_v_not_squared"),
     (_adam("square_outside"), "adam_square_placement"),
-    (_adam("square_of_average"), "adam_square_placement"),
     (_adam("missing_sqrt"), "adam_missing_sqrt"),
     (_adam("eps_inside_sqrt"), "adam_eps_placement"),
     (_adam("eps_before_correction"), "adam_eps_placement"),

@@ -305,8 +305,6 @@ def _adam_variant(p, g, m, v, t, lr, b1, b2, eps, mistake):
         new_v = b2 * v + (1 - b2) * g
     elif mistake == "square_outside":
         new_v = b2 * v + ((1 - b2) * g) ** 2
-    elif mistake == "square_of_average":
-        new_v = (b2 * np.sqrt(np.abs(v)) + (1 - b2) * np.abs(g)) ** 2
     tt = {"t_plus_1": t + 1, "t_minus_1": t - 1}.get(mistake, t)
     c1, c2 = 1 - b1 ** tt, 1 - b2 ** tt
     m_hat, v_hat = new_m / c1, new_v / c2
@@ -365,7 +363,6 @@ def check_adam_step(fn, hidden=False):
             def v_alternatives(i):
                 return [("adam_v_not_squared", variant("not_squared", i, 2), fields),
                         ("adam_square_placement", variant("square_outside", i, 2), fields),
-                        ("adam_square_placement", variant("square_of_average", i, 2), fields),
                         ("adam_beta_weights", variant("beta_not_one_minus", i, 2), fields),
                         ("adam_beta_weights", variant("beta_swapped", i, 2), fields),
                         ("adam_stored_corrected", lambda: r_v[i] / (1 - b2 ** t), fields),
