@@ -36,6 +36,6 @@ def stack(tensors, axis=0):
 def __getattr__(name):
     # the heavier parts load on first use
     import importlib
-    if name in ("functional", "nn", "optim", "monitor", "viz", "datasets", "checks"):
+    if name in ("functional", "nn", "optim", "monitor", "viz", "widgets", "datasets", "checks"):
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'chainrule' has no attribute {name!r}")

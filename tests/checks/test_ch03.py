@@ -1,7 +1,6 @@
 """Chapter 3's checks: every correct implementation passes (loops or vectorised, visible and hidden),
 every typical mistake fails with the right diagnosis naming the wrong output, in both languages."""
 import inspect
-import pathlib
 import re
 
 import numpy as np
@@ -537,12 +536,3 @@ def test_success_line_in_both_languages(lang, line, capsys):
     ch03.check_relu_backward(relu_backward_vec, hidden=True)
     assert capsys.readouterr().out.strip() == line
 
-
-def test_chinese_prose_of_chapter_3_uses_full_width_punctuation():
-    src = (pathlib.Path(__file__).resolve().parents[2] / "chapters" / "ch03_mlp.md").read_text(encoding="utf-8")
-    cells = re.findall(r'\+\+\+ \{"lang": "zh"\}\n(.*?)(?=\n\+\+\+ |\n```\{code-cell|\Z)', src, flags=re.S)
-    assert cells
-    prose = [re.sub(r"`[^`]*`|\$[^$]*\$", "", c) for c in cells]
-    pattern = re.compile(r"[\u4e00-\u9fff\u3002\uff0c][,:;?!()]|[,:;?!()][\u4e00-\u9fff]")
-    bad = [m.group(0) for p in prose for m in pattern.finditer(p)]
-    assert bad == []

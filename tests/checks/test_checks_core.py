@@ -1,4 +1,5 @@
 """The comparison engine, the message tables, the language switch and the environment check."""
+import pathlib
 import re
 import string
 
@@ -261,10 +262,12 @@ def test_chinese_messages_use_full_width_punctuation():
     assert bad == {}
 
 
-@pytest.mark.parametrize("stem", ["ch00_getting_started", "ch01_derivatives"])
-def test_chinese_prose_of_the_chapters_uses_full_width_punctuation(stem):
-    import pathlib
-    src = (pathlib.Path(__file__).resolve().parents[2] / "chapters" / f"{stem}.md").read_text(encoding="utf-8")
+CHAPTERS = sorted((pathlib.Path(__file__).resolve().parents[2] / "chapters").glob("ch*.md"))
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=[p.stem for p in CHAPTERS])
+def test_chinese_prose_of_the_chapters_uses_full_width_punctuation(path):
+    src = path.read_text(encoding="utf-8")
     cells = re.findall(r'\+\+\+ \{"lang": "zh"\}\n(.*?)(?=\n\+\+\+ |\n```\{code-cell|\Z)', src, flags=re.S)
     assert cells
     prose = [re.sub(r"`[^`]*`|\$[^$]*\$", "", c) for c in cells]

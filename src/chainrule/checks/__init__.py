@@ -24,19 +24,8 @@ from .core import CheckFailed, Verdict, get_language, judge, msg, set_language, 
 __all__ = ["setup", "set_language", "get_language", "CheckFailed", "check_environment", "get_check", "EXERCISES",
            "judge", "verdict", "Verdict", "ch00", "ch01"]
 
-_CHAPTERS = ("ch00", "ch01")
-_CHAPTERS += ("ch03",)  # ch03
-__all__ += ["ch03"]  # ch03
-_CHAPTERS += ("ch02",)  # ch02
-__all__ += ["ch02"]  # ch02
-_CHAPTERS += ("ch08",)  # ch08
-__all__ += ["ch08"]  # ch08
-_CHAPTERS += ("ch05",)  # ch05
-__all__ += ["ch05"]  # ch05
-_CHAPTERS += ("ch07",)  # ch07
-__all__ += ["ch07"]  # ch07
-_CHAPTERS += ("ch06",)  # ch06
-__all__ += ["ch06"]  # ch06
+_CHAPTERS = tuple(f"ch{i:02d}" for i in range(9))
+__all__ += list(_CHAPTERS[2:])
 
 
 def setup(lang=None, check_env=True):
@@ -101,6 +90,11 @@ EXERCISES = {
     "clip_by_norm": "ch07",
     "clip_by_value": "ch07",
     "init_scale": "ch07",
+    # ch04
+    "sgd_step": "ch04",
+    "momentum_step": "ch04",
+    "adam_step": "ch04",
+    "train_minibatch": "ch04",
 }
 
 

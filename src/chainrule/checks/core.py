@@ -167,6 +167,15 @@ def _index(idx):
     return "[" + ", ".join(str(int(i)) for i in idx) + "]"
 
 
+def what_text(what):
+    """The name of the value being judged: a message key (``"what_dx"``), or a pair
+    ``(key, fields)`` for a name with parts, e.g. ``("what_step_item", {"name": "m", "i": 1, "t": 2})``."""
+    if isinstance(what, tuple):
+        key, fields = what
+        return msg(key, **fields)
+    return msg(what)
+
+
 def detail_lines(expected, got, what="what_output"):
     """The 'expected vs got' line(s) for two same-shape float arrays (worst element first)."""
     expected = np.asarray(expected, dtype=np.float64)
@@ -174,7 +183,7 @@ def detail_lines(expected, got, what="what_output"):
     if expected.ndim == 0:
         e, g = float(expected), float(got)
         d = _digits(e, g)
-        return [msg("detail_scalar", what=msg(what), expected=fmt(e, d), got=fmt(g, d), rel=f"{rel_error(e, g):.1e}")]
+        return [msg("detail_scalar", what=what_text(what), expected=fmt(e, d), got=fmt(g, d), rel=f"{rel_error(e, g):.1e}")]
     with np.errstate(invalid="ignore"):
         err = np.abs(got - expected)
         err = np.where(np.isfinite(err), err, np.inf)
@@ -184,7 +193,7 @@ def detail_lines(expected, got, what="what_output"):
     d = _digits(e, g)
     scale = np.maximum(np.abs(expected), np.abs(got))
     nbad = int(np.sum(err > 1e-9 * np.maximum(scale, 1.0))) or 1
-    return [msg("detail_array", what=msg(what), shape=tuple(expected.shape), nbad=nbad, size=expected.size,
+    return [msg("detail_array", what=what_text(what), shape=tuple(expected.shape), nbad=nbad, size=expected.size,
                 index=_index(idx), expected=fmt(e, d), got=fmt(g, d), rel=f"{rel_error(e, g):.1e}")]
 
 
@@ -252,6 +261,7 @@ def judge(expected, got, case, atol=1e-8, rtol=1e-6, alternatives=(), batch_axis
     atol, rtol  : |got − expected| <= atol + rtol·|expected| element-wise
     alternatives: (category, value-or-callable[, fields]) for typical wrong answers, tried first
     batch_axis  : the axis that indexes samples, for the batch-sum/mean diagnoses
+    what        : the name of the value in the message: a message key or (key, fields), see what_text
     """
     __tracebackhide__ = True
     expected = np.asarray(expected, dtype=np.float64)
@@ -261,7 +271,7 @@ def judge(expected, got, case, atol=1e-8, rtol=1e-6, alternatives=(), batch_axis
         category, extra = diagnose(expected, arr, atol, rtol, alternatives, batch_axis)
         if category == "shape" and expected.ndim == 0:
             category = "not_scalar"
-        case.fail(category, [msg("detail_shape", what=msg(what), **shape_fields)], **shape_fields, **extra)
+        case.fail(category, [msg("detail_shape", what=what_text(what), **shape_fields)], **shape_fields, **extra)
     if not np.all(np.isfinite(arr)):
         bad = np.argwhere(~np.isfinite(arr.reshape(expected.shape) if expected.ndim else arr.reshape(1)))
         index = _index(bad[0]) if expected.ndim else "[]"
