@@ -116,9 +116,12 @@ def _root_mode() -> bool:
 
 
 def _bwrap_cmd(argv, workdir: str, ro_binds, limits: Limits, env: dict, root: bool, uid: int) -> list[str]:
-    mounts = _system_mounts() + [
-        ["--perms", "1777", "--size", str(limits.fsize_bytes), "--tmpfs", "/tmp"],  # RAM: cap it
-        ["--perms", "1777", "--size", str(limits.fsize_bytes), "--tmpfs", "/dev/shm"]]
+    # bwrap mounts in argument order: the private /tmp goes first, so that an interpreter or venv
+    # living under /tmp (a CI checkout, say) is bound on top of it instead of hidden by it;
+    # /dev/shm after --dev, which would hide it
+    mounts = ([["--perms", "1777", "--size", str(limits.fsize_bytes), "--tmpfs", "/tmp"]]  # RAM: cap it
+              + _system_mounts()
+              + [["--perms", "1777", "--size", str(limits.fsize_bytes), "--tmpfs", "/dev/shm"]])
     for b in ro_binds:
         src, dst = (b, b) if isinstance(b, (str, os.PathLike)) else b
         if not os.path.exists(src):
