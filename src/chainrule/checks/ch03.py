@@ -32,7 +32,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..gradcheck import numerical_grad
-from .core import CheckFailed, _index, as_array, call, cases, fmt, judge, passed
+from .core import CheckFailed, as_array, call, cases, judge, passed
+from .core import describe as _describe, unchanged as _unchanged, unpack as _unpack, verified as _verified
 
 
 # ---------------------------------------------------------------------- reference implementation
@@ -108,15 +109,6 @@ def ref_two_layer_net(x, y, params, relu_mask="x"):
 
 
 # ---------------------------------------------------------------------- helpers
-def _verified(reference, numeric, what):
-    """Our own safety net: the reference gradient must agree with the numerical one."""
-    reference, numeric = np.asarray(reference, float), np.asarray(numeric, float)
-    if not np.all(np.abs(reference - numeric) <= 1e-7 + 1e-5 * np.abs(reference)):  # pragma: no cover
-        # a bug in this module (or a case too close to a kink), never the learner's
-        raise RuntimeError(f"chainrule.checks.ch03: reference {what} disagrees with the numerical gradient")
-    return reference
-
-
 def _call(fn, args, case, layout_hint=False):
     """Call the learner; a matmul shape error in an affine layer gets the layout hint."""
     __tracebackhide__ = True
@@ -129,34 +121,6 @@ def _call(fn, args, case, layout_hint=False):
             "matmul" in emsg or "aligned" in emsg or "mismatch" in emsg):
         case.fail("affine_layout", etype=failure.fields.get("etype"), emsg=emsg)
     raise failure
-
-
-def _describe(got):
-    if isinstance(got, (tuple, list)):
-        return f"{type(got).__name__} of {len(got)}"
-    shape = getattr(got, "shape", None)
-    return f"{type(got).__name__} {tuple(shape)}" if shape is not None else type(got).__name__
-
-
-def _unpack(got, names, case):
-    """The learner's tuple of ``len(names)`` results, or CheckFailed('bad_return')."""
-    __tracebackhide__ = True
-    if not isinstance(got, (tuple, list)) or len(got) != len(names):
-        case.fail("bad_return", expected="(" + ", ".join(names) + ")", got=_describe(got))
-    return got
-
-
-def _unchanged(before, after, case, name):
-    """CheckFailed('modified_argument') when the learner changed an input array in place."""
-    __tracebackhide__ = True
-    after = np.asarray(after, dtype=np.float64)
-    if after.shape != before.shape or not np.array_equal(after, before):
-        if after.shape != before.shape:
-            case.fail("modified_argument", name=name, index="", before=before.shape, after=after.shape)
-        flat = int(np.argmax(np.abs(after - before)))
-        idx = np.unravel_index(flat, before.shape)
-        case.fail("modified_argument", name=name, index=_index(idx), before=fmt(before.flat[flat], 10),
-                  after=fmt(after.flat[flat], 10))
 
 
 def _finite_or_overflow(got, case, what):

@@ -31,7 +31,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..gradcheck import numerical_grad
-from .core import CheckFailed, _index, _value, call, cases, close, fmt, judge, msg, passed
+from .core import CheckFailed, _value, call, cases, close, judge, msg, passed
+from .core import describe as _describe, unchanged as _unchanged, unpack as _unpack, verified as _verified
 
 
 # ---------------------------------------------------------------------- reference implementation
@@ -117,41 +118,6 @@ def ref_avgpool_backward(dout, x, kernel, stride, divide=True, accumulate=True):
 
 
 # ---------------------------------------------------------------------- helpers
-def _verified(reference, numeric, what):
-    """Our own safety net: the reference gradient must agree with the numerical one."""
-    reference, numeric = np.asarray(reference, float), np.asarray(numeric, float)
-    if not np.all(np.abs(reference - numeric) <= 1e-7 + 1e-5 * np.abs(reference)):  # pragma: no cover
-        raise RuntimeError(f"chainrule.checks.ch05: reference {what} disagrees with the numerical gradient")
-    return reference
-
-
-def _describe(got):
-    if isinstance(got, (tuple, list)):
-        return f"{type(got).__name__} of {len(got)}"
-    shape = getattr(got, "shape", None)
-    return f"{type(got).__name__} {tuple(shape)}" if shape is not None else type(got).__name__
-
-
-def _unpack(got, names, case):
-    __tracebackhide__ = True
-    if not isinstance(got, (tuple, list)) or len(got) != len(names):
-        case.fail("bad_return", expected="(" + ", ".join(names) + ")", got=_describe(got))
-    return got
-
-
-def _unchanged(before, after, case, name):
-    """CheckFailed('modified_argument') when the learner changed an input array in place."""
-    __tracebackhide__ = True
-    after = np.asarray(after, dtype=np.float64)
-    if after.shape != before.shape or not np.array_equal(after, before):
-        if after.shape != before.shape:
-            case.fail("modified_argument", name=name, index="", before=before.shape, after=after.shape)
-        flat = int(np.argmax(np.abs(after - before)))
-        idx = np.unravel_index(flat, before.shape)
-        case.fail("modified_argument", name=name, index=_index(idx), before=fmt(before.flat[flat], 10),
-                  after=fmt(after.flat[flat], 10))
-
-
 def _call(fn, args, case, key="conv_shape_error"):
     """Call the learner; an error from arrays whose shapes clash gets the layout hint."""
     __tracebackhide__ = True

@@ -38,7 +38,8 @@ import math
 import numpy as np
 
 from ..gradcheck import numerical_grad
-from .core import CheckFailed, _index, as_array, call, cases, fmt, judge, passed
+from .core import call, cases, fmt, judge, passed
+from .core import describe as _describe, unchanged as _unchanged, unpack as _unpack, verified as _verified
 
 
 # ---------------------------------------------------------------------- reference implementation
@@ -75,41 +76,6 @@ def ref_init_scale(fan_in, fan_out, scheme, distribution="normal"):
 
 
 # ---------------------------------------------------------------------- helpers
-def _verified(reference, numeric, what):
-    """Our own safety net: the reference gradient must agree with the numerical one."""
-    reference, numeric = np.asarray(reference, float), np.asarray(numeric, float)
-    if not np.all(np.abs(reference - numeric) <= 1e-7 + 1e-5 * np.abs(reference)):  # pragma: no cover
-        raise RuntimeError(f"chainrule.checks.ch07: reference {what} disagrees with the numerical gradient")
-    return reference
-
-
-def _describe(got):
-    if isinstance(got, (tuple, list)):
-        return f"{type(got).__name__} of {len(got)}"
-    shape = getattr(got, "shape", None)
-    return f"{type(got).__name__} {tuple(shape)}" if shape is not None else type(got).__name__
-
-
-def _unpack(got, names, case):
-    __tracebackhide__ = True
-    if not isinstance(got, (tuple, list)) or len(got) != len(names):
-        case.fail("bad_return", expected="(" + ", ".join(names) + ")", got=_describe(got))
-    return got
-
-
-def _unchanged(before, after, case, name, category="modified_argument"):
-    """CheckFailed(category) when the learner changed an input array in place."""
-    __tracebackhide__ = True
-    after = np.asarray(after, dtype=np.float64)
-    if after.shape != before.shape or not np.array_equal(after, before):
-        if after.shape != before.shape:
-            case.fail(category, name=name, index="", before=before.shape, after=after.shape)
-        flat = int(np.argmax(np.abs(after - before)))
-        idx = np.unravel_index(flat, before.shape)
-        case.fail(category, name=name, index=_index(idx), before=fmt(before.flat[flat], 10),
-                  after=fmt(after.flat[flat], 10))
-
-
 def _shape(a):
     return "(" + ", ".join(str(int(s)) for s in np.shape(a)) + (",)" if np.ndim(a) == 1 else ")")
 

@@ -345,3 +345,41 @@ def verdict(expected, got, exercise="value", desc="", **kw):
             pass
         return Verdict(False, e.category, str(e), **worst)
     return Verdict(True)
+
+
+def verified(reference, numeric, what):
+    """Our own safety net: a reference gradient must agree with the numerical one, or the
+    check itself is wrong (never the learner's fault)."""
+    reference, numeric = np.asarray(reference, float), np.asarray(numeric, float)
+    if not np.all(np.abs(reference - numeric) <= 1e-7 + 1e-5 * np.abs(reference)):  # pragma: no cover
+        raise RuntimeError(f"chainrule.checks: reference {what} disagrees with the numerical gradient")
+    return reference
+
+
+def describe(got):
+    """A short description of what the learner returned, e.g. ``tuple of 2`` or ``ndarray (3, 4)``."""
+    if isinstance(got, (tuple, list)):
+        return f"{type(got).__name__} of {len(got)}"
+    shape = getattr(got, "shape", None)
+    return f"{type(got).__name__} {tuple(shape)}" if shape is not None else type(got).__name__
+
+
+def unpack(got, names, case):
+    """The learner's tuple of ``len(names)`` results, or CheckFailed('bad_return')."""
+    __tracebackhide__ = True
+    if not isinstance(got, (tuple, list)) or len(got) != len(names):
+        case.fail("bad_return", expected="(" + ", ".join(names) + ")", got=describe(got))
+    return got
+
+
+def unchanged(before, after, case, name, category="modified_argument"):
+    """CheckFailed(category) when the learner changed an input array in place (exact comparison)."""
+    __tracebackhide__ = True
+    after = np.asarray(after, dtype=np.float64)
+    if after.shape != before.shape or not np.array_equal(after, before):
+        if after.shape != before.shape:
+            case.fail(category, name=name, index="", before=before.shape, after=after.shape)
+        flat = int(np.argmax(np.abs(after - before)))
+        idx = np.unravel_index(flat, before.shape)
+        case.fail(category, name=name, index=_index(idx), before=fmt(before.flat[flat], 10),
+                  after=fmt(after.flat[flat], 10))

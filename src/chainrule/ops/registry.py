@@ -21,8 +21,6 @@ an op knows nothing about the graph.
 """
 from __future__ import annotations
 
-import numpy as np
-
 REGISTRY: dict[str, "Primitive"] = {}
 
 
