@@ -2,7 +2,6 @@
 every typical mistake fails with the right diagnosis naming the wrong output, in both languages;
 the references agree with chainrule.functional and with numerical gradients."""
 import inspect
-import pathlib
 import re
 
 import numpy as np
@@ -448,13 +447,3 @@ def test_success_line_in_both_languages(lang, line, capsys):
     core.set_language(lang)
     ch05.check_avgpool_backward(avgpool_backward_loops, hidden=True)
     assert capsys.readouterr().out.strip() == line
-
-
-def test_chinese_prose_of_chapter_5_uses_full_width_punctuation():
-    src = (pathlib.Path(__file__).resolve().parents[2] / "chapters" / "ch05_cnn.md").read_text(encoding="utf-8")
-    cells = re.findall(r'\+\+\+ \{"lang": "zh"\}\n(.*?)(?=\n\+\+\+ |\n```\{code-cell|\Z)', src, flags=re.S)
-    assert cells
-    prose = [re.sub(r"`[^`]*`|\$[^$]*\$", "", c) for c in cells]
-    pattern = re.compile(r"[\u4e00-\u9fff\u3002\uff0c][,:;?!()]|[,:;?!()][\u4e00-\u9fff]")
-    bad = [m.group(0) for p in prose for m in pattern.finditer(p)]
-    assert bad == []
