@@ -235,16 +235,11 @@ def _chown_tree(path: str, uid: int) -> None:
             os.chown(os.path.join(root, name), uid, uid, follow_symlinks=False)
 
 
-def run_sandboxed(argv, *, workdir, ro_binds=(), limits: Limits = Limits(), env=None, stdin=None,
-                  mechanism: str | None = None, uid: int = SANDBOX_UID) -> SandboxResult:
-    """Run ``argv`` with ``workdir`` as its current and only writable directory.
-
-    ``ro_binds``: extra paths (or ``(host, inside)`` pairs) visible read-only, e.g. the package
-    source of an editable install (as root they must be readable by ``uid``: not a 0700 mkdtemp). ``env``: variables added to a minimal, fixed environment (the
-    caller's is never inherited). ``stdin``: bytes. ``mechanism``: force ``"rlimits"`` (tests).
-    ``uid``: the unprivileged uid used when we are root; give parallel sandboxes distinct uids, as
-    ``RLIMIT_NPROC`` counts all processes of a uid.
-    """
+def command(argv, workdir, *, ro_binds=(), limits: Limits = Limits(), env=None, mechanism: str | None = None,
+            uid: int = SANDBOX_UID):
+    """``(cmd, popen_kwargs)`` that run ``argv`` sandboxed: for callers that talk to the command
+    while it runs (``subprocess.Popen(cmd, pass_fds=..., **popen_kwargs)``). Arguments as in
+    :func:`run_sandboxed`; the caller kills the process (and its session) when done."""
     global _WARNED
     workdir = os.path.realpath(workdir)
     info = probe()
@@ -256,20 +251,31 @@ def run_sandboxed(argv, *, workdir, ro_binds=(), limits: Limits = Limits(), env=
         warnings.warn("grader sandbox: " + info["detail"] + ". Falling back to rlimits and a process "
                       "session: NO network and NO file-system isolation (student code can read and "
                       "write what this user can). Install bubblewrap and enable user namespaces.",
-                      RuntimeWarning, stacklevel=2)
+                      RuntimeWarning, stacklevel=3)
     full_env = {**_base_env(workdir), **(env or {})}
-
     if mech == "bwrap":
         root = info["separate_uid"]
         if root:
             _chown_tree(workdir, uid)
         cmd = _bwrap_cmd(argv, workdir, ro_binds, limits, full_env, root, uid)
-        popen_kw = {"env": {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}}
-    elif mech == "rlimits":
-        cmd = [*map(str, argv)]
-        popen_kw = {"env": full_env, "cwd": workdir, "preexec_fn": _rlimit_preexec(limits)}
-    else:
-        raise ValueError(f"unknown mechanism {mech!r}")
+        return cmd, {"env": {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}}
+    if mech == "rlimits":
+        return [*map(str, argv)], {"env": full_env, "cwd": workdir, "preexec_fn": _rlimit_preexec(limits)}
+    raise ValueError(f"unknown mechanism {mech!r}")
+
+
+def run_sandboxed(argv, *, workdir, ro_binds=(), limits: Limits = Limits(), env=None, stdin=None,
+                  mechanism: str | None = None, uid: int = SANDBOX_UID) -> SandboxResult:
+    """Run ``argv`` with ``workdir`` as its current and only writable directory.
+
+    ``ro_binds``: extra paths (or ``(host, inside)`` pairs) visible read-only, e.g. the package
+    source of an editable install (as root they must be readable by ``uid``: not a 0700 mkdtemp). ``env``: variables added to a minimal, fixed environment (the
+    caller's is never inherited). ``stdin``: bytes. ``mechanism``: force ``"rlimits"`` (tests).
+    ``uid``: the unprivileged uid used when we are root; give parallel sandboxes distinct uids, as
+    ``RLIMIT_NPROC`` counts all processes of a uid.
+    """
+    mech = mechanism or probe()["mechanism"]
+    cmd, popen_kw = command(argv, workdir, ro_binds=ro_binds, limits=limits, env=env, mechanism=mechanism, uid=uid)
 
     start = time.monotonic()
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,

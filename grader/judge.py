@@ -1,0 +1,405 @@
+"""Grade ONE submitted notebook: the trusted side of the sandbox.
+
+``grade_submission(data, release, limits) -> dict``. The judge never executes the student's
+code. It reads the notebook as data, compares its graded cells with the released notebook (a
+changed, deleted, duplicated or re-tagged tests cell, or changed points, gives that exercise 0 and
+the status ``tampered``), starts :mod:`grader.host` in the sandbox with the instructor's cells and
+the student's solution cells, and runs each exercise's check here, in this process, on proxies of
+the student's functions and classes: every value the check compares crossed the pipe as data
+(:mod:`grader.rpc`). Nothing the student's code does (monkeypatching NumPy or ``chainrule``,
+builtins, input transformers, exception hooks, ``os._exit``, reading the check's frames) can reach
+the comparison. Seeds are fixed per exercise, so a re-grade gives the same scores.
+"""
+from __future__ import annotations
+
+import ast
+import contextlib
+import functools
+import io
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import types
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import rpc, sandbox
+
+GRADER_DIR = Path(__file__).resolve().parent
+_LIB_MODULES = {"chainrule", "chainrule.functional", "chainrule.nn", "chainrule.nn.init", "chainrule.optim",
+                "chainrule.tensor", "chainrule.autograd", "chainrule.nn.module", "chainrule.nn.layers"}
+
+
+# ---------------------------------------------------------------------- the released notebook
+@dataclass
+class Exercise:
+    id: str               # e.g. "affine_backward"
+    grade_id: str         # its tests cell, e.g. "affine_backward_tests"
+    points: float
+    calls: list           # [(check exercise id, student name, {"hidden": True}), ...] from the tests cell
+    tests_source: str     # the released tests cell (the student's copy must be identical)
+    solution_ids: list = field(default_factory=list)  # the solution cells the exercise grades
+
+
+@dataclass
+class Release:
+    chapter: str
+    lang: str
+    stem: str
+    cells: list           # [{"id", "source", "solution": bool}] code cells in order, tests cells left out
+    exercises: list
+    locked: dict          # grade_id -> (source, points, flags) of each tests cell
+    remote_library: bool  # the chapter's exercises work on chainrule objects (models, tensors)
+
+    @property
+    def max_score(self):
+        return sum(e.points for e in self.exercises)
+
+
+def _norm(src) -> str:
+    if isinstance(src, list):
+        src = "".join(src)
+    return "\n".join(line.rstrip() for line in str(src).strip().splitlines())
+
+
+def _meta(cell) -> dict:
+    m = cell.get("metadata", {}).get("nbgrader", {}) if isinstance(cell, dict) else {}
+    return m if isinstance(m, dict) else {}
+
+
+def _flags(m) -> tuple:
+    return (bool(m.get("grade")), bool(m.get("solution")), bool(m.get("locked")), m.get("grade_id"))
+
+
+def check_calls(source: str) -> list:
+    """The ``chXX.check_<exercise>(NAME[, hidden=True])`` calls of a tests cell, in order."""
+    calls = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and node.func.attr.startswith("check_") and node.args and isinstance(node.args[0], ast.Name):
+            kwargs = {k.arg: ast.literal_eval(k.value) for k in node.keywords if k.arg}
+            calls.append((node.func.attr[len("check_"):], node.args[0].id, kwargs, node.lineno))
+    return [c[:3] for c in sorted(calls, key=lambda c: c[3])]
+
+
+def read_release(release_nb: dict, solution_nb: dict) -> Release:
+    """The grading plan of one notebook: ``release_nb`` is what students received (nbgrader's
+    release), ``solution_nb`` the instructor's (its tests cells hold the hidden check calls)."""
+    meta = release_nb.get("metadata", {}).get("chainrule", {})
+    hidden_src = {_meta(c).get("grade_id"): _norm(c["source"]) for c in solution_nb["cells"] if _meta(c).get("grade")}
+    cells, exercises, locked, pending = [], [], {}, []
+    for i, c in enumerate(release_nb["cells"]):
+        m = _meta(c)
+        if c.get("cell_type") != "code":
+            continue
+        gid = m.get("grade_id")
+        if m.get("solution"):
+            cells.append({"id": gid, "source": _norm(c["source"]), "solution": True})
+            pending.append(gid)
+        elif m.get("grade"):
+            calls = check_calls(hidden_src.get(gid, _norm(c["source"])))
+            if not calls:
+                raise ValueError(f"tests cell {gid}: no chainrule check call found; the sandboxed grader "
+                                 "grades tests cells of the form chXX.check_<exercise>(name)")
+            ex_id = gid[: -len("_tests")] if gid.endswith("_tests") else gid
+            exercises.append(Exercise(ex_id, gid, float(m.get("points", 0)), calls, _norm(c["source"]),
+                                      [p for p in pending if p]))
+            locked[gid] = (_norm(c["source"]), float(m.get("points", 0)), _flags(m))
+            pending = []
+        else:
+            cells.append({"id": f"cell{i}", "source": _norm(c["source"]), "solution": False})
+    from chainrule import checks
+    remote = any(getattr(checks.get_check(call[0]), "__module__", "") == "chainrule.checks.ch08"
+                 for e in exercises for call in e.calls)
+    return Release(meta.get("chapter"), meta.get("lang"), "", cells, exercises, locked, remote)
+
+
+def tampering(nb: dict, release: Release) -> dict:
+    """``{grade_id of a tests cell: what was done to it}`` for each exercise whose graded cells differ
+    from the release; the solution cells must still be there, once, as solution cells."""
+    found, sol_count = {}, {}
+    for c in nb["cells"]:
+        m = _meta(c)
+        gid = m.get("grade_id")
+        if gid in release.locked:
+            found.setdefault(gid, []).append(c)
+        if m.get("solution") and c.get("cell_type") == "code":
+            sol_count[gid] = sol_count.get(gid, 0) + 1
+    out = {}
+    for ex in release.exercises:
+        source, points, flags = release.locked[ex.grade_id]
+        cells = found.get(ex.grade_id, [])
+        if not cells:
+            out[ex.grade_id] = "tests_deleted"
+        elif len(cells) > 1:
+            out[ex.grade_id] = "tests_duplicated"
+        elif _norm(cells[0].get("source", "")) != source:
+            out[ex.grade_id] = "tests_edited"
+        elif float(_meta(cells[0]).get("points", -1) or 0) != points:
+            out[ex.grade_id] = "points_changed"
+        elif _flags(_meta(cells[0])) != flags or cells[0].get("cell_type") != "code":
+            out[ex.grade_id] = "tests_retagged"
+        elif any(sol_count.get(s, 0) != 1 for s in ex.solution_ids):
+            out[ex.grade_id] = "solution_retagged"
+    return out
+
+
+def student_cells(nb: dict, release: Release) -> list:
+    """The host's program: the release's cells, with each solution cell's source from the student."""
+    mine = {}
+    for c in nb["cells"]:
+        m = _meta(c)
+        if m.get("solution") and c.get("cell_type") == "code" and m.get("grade_id") not in mine:
+            mine[m.get("grade_id")] = _norm(c.get("source", ""))
+    return [{"id": c["id"], "source": mine.get(c["id"], "") if c["solution"] else c["source"]}
+            for c in release.cells]
+
+
+# ---------------------------------------------------------------------- what the host may reach here
+def _from_chainrule(obj) -> bool:
+    mod = obj if isinstance(obj, str) else getattr(obj, "__module__", None) or ""
+    return mod == "chainrule" or mod.startswith("chainrule.")
+
+
+def exportable(obj) -> bool:
+    """Which of our objects the student's code may hold by reference: the checks' callbacks and
+    graphs, chainrule's tensors, modules and optimizers; a few chainrule modules. No NumPy, no os."""
+    if isinstance(obj, types.ModuleType):
+        return obj.__name__ in _LIB_MODULES
+    if isinstance(obj, (types.FunctionType, types.MethodType, functools.partial)):
+        fn = obj.func if isinstance(obj, functools.partial) else obj
+        return _from_chainrule(getattr(fn, "__func__", fn))
+    if isinstance(obj, types.GeneratorType):
+        return _from_chainrule(obj.gi_frame.f_globals.get("__name__") if obj.gi_frame else None)
+    if isinstance(obj, contextlib._GeneratorContextManager):  # chainrule.no_grad() and friends
+        return _from_chainrule(getattr(obj, "func", None))
+    if isinstance(obj, type):
+        return _from_chainrule(obj)
+    return _from_chainrule(type(obj))
+
+
+def readable(obj, name) -> bool:
+    if not isinstance(name, str) or name.startswith("_"):
+        return False
+    if isinstance(obj, types.ModuleType):
+        value = getattr(obj, name, None)
+        if isinstance(value, types.ModuleType):
+            return value.__name__ in _LIB_MODULES
+        return name in getattr(obj, "__all__", ()) or _from_chainrule(value)
+    return True
+
+
+def writable(obj, name) -> bool:
+    from chainrule import Tensor, nn, optim
+    return (isinstance(name, str) and not name.startswith("_")
+            and isinstance(obj, (Tensor, nn.Module, optim.Optimizer)))
+
+
+class JudgePeer(rpc.Peer):
+    def __init__(self, rfd, wfd):
+        super().__init__(rfd, wfd, exportable=exportable, readable=readable, writable=writable)
+
+    def perform(self, op, a):
+        if op in ("setitem",) and not writable(a[0], "item"):
+            raise TypeError("the grader's objects cannot be changed that way")
+        if op == "call" and isinstance(a[0], type) and not _from_chainrule(a[0]):
+            raise TypeError("not callable from the student's code")
+        result = super().perform(op, a)
+        if op == "getattr" and isinstance(result, np.ndarray):
+            from chainrule import Tensor
+            if isinstance(a[0], Tensor):  # p.data[i] += eps in the student's code reaches p
+                return rpc.Lend(result)
+        return result
+
+    def extra(self, op, a):
+        if op == "lib":
+            import importlib
+            module, qual = str(a[0]), a[1]
+            if module not in _LIB_MODULES and not (module.startswith("chainrule.") and qual):
+                raise ImportError(f"{module} is not offered to the student's code")
+            mod = importlib.import_module(module)
+            value = mod if qual is None else getattr(mod, str(qual))
+            if not exportable(value):
+                raise ImportError(f"{module}.{qual} is not offered to the student's code")
+            return value
+        return super().extra(op, a)
+
+
+# ---------------------------------------------------------------------- the sandboxed host process
+class Host:
+    """A running :mod:`grader.host` in the sandbox, and the pipe to it."""
+
+    def __init__(self, limits: sandbox.Limits, uid: int):
+        self.limits, self.uid = limits, uid
+        self.workdir = tempfile.mkdtemp(prefix="chainrule-host-")
+        os.chmod(self.workdir, 0o755)
+        to_host_r, to_host_w = os.pipe()
+        from_host_r, from_host_w = os.pipe()
+        argv = [sys.executable, "-m", "grader.host", str(to_host_r), str(from_host_w)]
+        env = {"PYTHONPATH": str(GRADER_DIR.parent), "CHAINRULE_GRADING": "1"}
+        cmd, kw = sandbox.command(argv, self.workdir, ro_binds=_binds(), limits=limits, env=env, uid=uid)
+        self.stderr: list = []
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE, pass_fds=(to_host_r, from_host_w),
+                                     start_new_session=True, close_fds=True, **kw)
+        os.close(to_host_r)
+        os.close(from_host_w)
+        threading.Thread(target=sandbox._reader, args=(self.proc.stderr, 8192, self.stderr), daemon=True).start()
+        self.peer = JudgePeer(from_host_r, to_host_w)
+        self.started = time.monotonic()
+
+    def why_dead(self) -> str:
+        rc = self.proc.poll()
+        if rc is None:
+            return ""
+        killed = sandbox._killed_by(rc, "bwrap" if sandbox.probe()["mechanism"] == "bwrap" else "rlimits")
+        tail = b"".join(self.stderr).decode(errors="replace").strip().splitlines()[-1:]
+        return (f"killed by {killed}" if killed else f"exit code {rc}") + (f" ({tail[0][:200]})" if tail else "")
+
+    def close(self) -> None:
+        for fd in (self.peer.rfd, self.peer.wfd):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        try:
+            self.proc.wait(timeout=0.5)
+        except subprocess.TimeoutExpired:
+            pass
+        if self.proc.poll() is None:
+            sandbox._kill_tree(self.proc)
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        self.proc.wait()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+@functools.lru_cache(maxsize=1)
+def _binds() -> tuple:
+    """What the host must see besides the system and the interpreter: the grader's two modules
+    (rpc, host) and chainrule's source when it is an editable install outside the venv."""
+    import chainrule
+    binds = [str(GRADER_DIR)]
+    pkg_root = str(Path(chainrule.__file__).resolve().parents[1])
+    if not pkg_root.startswith(os.path.realpath(sys.prefix)):
+        binds.append(pkg_root)
+    return tuple(binds)
+
+
+# ---------------------------------------------------------------------- grading
+@dataclass
+class Settings:
+    exercise_seconds: float = 60.0     # per exercise (its visible and hidden checks together)
+    notebook_seconds: float = 600.0    # the whole notebook
+    memory_mb: int = 2048
+    uid: int = sandbox.SANDBOX_UID
+
+
+def grade_notebook(nb: dict, release: Release, settings: Settings = Settings()) -> dict:
+    """``{"exercises": [...], "score", "max_score", "status", "detail"}`` for a parsed notebook."""
+    from chainrule import checks
+
+    lang = release.lang if release.lang in ("en", "zh") else "en"
+    checks.set_language(lang)
+    tampered = tampering(nb, release)
+    program = student_cells(nb, release)
+    limits = sandbox.Limits(memory_bytes=settings.memory_mb << 20, wall_seconds=settings.notebook_seconds,
+                            cpu_seconds=int(settings.notebook_seconds))
+    notebook_deadline = time.monotonic() + settings.notebook_seconds
+    host, load_report, results = None, {}, []
+    try:
+        for ex in release.exercises:
+            row = {"id": ex.id, "grade_id": ex.grade_id, "points": ex.points, "score": 0.0,
+                   "status": "failed", "category": None, "message": ""}
+            results.append(row)
+            if ex.grade_id in tampered:
+                row.update(status="tampered", category=tampered[ex.grade_id])
+                continue
+            if time.monotonic() > notebook_deadline:
+                row.update(status="timeout", category="notebook_timeout")
+                continue
+            if host is None:
+                host = Host(limits, settings.uid)
+                host.peer.deadline = min(notebook_deadline, time.monotonic() + max(30.0, settings.exercise_seconds))
+                try:
+                    load_report = host.peer.request("load", program, release.remote_library)
+                except rpc.Timeout:
+                    row.update(status="timeout", category="load_timeout")
+                    host.close()
+                    host = None
+                    continue
+                except rpc.ProtocolError:
+                    row.update(status="crashed", category="crashed", message=host.why_dead())
+                    host.close()
+                    host = None
+                    continue
+            outcome = _run_exercise(host, ex, settings, notebook_deadline, load_report)
+            row.update(outcome)
+            if row["status"] in ("timeout", "crashed"):
+                row["message"] = row["message"] or host.why_dead()
+                host.close()
+                host = None
+    finally:
+        if host is not None:
+            host.close()
+    score = sum(r["score"] for r in results)
+    status = "flagged" if tampered else "graded"
+    return {"exercises": results, "score": score, "max_score": release.max_score, "status": status,
+            "detail": ", ".join(f"{g}: {w}" for g, w in tampered.items())}
+
+
+def _run_exercise(host: Host, ex: Exercise, settings: Settings, notebook_deadline: float, load_report) -> dict:
+    from chainrule import checks
+    from chainrule.checks import CheckFailed
+
+    host.peer.deadline = min(notebook_deadline, time.monotonic() + settings.exercise_seconds)
+    sink = io.StringIO()
+    try:
+        host.peer.request("reset", 0)
+        with contextlib.redirect_stdout(sink):
+            for exercise, name, kwargs in ex.calls:
+                try:
+                    obj = host.peer.request("lookup", name)
+                except NameError:
+                    errors = [f"{cid}: {err}" for cid, err in (load_report or {}).items()
+                              if err and cid in ex.solution_ids]
+                    return {"status": "failed", "category": "not_defined",
+                            "message": name + (" — " + "; ".join(errors) if errors else "")}
+                checks.get_check(exercise)(obj, **{k: v for k, v in kwargs.items() if k == "hidden"})
+    except CheckFailed as e:
+        return {"status": "failed", "category": e.category, "message": str(e)}
+    except rpc.Timeout:
+        return {"status": "timeout", "category": "timeout", "message": ""}
+    except rpc.ProtocolError as e:
+        return {"status": "crashed", "category": "crashed", "message": "" if isinstance(e, rpc.PeerGone) else str(e)}
+    except Exception as e:  # noqa: BLE001 - a value the check could not handle: the student's answer
+        return {"status": "failed", "category": "exception", "message": f"{type(e).__name__}: {e}"[:500]}
+    return {"status": "passed", "score": ex.points, "category": None, "message": ""}
+
+
+def parse_notebook(data: bytes) -> dict:
+    """The notebook as JSON (nbformat 4), or ValueError saying in plain words what is wrong."""
+    if not data.strip():
+        raise ValueError("empty file")
+    try:
+        nb = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as e:
+        raise ValueError(f"not a notebook (invalid JSON: {str(e)[:120]})") from None
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list) or nb.get("nbformat") != 4:
+        raise ValueError("not a Jupyter notebook in format 4")
+    for c in nb["cells"]:
+        if not isinstance(c, dict):
+            raise ValueError("a cell is not a JSON object")
+        if isinstance(c.get("source"), list):
+            c["source"] = "".join(str(s) for s in c["source"])
+    return nb
