@@ -35,7 +35,7 @@ import re
 import stat
 import unicodedata
 import zipfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 MiB = 1 << 20
@@ -60,7 +60,7 @@ class Submission:
     student_name: str      # "" when the LMS does not give it (Canvas gives a slug only)
     lms_user_id: str       # Canvas user id / Moodle participant id, "" for a plain folder
     filename: str          # the name the student uploaded (Canvas's -1/-2 resubmission suffix removed)
-    data: bytes
+    data: bytes = field(repr=False)
     source: str            # where it came from: the member path in the zip, or the path in the folder
     late: bool = False     # Canvas marked it LATE
     lms: str = "folder"    # "folder", "canvas" or "moodle"
