@@ -14,6 +14,9 @@ An exercise's tests cell::
 A check prints one ✓ line, or raises :class:`CheckFailed` (an AssertionError) whose
 message says which case failed, where, expected vs got, the relative error and a hint
 for the diagnosed mistake (``e.category``). Messages live in :mod:`.messages`.
+
+Before submitting, ``chainrule.check()`` (:mod:`.notebook`) runs the visible checks of every
+exercise of the open notebook and prints the expected score.
 """
 from __future__ import annotations
 

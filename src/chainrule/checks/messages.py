@@ -8,6 +8,7 @@ Keys:
   pass, pass_hidden, fail_header, detail_*, what_*, hint      the frame of a check's report
   <mistake id>                                                a hint for one diagnosed mistake
   env_*                                                       the first-cell environment check
+  nbcheck_*                                                   chainrule.check(): a notebook's expected score
 """
 
 MESSAGES = {
@@ -743,6 +744,29 @@ MESSAGES = {
                          "`python -c \"import matplotlib.font_manager as f; f._load_fontmanager(try_read_cache=False)\"` "
                          "and restart the kernel."),
         "env_language": "Unknown language {lang!r}: use \"en\" or \"zh\".",
+        # ---- chainrule.check(): the expected score of the open notebook --------------
+        "nbcheck_title": "chainrule.check: {notebook} (visible checks only)",
+        "nbcheck_not_implemented": "not implemented yet (the function still raises NotImplementedError)",
+        "nbcheck_missing": "{name} is not defined: run the cell that defines it, then check again.",
+        "nbcheck_no_call": ("its tests cell has no visible check call: was the cell edited? Download a fresh "
+                            "copy of the notebook and move your answers into it."),
+        "nbcheck_unknown": "this chainrule does not know the exercise: update chainrule and restart the kernel.",
+        "nbcheck_error": "the check itself raised {etype}: {emsg}",
+        "nbcheck_total": ("Expected score: {earned} / {total} points ({passed} of {n} exercises pass their "
+                          "visible checks)."),
+        "nbcheck_hidden": ("Hidden tests may still fail: the grader also runs hidden cases with other inputs, "
+                           "so this is an upper estimate."),
+        "nbcheck_save": ("Before you submit: save the notebook, run Kernel > Restart Kernel and Run All Cells, "
+                         "and check again: the grader runs the saved file from top to bottom."),
+        "nbcheck_repr": "<chainrule.check: {earned} / {total} points expected, {passed} of {n} exercises pass>",
+        "nbcheck_no_path": ("check() cannot tell which notebook is open here. Pass its path, e.g. "
+                            "chainrule.check(path=\"ch01_derivatives.ipynb\"), the file name shown in "
+                            "Jupyter's file browser."),
+        "nbcheck_not_found": ("{path}: no such notebook file. Pass the path of your notebook, e.g. "
+                              "chainrule.check(path=\"ch01_derivatives.ipynb\")."),
+        "nbcheck_unreadable": "{path} could not be read as a notebook ({error}).",
+        "nbcheck_no_exercises": ("{path} has no graded exercises (no tests cells with nbgrader metadata): "
+                                 "is it a course notebook?"),
     },
     "zh": {
         # ---- 报告的框架 -------------------------------------------------------------
@@ -1343,5 +1367,23 @@ MESSAGES = {
                          "`python -c \"import matplotlib.font_manager as f; f._load_fontmanager(try_read_cache=False)\"`，"
                          "再重启内核。"),
         "env_language": "未知的语言 {lang!r}：请用 \"en\" 或 \"zh\"。",
+        # ---- chainrule.check()：当前笔记本的预计得分 ---------------------------------
+        "nbcheck_title": "chainrule.check：{notebook}（只运行公开检查）",
+        "nbcheck_not_implemented": "尚未实现（函数仍然抛出 NotImplementedError）",
+        "nbcheck_missing": "{name} 还没有定义：先运行定义它的单元格，再检查一次。",
+        "nbcheck_no_call": "它的测试单元格里找不到公开检查的调用：这个单元格被改过吗？请下载一份新的笔记本，把你的答案移过去。",
+        "nbcheck_unknown": "当前的 chainrule 不认识这个练习：请更新 chainrule 并重启内核。",
+        "nbcheck_error": "检查本身抛出了 {etype}：{emsg}",
+        "nbcheck_total": "预计得分：{earned} / {total} 分（{n} 个练习中有 {passed} 个通过了公开检查）。",
+        "nbcheck_hidden": "隐藏测试仍可能不通过：评分程序还会用别的输入运行隐藏用例，所以这只是一个上限估计。",
+        "nbcheck_save": ("提交之前：保存笔记本，运行“内核 > 重启内核并运行所有单元格”，再检查一次：评分程序会从头到尾"
+                         "运行保存下来的文件。"),
+        "nbcheck_repr": "<chainrule.check：预计 {earned} / {total} 分，{n} 个练习中有 {passed} 个通过>",
+        "nbcheck_no_path": ("check() 无法确定这里打开的是哪个笔记本。请传入它的路径，例如 "
+                            "chainrule.check(path=\"ch01_derivatives.ipynb\")，即 Jupyter 文件浏览器里显示的文件名。"),
+        "nbcheck_not_found": ("{path}：找不到这个笔记本文件。请传入你的笔记本的路径，例如 "
+                              "chainrule.check(path=\"ch01_derivatives.ipynb\")。"),
+        "nbcheck_unreadable": "{path} 无法作为笔记本读取（{error}）。",
+        "nbcheck_no_exercises": "{path} 里没有计分的练习（没有带 nbgrader 元数据的测试单元格）：这是课程的笔记本吗？",
     },
 }

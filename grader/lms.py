@@ -1,0 +1,298 @@
+"""Submissions in from an LMS, grades out to one: pure functions, no grading.
+
+``collect(path)`` reads every submitted notebook into memory from
+1. a folder with one subfolder per student (``SUBMISSIONS/<student>/**/*.ipynb``, today's layout);
+2. a Canvas "Download Submissions" zip: flat, one file per attachment, named
+   ``<name>[_LATE]_<user id>_<attachment id>_<file name>``, or ``[LATE_]anon_<id>_<attachment id>_<file>``
+   for an anonymous assignment; ``<name>`` is the sortable name lower-cased without non-word characters
+   ("Doe, Jane" -> ``doejane``); a resubmitted file gets ``-1``, ``-2`` before its extension (canvas-lms
+   ``lib/content_zipper.rb``: ``get_filename``, ``add_upload_submission``, ``sanitize_user_name``);
+3. a Moodle "Download all submissions" zip: a folder per student and plugin,
+   ``<full name>_<participant id>_assignsubmission_file[_]/<path>/<file>`` (underscores in the name become
+   spaces; ``..._assignsubmission_onlinetext`` holds typed text: skipped), or flat files
+   ``<full name>_<id>_assignsubmission_file_<file>`` with "download as folders" off (Moodle
+   ``mod/assign/classes/downloader.php``: ``get_student_prefix``, ``load_submissionplugin_filelist``);
+4. a zip of a folder per student, possibly inside one wrapper folder.
+nbgrader does this with ``nbgrader zip_collect`` and a ``FileNameCollector`` plugin, a named-group regular
+expression giving ``student_id`` and ``file_id`` per file name (nbgrader docs, ``plugins/zipcollect-plugin.rst``);
+here the Canvas and Moodle patterns are built in, and nothing is extracted to disk.
+
+Zip safety: members with absolute paths, ``..``, drive letters, and symlinks are skipped unread; each
+member is read with a size cap (the declared size can lie); total bytes and member count are capped;
+archives inside the archive are not opened. What is not taken is listed in ``Collection.skipped`` with a
+reason (only ``__MACOSX``, ``.ipynb_checkpoints`` and dotfiles are dropped silently).
+
+``write_canvas_csv`` writes a file for Canvas "Grades > Import": Student, ID, SIS User ID, SIS Login ID,
+Section, then one column per assignment, "Name (assignment id)" to fill an existing assignment, a new
+name creates one; Canvas matches a line by ID (the Canvas user id) or name (Canvas Instructor Guide,
+"How do I import grades in the Gradebook?"; Ohio State, "Import a CSV file into Carmen Grades").
+"""
+from __future__ import annotations
+
+import csv
+import os
+import re
+import stat
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+MiB = 1 << 20
+CANVAS = re.compile(r"^(?P<name>.*?)(?P<late>_LATE)?_(?P<uid>\d+)_(?P<aid>\d+)_(?P<file>.+)$")
+CANVAS_ANON = re.compile(r"^(?P<late>LATE_)?anon_(?P<anon>[^_]+)_(?P<aid>\d+)_(?P<file>.+)$")
+MOODLE_DIR = re.compile(r"^(?P<name>.+)_(?P<uid>\d+)_assignsubmission_(?P<plugin>[a-z0-9]+)_?$")
+MOODLE_FLAT = re.compile(r"^(?P<name>.+)_(?P<uid>\d+)_assignsubmission_(?P<plugin>[a-z0-9]+)_(?P<file>.+)$")
+RESUBMITTED = re.compile(r"-\d+(?=\.ipynb$)", re.I)
+ARCHIVES = (".zip", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".rar")
+
+
+@dataclass(frozen=True)
+class Limits:
+    member_bytes: int = 20 * MiB     # one notebook, uncompressed
+    total_bytes: int = 2048 * MiB    # everything read from one zip or folder
+    members: int = 20000             # entries in one zip
+
+
+@dataclass(frozen=True)
+class Submission:
+    student_id: str        # a safe folder name
+    student_name: str      # "" when the LMS does not give it (Canvas gives a slug only)
+    lms_user_id: str       # Canvas user id / Moodle participant id, "" for a plain folder
+    filename: str          # the name the student uploaded (Canvas's -1/-2 resubmission suffix removed)
+    data: bytes = field(repr=False)
+    source: str            # where it came from: the member path in the zip, or the path in the folder
+    late: bool = False     # Canvas marked it LATE
+    lms: str = "folder"    # "folder", "canvas" or "moodle"
+
+
+@dataclass(frozen=True)
+class Skipped:
+    source: str
+    reason: str
+
+
+class Collection(list):
+    """The submissions found (a list of Submission), with ``skipped`` (list of Skipped)."""
+    def __init__(self, items=(), skipped=()):
+        super().__init__(items)
+        self.skipped = list(skipped)
+
+
+def safe_id(text: str) -> str:
+    """A folder name made of letters (any script), digits and ``-_.``; never empty, ``.`` or ``..``."""
+    text = unicodedata.normalize("NFC", str(text))
+    out = re.sub(r"_+", "_", "".join(c if c.isalnum() or c in "-_." else "_" for c in text))
+    out = out.strip("._-")[:80].rstrip("._-")
+    return out or "student"
+
+
+def _ignored(parts) -> bool:
+    return any(p.startswith(".") or p == "__MACOSX" for p in parts)
+
+
+def _unsafe(name: str) -> bool:
+    return (name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name) is not None
+            or ".." in name.replace("\\", "/").split("/"))
+
+
+def _entries_from_zip(path: Path, limits: Limits, skipped: list):
+    """``[(parts, source, read)]`` for the zip's regular files; ``read()`` gives bytes or ValueError."""
+    try:
+        zf = zipfile.ZipFile(path)
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, EOFError) as e:
+        raise ValueError(f"{path} is not a readable zip file ({e}). Download it again from Canvas or Moodle "
+                         f"(an interrupted download leaves a broken file), or unzip it yourself and pass "
+                         f"the folder instead.") from None
+    if len(infos) > limits.members:
+        raise ValueError(f"{path} holds {len(infos)} entries, more than the limit of {limits.members}: this "
+                         f"looks like a zip bomb. If it is genuine, raise Limits.members.")
+    if not any(not i.is_dir() for i in infos):
+        raise ValueError(f"{path} is an empty zip file (no files in it). Check that you downloaded the "
+                         f"submissions of the right assignment, and that the download finished.")
+    entries = []
+    for info in infos:
+        name, parts = info.filename, tuple(p for p in info.filename.replace("\\", "/").split("/") if p)
+        reason = ("unsafe path (absolute or with '..'): not read" if _unsafe(name) else
+                  None if info.is_dir() or _ignored(parts) else
+                  "symbolic link: not followed" if stat.S_ISLNK(info.external_attr >> 16) else
+                  "encrypted: cannot be read" if info.flag_bits & 0x1 else "")
+        if reason:
+            skipped.append(Skipped(name, reason))
+        elif reason == "":
+            entries.append((parts, name, lambda info=info: _capped(zf.open(info), limits)))
+    return entries, zf
+
+
+def _entries_from_folder(root: Path, limits: Limits, skipped: list):
+    entries = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames.sort()
+        for fn in sorted(filenames):
+            full = Path(dirpath) / fn
+            rel = full.relative_to(root).as_posix()
+            if full.is_symlink() or not full.is_file():
+                if not _ignored(rel.split("/")):
+                    skipped.append(Skipped(rel, "symbolic link or special file: not followed"))
+                continue
+            entries.append((tuple(rel.split("/")), rel, lambda full=full: _capped(full.open("rb"), limits)))
+    return entries
+
+
+def _capped(stream, limits: Limits) -> bytes:
+    """At most ``member_bytes`` from a stream, or ValueError: never trust a declared size."""
+    with stream as f:
+        data = f.read(limits.member_bytes + 1)
+    if len(data) > limits.member_bytes:
+        raise ValueError(f"larger than {limits.member_bytes // MiB} MiB uncompressed (zip bomb?)")
+    return data
+
+
+def _strip_wrapper(entries):
+    """Remove one outer folder shared by every entry (a zipped ``submissions/`` folder), repeatedly,
+    while what is under it still looks like student folders or LMS-named files."""
+    while entries and all(len(e[0]) >= 2 for e in entries):
+        first = {e[0][0] for e in entries}
+        if len(first) != 1 or MOODLE_DIR.match(next(iter(first))):
+            break
+        inner = [(e[0][1:], *e[1:]) for e in entries]
+        if not (all(len(e[0]) >= 2 for e in inner) or any(len(e[0]) == 1 and _identify(e[0]) for e in inner)):
+            break
+        entries = inner
+    return entries
+
+
+def _identify(parts):
+    """``(lms, student_id, name, user_id, filename, late, plugin)`` of one entry, or None."""
+    for part in parts[:-1]:
+        if m := MOODLE_DIR.match(part):
+            return "moodle", m["name"], m["name"], m["uid"], parts[-1], False, m["plugin"]
+    if len(parts) >= 2:
+        return "folder", parts[0], "", "", parts[-1], False, "file"
+    if m := MOODLE_FLAT.match(parts[0]):
+        return "moodle", m["name"], m["name"], m["uid"], m["file"], False, m["plugin"]
+    if m := CANVAS_ANON.match(parts[0]) or CANVAS.match(parts[0]):
+        anon = "anon" in m.re.groupindex
+        student, uid = ("anon_" + m["anon"], "") if anon else (m["name"] or m["uid"], m["uid"])
+        return "canvas", student, "", uid, RESUBMITTED.sub("", m["file"]), bool(m["late"]), "file"
+    return None
+
+
+def collect(path, limits: Limits = Limits()) -> Collection:
+    """Every submitted ``.ipynb`` under ``path`` (a folder or a zip), read into memory: a Collection
+    (Submissions sorted by student and source) whose ``skipped`` says what was not taken and why.
+    ValueError, in plain words, for a path that is neither a folder nor a readable zip, or an empty zip."""
+    path = Path(path)
+    skipped: list = []
+    zf = None
+    if path.is_dir():
+        entries = _entries_from_folder(path, limits, skipped)
+    elif path.is_file():
+        entries, zf = _entries_from_zip(path, limits, skipped)
+        entries = _strip_wrapper(entries)
+    else:
+        raise ValueError(f"{path} does not exist. Pass the folder of submissions (one subfolder per student) "
+                         f"or the zip downloaded from Canvas or Moodle.")
+    found, total = [], 0
+    try:
+        for parts, source, read in entries:
+            if _ignored(parts):
+                continue
+            who = _identify(parts)
+            lms, student, name, uid, filename, late, plugin = who or (None,) * 7
+            reason = ("not in a student folder, and not named like a Canvas or Moodle download: no student "
+                      "to give it to" if who is None else
+                      f"Moodle '{plugin}' entry (not an uploaded file)" if plugin != "file" else
+                      "an archive inside the archive (not opened)" if filename.lower().endswith(ARCHIVES) else
+                      "not a notebook (.ipynb)" if not filename.lower().endswith(".ipynb") else
+                      f"total size limit of {limits.total_bytes // MiB} MiB reached" if total >= limits.total_bytes
+                      else None)
+            if reason is None:
+                try:
+                    data = read()
+                except (ValueError, OSError, zipfile.BadZipFile, EOFError, RuntimeError, NotImplementedError) as e:
+                    reason = f"could not be read: {e}"
+            if reason is not None:
+                skipped.append(Skipped(source, reason))
+                continue
+            total += len(data)
+            found.append(Submission(safe_id(student), name, uid, filename, data, source, late, lms))
+    finally:
+        if zf is not None:
+            zf.close()
+    return Collection(sorted(_disambiguate(found), key=lambda s: (s.student_id, s.source)), skipped)
+
+
+def _disambiguate(subs):
+    """Two LMS users with the same name slug get ``<slug>-<user id>``, so they never share a folder."""
+    ids = {}
+    for s in subs:
+        ids.setdefault(s.student_id, set()).add(s.lms_user_id)
+    return [s if len(ids[s.student_id]) == 1 else
+            replace(s, student_id=safe_id(f"{s.student_id}-{s.lms_user_id or 'folder'}")) for s in subs]
+
+
+# ---------------------------------------------------------------------- grades out
+def _cell(text) -> str:
+    """A text cell that a spreadsheet will not run as a formula (CSV injection)."""
+    text = "" if text is None else str(text)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _num(x) -> str:
+    if x is None or x == "":
+        return ""
+    return f"{round(float(x), 4):.12g}"
+
+
+def _per_student(rows):
+    """``{student_id: {"name", "uid", "scores": {notebook: best score}}}``; a student with several files
+    for one notebook (both languages, a resubmission) keeps the best score."""
+    out = {}
+    for r in rows:
+        st = out.setdefault(r["student_id"], {"name": "", "uid": "", "scores": {}})
+        st["name"] = st["name"] or r.get("student_name") or ""
+        st["uid"] = st["uid"] or str(r.get("lms_user_id") or "")
+        score = r.get("score")
+        if score not in (None, ""):
+            nb = r["notebook"]
+            st["scores"][nb] = max(float(score), st["scores"].get(nb, float("-inf")))
+    return out
+
+
+def write_canvas_csv(path, rows, assignment_columns, points_possible=None) -> list:
+    """Write a Canvas gradebook import file; return the student ids that have no Canvas user id
+    (Canvas can then only match them by name: check them after the import).
+
+    rows: dicts with student_id, student_name, lms_user_id, notebook, score.
+    assignment_columns: ``{notebook: column header}``, e.g. ``{"ch03_mlp": "Chapter 3 (123456)"}`` with
+    the Canvas assignment id in brackets to fill an existing assignment, or a list of notebooks (the
+    notebook name is the header: Canvas creates such an assignment on import).
+    points_possible: optional ``{notebook: max score}``, written as Canvas's "Points Possible" row.
+    """
+    cols = dict(assignment_columns) if isinstance(assignment_columns, dict) else {n: n for n in assignment_columns}
+    students = _per_student(rows)
+    fixed = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(fixed + list(cols.values()))
+        if points_possible:
+            w.writerow(["Points Possible", "", "", "", ""] + [_num(points_possible.get(n)) for n in cols])
+        for sid, st in sorted(students.items(), key=lambda kv: (kv[1]["name"] or kv[0]).lower()):
+            w.writerow([_cell(st["name"] or sid), st["uid"], "", "", ""]
+                       + [_num(st["scores"].get(n)) for n in cols])
+    return sorted(sid for sid, st in students.items() if not st["uid"])
+
+
+def write_wide_csv(path, rows, notebooks=None) -> None:
+    """``grades_wide.csv``: one line per student, one column per notebook, and the total."""
+    students = _per_student(rows)
+    notebooks = list(notebooks) if notebooks else sorted({r["notebook"] for r in rows})
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["student_id", "student_name", "lms_user_id"] + notebooks + ["total"])
+        for sid, st in sorted(students.items()):
+            scores = [st["scores"].get(n) for n in notebooks]
+            w.writerow([sid, _cell(st["name"]), st["uid"]] + [_num(s) for s in scores]
+                       + [_num(sum(s for s in scores if s is not None))])
