@@ -1,29 +1,47 @@
-"""Grade a folder of submissions: ``grade(submissions, out)``.
+"""Grade a class: ``grade(submissions, out, solutions)``.
 
-One row of ``grades.csv`` and one feedback page per submitted notebook. Each submission is
-autograded by ``grader.worker`` in its own child process (own session, wall-clock timeout, memory
-rlimit, private copy of the nbgrader course directory), so a broken or hostile notebook can only
-lose its own grade. This process only reads results and writes the CSV and the pages.
+1. Each chapter's release is generated from ``solutions/`` with nbgrader (what students received)
+   and read into a grading plan (:func:`grader.judge.read_release`).
+2. Every submitted notebook becomes one task: its bytes and their sha256, never a path. A pool of
+   worker processes runs :func:`grade_task`; each starts the student's code in its own sandbox
+   (:mod:`grader.judge`). Workers never write results.
+3. This process is the only writer: each result is appended to ``OUT/results.jsonl`` (flushed and
+   fsynced) as it arrives, keyed by (student, file, sha256), so running the same command again
+   after an interruption grades only what is missing. At the end it writes ``grades.csv``, the
+   feedback pages and ``batch.json``.
 """
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
-import shutil
-import signal
-import subprocess
 import sys
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
-from . import feedback, nbg
+from . import feedback, judge, lms, nbg
 
-COLUMNS = ["student_id", "notebook", "language", "score", "max_score", "status", "file", "detail"]
+COLUMNS = ["student_id", "notebook", "language", "score", "max_score", "status", "file", "detail", "sha256"]
 LANGS = ("en", "zh")
+RESULTS = "results.jsonl"
 
 
+@dataclass
+class Submission:
+    student_id: str
+    file: str            # where it came from, relative to the submissions folder or zip
+    data: bytes
+    student_name: str = ""
+    lms_user_id: str = ""
+
+
+# ---------------------------------------------------------------------- inputs
 def index_solutions(solutions: Path) -> dict:
     """``{(chapter, lang): {"stem", "path", "title"}}`` from ``solutions/<lang>/*.ipynb``."""
     import nbformat
@@ -40,91 +58,114 @@ def index_solutions(solutions: Path) -> dict:
     return found
 
 
-def build_template(index: dict, root: Path) -> Path:
-    """The nbgrader course directory: one assignment per chapter and language, from solutions/."""
+def prepare_releases(index: dict, workdir: Path) -> dict:
+    """``{(chapter, lang): (Release, stem, title)}``: nbgrader generates each release from the
+    solution notebook, and the judge reads its grading plan from release + solution."""
+    plans = {}
     for (chapter, lang), info in sorted(index.items()):
-        nbg.generate(root, chapter, lang, info["stem"], info["path"])
-    return root
+        released = nbg.generate(workdir, chapter, lang, info["stem"], info["path"])
+        release = judge.read_release(json.loads(released.read_text(encoding="utf-8")),
+                                     json.loads(Path(info["path"]).read_text(encoding="utf-8")))
+        release.stem = info["stem"]
+        plans[(chapter, lang)] = (release, info["stem"], info["title"])
+    return plans
 
 
-def identify(path: Path, index: dict):
-    """``(status, chapter, lang)`` of a submitted file, from its metadata, not its name."""
-    import nbformat
+def find_submissions(submissions: Path) -> tuple[list[Submission], list]:
+    """A folder with one subfolder per student, or an LMS zip (Canvas, Moodle): :func:`grader.lms.collect`.
+    Returns the submissions and what was skipped (non-notebook files, unsafe zip members) with why."""
+    found = lms.collect(submissions)
+    subs = [Submission(s.student_id, s.source, s.data, s.student_name, s.lms_user_id) for s in found]
+    return subs, [{"source": k.source, "reason": k.reason} for k in found.skipped]
 
+
+# ---------------------------------------------------------------------- the task (runs in a worker)
+_PLANS: dict = {}
+_SETTINGS = judge.Settings()
+
+
+def _init_worker(plans, settings) -> None:
+    global _PLANS, _SETTINGS
+    _PLANS, _SETTINGS = plans, settings
+    os.environ.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1", MPLBACKEND="Agg")
+
+
+def grade_task(task: dict, plans: dict | None = None, settings: judge.Settings | None = None) -> dict:
+    """Grade one submission: ``task`` = {student_id, file, sha256, data (bytes)}. Returns a plain
+    JSON-able row; never raises (a failure is a row with status ``error``)."""
+    plans = plans if plans is not None else _PLANS
+    settings = settings or _SETTINGS
+    start = time.monotonic()
+    row = {"student_id": task["student_id"], "file": task["file"], "sha256": task["sha256"],
+           "notebook": Path(task["file"]).stem, "chapter": "", "language": "", "status": "error",
+           "score": 0.0, "max_score": "", "detail": "", "exercises": []}
     try:
-        nb = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
-        meta = nb.metadata.get("chainrule", {})
-        assert isinstance(nb.cells, list)
-    except Exception:
-        return "unreadable", None, None
-    chapter, lang = meta.get("chapter"), meta.get("lang")
-    if (chapter, lang) not in index:
-        return "unknown_chapter", chapter, lang
-    return "ok", chapter, lang
-
-
-def find_submissions(submissions: Path) -> list[tuple[str, Path]]:
-    """``(student_id, file)`` for every ``.ipynb`` under a student's folder (checkpoints skipped)."""
-    out = []
-    for student in sorted(p for p in Path(submissions).iterdir() if p.is_dir()):
-        for f in sorted(student.rglob("*.ipynb")):
-            if ".ipynb_checkpoints" not in f.parts:
-                out.append((student.name, f))
-    return out
-
-
-def kill_tree(pid: int) -> None:
-    """SIGKILL a process and all its descendants. The kernel is one of them but runs in its own
-    session (jupyter_client starts it so), so killing the worker's process group is not enough."""
-    import psutil
-
-    try:
-        procs = psutil.Process(pid).children(recursive=True)
-    except psutil.Error:
-        procs = []
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    for p in procs:
+        if hashlib.sha256(task["data"]).hexdigest() != task["sha256"]:
+            raise ValueError("the submission's bytes do not match their sha256")
         try:
-            p.kill()
-        except psutil.Error:
-            pass
-    psutil.wait_procs(procs, timeout=5)
-
-
-def run_worker(job: dict, timeout: float) -> dict:
-    """Run ``grader.worker`` on ``job`` in a child process group; kill the group on timeout.
-    (The worker sets its own memory rlimit first thing, from ``job["memory_mb"]``.)"""
-    job_file = Path(job["result"]).with_suffix(".job.json")
-    job_file.write_text(json.dumps(job), encoding="utf-8")
-    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1",
-               MPLBACKEND="Agg", PYTHONHASHSEED="0")
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    repo = str(Path(__file__).resolve().parents[1])
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (repo, env.get("PYTHONPATH")) if p)
-    log_file = job_file.with_suffix(".log")
-    # stderr goes to a file, not a pipe: a process that escaped the kill would hold a pipe open
-    with open(log_file, "wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "grader.worker", str(job_file)], env=env,
-                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,
-                                start_new_session=True)
-    try:
-        proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        kill_tree(proc.pid)
-        proc.wait()
-        return {"ok": False, "status": "timeout", "error": f"killed after {timeout:g} s"}
+            nb = judge.parse_notebook(task["data"])
+        except ValueError as e:
+            row.update(status="unreadable", detail=str(e))
+            return row
+        meta = nb.get("metadata", {}).get("chainrule", {})
+        chapter, lang = (meta.get("chapter"), meta.get("lang")) if isinstance(meta, dict) else (None, None)
+        row["language"] = lang if lang in LANGS else ""
+        if (chapter, lang) not in plans:
+            row.update(status="unknown_chapter", detail=f"chapter {chapter!r}, language {lang!r}")
+            return row
+        release, stem, _ = plans[(chapter, lang)]
+        uid = 200000 + os.getpid() % 100000  # one uid per worker: the process limit counts per uid
+        s = judge.Settings(settings.exercise_seconds, settings.notebook_seconds, settings.memory_mb, uid)
+        res = judge.grade_notebook(nb, release, s)
+        row.update(notebook=stem, chapter=chapter, score=res["score"], max_score=res["max_score"],
+                   status=res["status"], detail=res["detail"], exercises=res["exercises"])
+        worst = {e["status"] for e in res["exercises"]}
+        if row["status"] == "graded" and worst & {"timeout", "crashed"}:
+            row["status"] = "timeout" if "timeout" in worst else "crashed"
+            row["detail"] = ", ".join(f"{e['id']}: {e['status']}" for e in res["exercises"]
+                                      if e["status"] in ("timeout", "crashed"))
+    except Exception as e:  # noqa: BLE001 - a grader bug must cost one row, not the batch
+        row.update(status="error", detail=f"{type(e).__name__}: {e}"[:500])
     finally:
-        kill_tree(proc.pid)  # whatever the worker left running (normally nothing)
-        shutil.rmtree(job["scratch"], ignore_errors=True)
-    err = log_file.read_bytes()
-    try:
-        return json.loads(Path(job["result"]).read_text(encoding="utf-8"))
-    except Exception:
-        tail = err.decode("utf-8", "replace").strip().splitlines()[-1:] or [f"exit code {proc.returncode}"]
-        return {"ok": False, "error": f"worker died: {tail[0]}"[:500]}
+        row["seconds"] = round(time.monotonic() - start, 3)
+    return row
+
+
+# ---------------------------------------------------------------------- the one writer
+class Journal:
+    """``OUT/results.jsonl``: one line per graded submission, made durable as it arrives."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.rows: dict = {}
+        if self.path.exists():
+            for line in self.path.read_text(encoding="utf-8").splitlines():
+                try:
+                    row = json.loads(line)
+                    self.rows[self.key(row)] = row
+                except (ValueError, KeyError, TypeError):
+                    continue  # a line cut short by a crash: graded again
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._f = open(self.path, "a", encoding="utf-8")
+
+    @staticmethod
+    def key(row) -> tuple:
+        return row["student_id"], row["file"], row["sha256"]
+
+    def done(self, key, retry_failed=False) -> bool:
+        row = self.rows.get(key)
+        if row is None or row["status"] == "error":
+            return False
+        return not (retry_failed and row["status"] in ("timeout", "crashed"))
+
+    def append(self, row) -> None:
+        self._f.write(json.dumps(row, ensure_ascii=False) + "\n")
+        self._f.flush()
+        os.fsync(self._f.fileno())
+        self.rows[self.key(row)] = row
+
+    def close(self):
+        self._f.close()
 
 
 def _progress(total: int):
@@ -134,82 +175,99 @@ def _progress(total: int):
     except ImportError:  # a minimal bar
         class Bar:
             n = 0
+
             def update(self, k=1):
                 self.n += k
                 print(f"\rgrading {self.n}/{total}", end="", file=sys.stderr, flush=True)
+
             def close(self):
                 print(file=sys.stderr)
         return Bar()
 
 
-def grade(submissions: Path, out: Path, solutions: Path, *, jobs: int = 2, timeout: float = 600,
-          cell_timeout: int = 120, memory_mb: int = 4096) -> list[dict]:
-    """Grade every submission; write ``out/grades.csv`` and ``out/feedback/``; return the rows."""
+def grade(submissions: Path, out: Path, solutions: Path, *, jobs: int | None = None,
+          settings: judge.Settings = judge.Settings(), retry_failed: bool = False) -> dict:
+    """Grade every submission; write ``out/``; return ``{"rows", "summary"}``."""
+    started, t0 = datetime.now(timezone.utc), time.monotonic()
     out = Path(out)
+    jobs = max(1, jobs or os.cpu_count() or 1)
     index = index_solutions(solutions)
-    subs = find_submissions(submissions)
-    rows, details = [], {}
-    with tempfile.TemporaryDirectory(prefix="chainrule-batch-") as tmp:
-        template = build_template(index, Path(tmp) / "template")
-        jobs_todo = []
-        for i, (student, path) in enumerate(subs):
-            status, chapter, lang = identify(path, index)
-            info = index.get((chapter, lang))
-            row = {"student_id": student, "notebook": info["stem"] if info else path.stem,
-                   "language": lang if lang in LANGS else "", "score": 0,
-                   "max_score": "", "status": status,
-                   "file": str(path.relative_to(submissions)), "detail": ""}
-            rows.append(row)
-            if status == "ok":
-                job = {"template": str(template), "submission": str(path.resolve()),
-                       "assignment": nbg.assignment_id(chapter, lang), "notebook": info["stem"],
-                       "lang": lang, "cell_timeout": cell_timeout, "memory_mb": memory_mb,
-                       "scratch": str(Path(tmp) / f"w{i}"), "result": str(Path(tmp) / f"r{i}.json")}
-                jobs_todo.append((row, job))
-        bar = _progress(len(subs))
-        bar.update(len(subs) - len(jobs_todo))
-        max_scores = _max_scores(template, index)
-
-        def one(item):
-            row, job = item
-            try:
-                res = run_worker(job, timeout)
-            except Exception as e:  # never lose the batch over one submission
-                res = {"ok": False, "error": f"{type(e).__name__}: {e}"[:500]}
-            bar.update(1)
-            return row, res
-
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            for row, res in pool.map(one, jobs_todo):
-                key = (row["notebook"], row["language"])
-                row["max_score"] = max_scores[key]
-                if res.get("ok"):
-                    cells = res["cells"]
-                    row["score"] = sum(c["score"] for c in cells.values())
-                    row["status"] = "graded"
-                    details[id(row)] = feedback.exercises(cells)
-                else:
-                    row["status"] = res.get("status", "error")
-                    row["detail"] = res.get("error", "")
+    subs, skipped = find_submissions(submissions)
+    with tempfile.TemporaryDirectory(prefix="chainrule-release-") as tmp:
+        plans = prepare_releases(index, Path(tmp))
+    journal = Journal(out / RESULTS)
+    names = {}
+    todo = []
+    for s in subs:
+        sha = hashlib.sha256(s.data).hexdigest()
+        names[(s.student_id, s.file, sha)] = (s.student_name, s.lms_user_id)
+        if not journal.done((s.student_id, s.file, sha), retry_failed):
+            todo.append({"student_id": s.student_id, "file": s.file, "sha256": sha, "data": s.data})
+    bar = _progress(len(subs))
+    bar.update(len(subs) - len(todo))
+    t_grading = time.monotonic()
+    try:
+        _run_pool(todo, plans, settings, jobs, journal, bar)
+    finally:
         bar.close()
-    titles = {(i["stem"], lang): i["title"] for (_, lang), i in index.items()}
-    write_outputs(out, rows, details, titles)
-    return rows
+        journal.close()
+    grading_seconds = time.monotonic() - t_grading
+    keys = set(names)
+    rows = sorted((r for k, r in journal.rows.items() if k in keys), key=lambda r: (r["student_id"], r["file"]))
+    for r in rows:
+        r["student_name"], r["lms_user_id"] = names[Journal.key(r)]
+    titles = {(stem, lang): title for (_, lang), (_, stem, title) in plans.items()}
+    write_outputs(out, rows, titles)
+    counts = {}
+    for r in rows:
+        counts[r["status"]] = counts.get(r["status"], 0) + 1
+    summary = {"started": started.isoformat(timespec="seconds"),
+               "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+               "seconds": round(time.monotonic() - t0, 2), "grading_seconds": round(grading_seconds, 2),
+               "jobs": jobs, "submissions": len(rows), "graded_now": len(todo), "statuses": counts,
+               "notebooks_per_minute": round(60 * len(todo) / grading_seconds, 1) if todo else None,
+               "notebooks_per_second_per_core": round(len(todo) / grading_seconds / jobs, 3) if todo else None,
+               "sandbox": judge.sandbox.probe()["mechanism"], "skipped": skipped}
+    (out / "batch.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
+    return {"rows": rows, "summary": summary}
 
 
-def _max_scores(template: Path, index: dict) -> dict:
-    """``{(stem, lang): max_score}`` of every assignment, from the template's gradebook."""
-    from nbgrader.api import Gradebook
+def _run_pool(todo, plans, settings, jobs, journal, bar) -> None:
+    """Feed the tasks through a bounded window; a dead worker process costs a retry, not the batch."""
+    attempts: dict = {}
+    queue = list(reversed(todo))
+    while queue:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(plans, settings)) as pool:
+            running = {}
+            broken = False
+            while (queue or running) and not broken:
+                while queue and len(running) < 2 * jobs:
+                    task = queue.pop()
+                    running[pool.submit(grade_task, task)] = task
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    task = running.pop(fut)
+                    try:
+                        row = fut.result()
+                    except BrokenProcessPool:
+                        broken = True
+                        key = (task["student_id"], task["file"], task["sha256"])
+                        attempts[key] = attempts.get(key, 0) + 1
+                        if attempts[key] < 2:
+                            queue.append(task)
+                            continue
+                        row = {**{k: task[k] for k in ("student_id", "file", "sha256")},
+                               "notebook": Path(task["file"]).stem, "chapter": "", "language": "",
+                               "status": "error", "score": 0.0, "max_score": "", "exercises": [],
+                               "detail": "the grading worker process died twice on this submission"}
+                    journal.append(row)
+                    bar.update(1)
+            if broken:  # give back what was still running; the pool is restarted
+                queue.extend(running.values())
 
-    out = {}
-    with Gradebook("sqlite:///" + str(template / "gradebook.db"), nbg.COURSE_ID) as gb:
-        for (chapter, lang), info in index.items():
-            nb = gb.find_notebook(info["stem"], nbg.assignment_id(chapter, lang))
-            out[(info["stem"], lang)] = float(nb.max_score)
-    return out
 
-
-def write_outputs(out: Path, rows: list[dict], details: dict, titles: dict) -> None:
+# ---------------------------------------------------------------------- outputs
+def write_outputs(out: Path, rows: list[dict], titles: dict) -> None:
     out.mkdir(parents=True, exist_ok=True)
     fb_root = out / "feedback"
     used = set()
@@ -221,14 +279,21 @@ def write_outputs(out: Path, rows: list[dict], details: dict, titles: dict) -> N
         while (row["student_id"], name) in used:  # two files for one chapter: keep both pages
             name, k = f"{row['notebook']}-{k}", k + 1
         used.add((row["student_id"], name))
-        page = fb_root / row["student_id"] / f"{name}.html"
+        page = fb_root / _safe(row["student_id"]) / f"{_safe(name)}.html"
         page.parent.mkdir(parents=True, exist_ok=True)
         title = titles.get((row["notebook"], row["language"]), "")
-        page.write_text(feedback.render(row, details.get(id(row), []), title, row["detail"]),
-                        encoding="utf-8")
+        page.write_text(feedback.render(row, title), encoding="utf-8")
     with open(out / "grades.csv", "w", newline="", encoding="utf-8") as f:
         w = csv.DictWriter(f, fieldnames=COLUMNS)
         w.writeheader()
         for row in rows:
-            w.writerow({k: feedback._fmt(row[k]) if k in ("score", "max_score") and row[k] != "" else row[k]
+            w.writerow({k: feedback._fmt(row[k]) if k in ("score", "max_score") and row[k] != "" else row.get(k, "")
                         for k in COLUMNS})
+    notebooks = sorted({r["notebook"] for r in rows if r["max_score"] != ""})
+    lms.write_canvas_csv(out / "canvas_grades.csv", rows, notebooks)
+    lms.write_wide_csv(out / "grades_wide.csv", rows, notebooks)
+
+
+def _safe(name: str) -> str:
+    keep = "".join(c if c.isalnum() or c in "-_. " else "_" for c in str(name)).strip(". ")
+    return keep[:100] or "_"

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections import Counter
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -12,25 +12,53 @@ REPO = Path(__file__).resolve().parents[1]
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m grader", description="Grade chainrule course notebooks.")
     sub = p.add_subparsers(dest="command", required=True)
-    g = sub.add_parser("grade", help="grade a folder with one subfolder of .ipynb files per student")
-    g.add_argument("submissions", type=Path, help="folder: SUBMISSIONS/<student_id>/*.ipynb")
-    g.add_argument("--out", type=Path, required=True, help="writes OUT/grades.csv and OUT/feedback/")
+    g = sub.add_parser("grade", help="grade a class: a folder per student, or a Canvas/Moodle zip")
+    g.add_argument("submissions", type=Path,
+                   help="SUBMISSIONS/<student>/*.ipynb, or the zip that Canvas or Moodle downloads")
+    g.add_argument("--out", type=Path, required=True,
+                   help="writes OUT/grades.csv, OUT/canvas_grades.csv, OUT/feedback/, OUT/results.jsonl")
     g.add_argument("--solutions", type=Path, default=REPO / "solutions",
                    help="instructor notebooks (default: the repo's solutions/)")
-    g.add_argument("--jobs", type=int, default=2, help="submissions graded at once (default 2)")
-    g.add_argument("--timeout", type=float, default=600, help="wall-clock seconds per submission")
-    g.add_argument("--cell-timeout", type=int, default=120, help="seconds per cell")
-    g.add_argument("--memory-mb", type=int, default=4096,
-                   help="address-space limit per submission in MiB (0: none)")
+    g.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                   help="notebooks graded at once (default: all %(default)s cores)")
+    g.add_argument("--timeout", type=float, default=600, help="wall-clock seconds per notebook (default 600)")
+    g.add_argument("--exercise-timeout", type=float, default=60,
+                   help="wall-clock seconds per exercise, its visible and hidden checks (default 60)")
+    g.add_argument("--memory-mb", type=int, default=2048,
+                   help="address-space limit of the student's code in MiB (default 2048)")
+    g.add_argument("--retry-failed", action="store_true",
+                   help="grade again the rows that ended in timeout or crashed (done rows are kept)")
+    g.add_argument("--lang", choices=("en", "zh"), default=None,
+                   help="language of OUT/report/ (default: from the locale, LC_ALL / LANG)")
+    r = sub.add_parser("report", help="what the class got wrong: OUT/report/index.html, exercises.csv, report.json")
+    from . import report
+    report.add_arguments(r)
     args = p.parse_args(argv)
+    if args.command == "report":
+        return report.run(args)
 
-    if not args.submissions.is_dir():
-        p.error(f"{args.submissions} is not a folder")
+    if not args.submissions.exists():
+        p.error(f"{args.submissions}: no such folder or zip")
     from .batch import grade
-    rows = grade(args.submissions, args.out, args.solutions, jobs=args.jobs, timeout=args.timeout,
-                 cell_timeout=args.cell_timeout, memory_mb=args.memory_mb)
-    counts = Counter(r["status"] for r in rows)
-    summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "no notebooks found"
-    print(f"{len(rows)} notebook(s): {summary}; wrote {args.out / 'grades.csv'} and {args.out / 'feedback'}/",
-          file=sys.stderr)
+    from .judge import Settings
+    settings = Settings(exercise_seconds=args.exercise_timeout, notebook_seconds=args.timeout,
+                        memory_mb=args.memory_mb)
+    try:
+        result = grade(args.submissions, args.out, args.solutions, jobs=args.jobs, settings=settings,
+                       retry_failed=args.retry_failed)
+    except ValueError as e:  # an unreadable zip, no solutions...: say it plainly
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    s = result["summary"]
+    statuses = ", ".join(f"{n} {k}" for k, n in sorted(s["statuses"].items())) or "no notebooks found"
+    rate = (f"; {s['graded_now']} graded now in {s['grading_seconds']:.1f} s: {s['notebooks_per_minute']} "
+            f"notebooks/min, {s['notebooks_per_second_per_core']} per second per core ({s['jobs']} jobs, "
+            f"sandbox: {s['sandbox']})") if s["graded_now"] else "; nothing new to grade"
+    print(f"{s['submissions']} notebook(s): {statuses}{rate}", file=sys.stderr)
+    try:
+        report.build_report(args.out, args.lang)
+    except Exception as e:  # noqa: BLE001 - the grades are written; a failed report must not lose them
+        print(f"class report not written: {e!r}", file=sys.stderr)
+    print(f"wrote {args.out / 'grades.csv'}, {args.out / 'canvas_grades.csv'}, {args.out / 'feedback'}/, "
+          f"{args.out / 'report' / 'index.html'}", file=sys.stderr)
     return 0

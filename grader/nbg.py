@@ -1,4 +1,4 @@
-"""A thin wrapper around nbgrader's Python API: one course directory, generate, autograde.
+"""A thin wrapper around nbgrader's Python API: one course directory, generate_assignment.
 
 Used by the grader and by ``tools/build_course.py`` (which produces ``course/`` through the same
 ``generate_assignment`` step), so both see nbgrader configured the same way.
@@ -67,21 +67,3 @@ def generate(root: Path, chapter: str, lang: str, stem: str, source_nb: Path) ->
     shutil.copyfile(source_nb, src / f"{stem}.ipynb")
     check(api(root, lang).generate_assignment(aid, force=True, create=True), f"generate_assignment {aid}")
     return Path(root) / "release" / aid / f"{stem}.ipynb"
-
-
-def autograde(root: Path, aid: str, student: str, lang: str, timeout: int) -> dict:
-    """Autograde ``root/submitted/<student>/<aid>/``; returns nbgrader's result dict."""
-    return api(root, lang, timeout).autograde(aid, student, force=True, create=True)
-
-
-def read_grades(root: Path, aid: str, stem: str, student: str) -> dict:
-    """Per grade cell: ``{grade_id: (score, max_score)}`` from the gradebook."""
-    from nbgrader.api import Gradebook
-
-    url = "sqlite:///" + str(Path(root).resolve() / "gradebook.db")
-    out = {}
-    with Gradebook(url, COURSE_ID) as gb:
-        nb = gb.find_submission_notebook(stem, aid, student)
-        for g in nb.grades:
-            out[g.name] = (float(g.score or 0.0), float(g.max_score or 0.0))
-    return out

@@ -465,7 +465,8 @@ def _backward(root, case):
         tb = ex.__traceback__
         while tb.tb_next is not None:
             tb = tb.tb_next
-        where = tb.tb_frame.f_code.co_name
+        # graded in the sandbox, the exception crossed a pipe: it says where it was raised
+        where = getattr(ex, "where", None) or tb.tb_frame.f_code.co_name
     except CheckFailed:
         raise
     except Exception:
