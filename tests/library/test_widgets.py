@@ -266,6 +266,7 @@ def test_pass_steps_sums_the_paths_of_a_reused_node_and_refuses_a_used_graph():
     graph, steps = widgets.pass_steps(f)
     last = steps[-1]
     assert last.grads[last.node] == pytest.approx(7.0) and len(last.detail["terms"]) == 2
+    assert sorted(lg for _, lg, _ in last.detail["terms"]) == pytest.approx([1.0, 6.0])   # ∂(a·a)/∂a = 2a
     assert a.grad == pytest.approx(7.0)
     J = widgets.worked_example()
     J.backward()

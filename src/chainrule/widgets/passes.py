@@ -138,8 +138,9 @@ def pass_steps(root):
             raise ValueError("backward() already ran through this graph: build it again")
         ones = np.ones_like(t.data)
         for p, g, need in zip(node.parents, node.op.backward(ones, node.cache, node.needs), node.needs):
-            if need and g is not None:
-                local[(ids[id(p)], i)] = float(np.sum(g))
+            if need and g is not None:   # a parent used twice by one op (a * a): the two locals add
+                key = (ids[id(p)], i)
+                local[key] = local.get(key, 0.0) + float(np.sum(g))
     arrived, handles = [], []
     for i, t in graph.tensors.items():
         if t.requires_grad:
