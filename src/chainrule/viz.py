@@ -5,8 +5,16 @@
                             sans-serif list, and turns off the Unicode minus sign
     cjk_font_family()       the CJK family matplotlib can use, or None
     draw_graph(t)           draw the computation graph of a Tensor (or a traced Graph), left to right
+    PALETTE                 the course's named colours (matplotlib's tab10 hues), for plots that
+                            should look alike across chapters
 """
 from __future__ import annotations
+
+# the colours the chapters' own plots use ("tab:blue", "tab:red", ...), by name, plus ink for curves
+PALETTE = {
+    "blue": "#1f77b4", "orange": "#ff7f0e", "green": "#2ca02c", "red": "#d62728",
+    "purple": "#9467bd", "grey": "#7f7f7f", "ink": "#1a202c",
+}
 
 CJK_FAMILIES = (
     "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN",

@@ -1,4 +1,4 @@
-"""Interactive demos with static fallbacks: optimizers on a 2-D loss surface.
+"""Chapter 4: optimizers on a 2-D loss surface, interactive, with a static fallback.
 
 matplotlib and ipywidgets are imported inside the functions only, so ``import chainrule``
 never needs them.
@@ -21,6 +21,8 @@ import io
 import math
 
 import numpy as np
+
+from ._common import demo_box
 
 __all__ = ["Surface", "bowl", "OPTIMIZERS", "trajectory", "plot_trajectories", "learning_rate_panels",
            "loss_surface_explorer"]
@@ -59,7 +61,7 @@ _DIVERGED = 100.0  # a trajectory stops once f exceeds 100 × its starting value
 
 def _lang(lang):
     if lang is None:
-        from .checks.core import get_language
+        from ..checks.core import get_language
         lang = get_language()
     return lang if lang in _LABELS else "en"
 
@@ -101,7 +103,7 @@ def bowl(a=1.0, b=25.0, xlim=(-5.5, 2.5), ylim=(-2.2, 2.2)):
 
 
 def _make_optimizer(param, optimizer, lr, settings):
-    from . import optim
+    from .. import optim
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"unknown optimizer {optimizer!r}; choose one of {', '.join(OPTIMIZERS)}")
     cls, defaults = OPTIMIZERS[optimizer]
@@ -117,7 +119,7 @@ def trajectory(surface, optimizer="sgd", lr=0.01, start=(-5.0, 1.5), steps=50, *
     (k < steps) once the loss exceeds 100 times its starting value or stops being finite: the
     run diverges.
     """
-    from .tensor import Tensor
+    from ..tensor import Tensor
     p = Tensor(np.array(start, dtype=np.float64), requires_grad=True)
     opt = _make_optimizer(p, optimizer, lr, settings)
     points = [p.data.copy()]
@@ -231,7 +233,8 @@ def loss_surface_explorer(surface=None, optimizer="sgd", lr=0.03, start=(-5.0, 1
     optimizer : the starting choice, "sgd", "momentum" or "adam"
     lr        : the starting learning rate; the slider is logarithmic over ``lr_range``
     steps     : updates per trajectory (a slider too)
-    Returns an ``ipywidgets.VBox`` (display it, or leave it as a cell's last expression). Its
+    Returns an ``ipywidgets.VBox`` (display it, or leave it as a cell's last expression; where widgets
+    cannot render, the output shows the current frame as a picture). Its
     attribute ``controls`` is ``{"optimizer": Dropdown, "lr": FloatLogSlider, "steps": IntSlider,
     "image": Image, "status": HTML}``, and ``redraw()`` draws the current choice again.
     Without ipywidgets it prints a note and returns :func:`learning_rate_panels` of ``static_lrs``
@@ -266,8 +269,6 @@ def loss_surface_explorer(surface=None, optimizer="sgd", lr=0.03, start=(-5.0, 1
 
     for w in (menu, slider, steps_slider):
         w.observe(redraw, names="value")
-    box = widgets.VBox([widgets.HBox([menu, slider]), steps_slider, image, status])
-    box.controls = {"optimizer": menu, "lr": slider, "steps": steps_slider, "image": image, "status": status}
-    box.redraw = redraw
-    redraw()
-    return box
+    return demo_box(widgets, [widgets.HBox([menu, slider]), steps_slider, image, status], image,
+                    {"optimizer": menu, "lr": slider, "steps": steps_slider, "image": image, "status": status},
+                    redraw)
