@@ -256,30 +256,59 @@ class Host:
         self.peer = JudgePeer(from_host_r, to_host_w)
         self.started = time.monotonic()
 
+    def end_exercise(self) -> None:
+        """Stop the exercise's fork and wait for the host to report its end."""
+        peer = self.peer
+        peer.received, peer.sent = [], []  # left over if a check was cut short
+        try:
+            rpc.write_message(peer.wfd, {"op": "exit"}, peer.deadline)
+            while "dead" not in rpc.read_message(peer.rfd, peer.deadline):
+                pass
+        except rpc.PeerGone:
+            pass  # the fork (or the host) is gone already: the next request will tell
+
     def why_dead(self) -> str:
-        rc = self.proc.poll()
-        if rc is None:
+        if self.alive():
             return ""
+        try:
+            info = os.waitid(os.P_PID, self.proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+            rc = info.si_status if info.si_code == os.CLD_EXITED else -info.si_status
+        except (ChildProcessError, AttributeError):
+            rc = self.proc.returncode or 0
         killed = sandbox._killed_by(rc, "bwrap" if sandbox.probe()["mechanism"] == "bwrap" else "rlimits")
         tail = b"".join(self.stderr).decode(errors="replace").strip().splitlines()[-1:]
         return (f"killed by {killed}" if killed else f"exit code {rc}") + (f" ({tail[0][:200]})" if tail else "")
 
     def close(self) -> None:
+        """Close the pipes and tear the sandbox down in the background (it holds no result)."""
         for fd in (self.peer.rfd, self.peer.wfd):
             try:
                 os.close(fd)
             except OSError:
                 pass
+        threading.Thread(target=self._reap, daemon=True).start()
+
+    def alive(self) -> bool:
+        """Is the host still running? (Never reaps it: a reaped pid can be reused at once, and
+        :meth:`_reap` must still be able to signal the host's process group safely.)"""
+        if self.proc.returncode is not None:
+            return False
         try:
-            self.proc.wait(timeout=0.5)
-        except subprocess.TimeoutExpired:
-            pass
-        if self.proc.poll() is None:
-            sandbox._kill_tree(self.proc)
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except OSError:
-            pass
+            return os.waitid(os.P_PID, self.proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None
+        except ChildProcessError:
+            return False
+
+    def _reap(self) -> None:
+        if self.proc.returncode is None:  # not reaped yet: its pid and group id are still ours
+            end = time.monotonic() + 0.5
+            while self.alive() and time.monotonic() < end:
+                time.sleep(0.02)
+            if self.alive():
+                sandbox._kill_tree(self.proc)
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)  # whatever is left of its session
+            except OSError:
+                pass
         self.proc.wait()
         shutil.rmtree(self.workdir, ignore_errors=True)
 
@@ -345,9 +374,11 @@ def grade_notebook(nb: dict, release: Release, settings: Settings = Settings()) 
                     continue
             outcome = _run_exercise(host, ex, settings, notebook_deadline, load_report)
             row.update(outcome)
-            if row["status"] in ("timeout", "crashed"):
-                row["message"] = row["message"] or host.why_dead()
-                host.close()
+            if row["status"] == "crashed" and not row["message"] and not host.alive():
+                time.sleep(0.05)  # let the reader collect the host's last words
+                row["message"] = host.why_dead()
+            if row["status"] == "timeout" or row["category"] == "protocol" or not host.alive():
+                host.close()  # a fork that hangs, or a host that died: start afresh
                 host = None
     finally:
         if host is not None:
@@ -359,29 +390,43 @@ def grade_notebook(nb: dict, release: Release, settings: Settings = Settings()) 
 
 
 def _run_exercise(host: Host, ex: Exercise, settings: Settings, notebook_deadline: float, load_report) -> dict:
+    """Run the exercise's checks here on proxies of the student's objects, served by a fresh fork
+    of the host (it starts from the state right after loading the notebook)."""
     from chainrule import checks
     from chainrule.checks import CheckFailed
 
     host.peer.deadline = min(notebook_deadline, time.monotonic() + settings.exercise_seconds)
     sink = io.StringIO()
+    forked = False
     try:
-        host.peer.request("reset", 0)
-        with contextlib.redirect_stdout(sink):
-            for exercise, name, kwargs in ex.calls:
-                try:
-                    obj = host.peer.request("lookup", name)
-                except NameError:
-                    errors = [f"{cid}: {err}" for cid, err in (load_report or {}).items()
-                              if err and cid in ex.solution_ids]
-                    return {"status": "failed", "category": "not_defined",
-                            "message": name + (" — " + "; ".join(errors) if errors else "")}
-                checks.get_check(exercise)(obj, **{k: v for k, v in kwargs.items() if k == "hidden"})
+        host.peer.request("fork")
+        forked = True
+        try:
+            host.peer.request("reset", 0)
+            with contextlib.redirect_stdout(sink):
+                for exercise, name, kwargs in ex.calls:
+                    try:
+                        obj = host.peer.request("lookup", name)
+                    except NameError:
+                        errors = [f"{cid}: {err}" for cid, err in (load_report or {}).items()
+                                  if err and cid in ex.solution_ids]
+                        return {"status": "failed", "category": "not_defined",
+                                "message": name + (" — " + "; ".join(errors) if errors else "")}
+                    checks.get_check(exercise)(obj, **{k: v for k, v in kwargs.items() if k == "hidden"})
+        except rpc.PeerGone:
+            forked = False  # the fork is gone: nothing to end
+            raise
+        finally:
+            if forked:
+                host.end_exercise()
     except CheckFailed as e:
         return {"status": "failed", "category": e.category, "message": str(e)}
     except rpc.Timeout:
         return {"status": "timeout", "category": "timeout", "message": ""}
+    except rpc.PeerGone:
+        return {"status": "crashed", "category": "crashed", "message": ""}
     except rpc.ProtocolError as e:
-        return {"status": "crashed", "category": "crashed", "message": "" if isinstance(e, rpc.PeerGone) else str(e)}
+        return {"status": "crashed", "category": "protocol", "message": str(e)[:300]}
     except Exception as e:  # noqa: BLE001 - a value the check could not handle: the student's answer
         return {"status": "failed", "category": "exception", "message": f"{type(e).__name__}: {e}"[:500]}
     return {"status": "passed", "score": ex.points, "category": None, "message": ""}

@@ -244,6 +244,7 @@ class Peer:
         self.lent: dict = {}                      # {vid: our array} lent for good (see Lend)
         self.kept: dict = {}                      # {vid: [our copy, snapshot]} of arrays lent to us
         self.deadline = None
+        self.pid = None                           # set: a forked copy of this process stays silent
         self._next = 1
 
     # ------------------------------------------------------------ encoding
@@ -434,6 +435,8 @@ class Peer:
                 if "op" in reply:               # a callback: serve it, keep waiting
                     self.serve_one(reply)
                     continue
+                if "dead" in reply:             # the process serving us ended
+                    raise PeerGone(f"the process running the code ended (status {reply['dead']})")
                 self._apply(reply.get("sync"))
                 if "err" in reply:
                     raise self._exception(reply["err"])
@@ -466,6 +469,8 @@ class Peer:
             args = [self.decode(a, record) for a in msg.get("a", [])]
             try:
                 result = self.perform(str(msg.get("op")), args)
+                if self.pid is not None and os.getpid() != self.pid:
+                    os._exit(0)  # a child the student's code forked must not answer for us
                 reply = {"r": self.encode(result)}
             except KeyboardInterrupt:
                 raise

@@ -95,6 +95,8 @@ ATTACKS = {
                  "            break\n" + WRONG,
 }
 
+# top-level code that breaks the student's own process for every exercise (it runs at load time)
+SELF_SABOTAGE = ("patch_builtins",)
 DEPENDENT = ("affine_backward", "two_layer_net")  # two_layer_net calls the student's affine_backward
 
 # changes to the tests cell of affine_backward (its tests cell is "affine_backward_tests")
@@ -228,6 +230,8 @@ def test_an_attack_scores_no_more_than_a_wrong_answer(redteam, attack):
     ex = _exercise(row, "affine_backward")
     assert ex["score"] == 0 and ex["status"] != "passed", ex
     assert row["score"] <= _result(redteam, "wrong")["score"]
+    if attack in SELF_SABOTAGE:
+        return
     # the other exercises are graded as usual: nothing the attack did spilled over
     honest = _result(redteam, "honest")
     others = sum(e["score"] for e in row["exercises"] if e["id"] not in DEPENDENT)
