@@ -3,9 +3,11 @@
 Debian's ``chromium`` (``apt-get install chromium fonts-noto-cjk``, as ``.ci/run`` does) driven by
 Playwright for Python; Playwright never downloads a browser here. Without ``/usr/bin/chromium`` or
 the ``playwright`` package every test in this folder is skipped, with the reason.
-JupyterLab is the test environment's own (``sys.executable -m jupyter lab``), serving a temporary
-copy of ``course/`` and ``solutions/`` with its own settings, data and runtime folders, so nothing
-a developer set (a language, a workspace) changes what the tests see."""
+JupyterLab is the Binder environment's (fixture ``binder_env``, tests/conftest.py: what learners
+get on Binder, widgets included, with no extra set-up), or the test environment's own with
+``CHAINRULE_BINDER_ENV=0``. It serves a temporary copy of ``course/`` and ``solutions/`` with its
+own settings, data and runtime folders, so nothing a developer set (a language, a workspace)
+changes what the tests see."""
 from __future__ import annotations
 
 import json
@@ -73,9 +75,10 @@ def artifacts() -> Path:
 
 
 @pytest.fixture(scope="session")
-def lab(tmp_path_factory):
+def lab(tmp_path_factory, binder_env):
     """A JupyterLab server on 127.0.0.1 serving a temp copy of course/ and solutions/:
-    ``{"url": ..., "token": ..., "root": ..., "log": ...}``. Stopped at the end of the session."""
+    ``{"url": ..., "token": ..., "root": ..., "log": ..., "python": ...}``. Stopped at the end of
+    the session."""
     home = tmp_path_factory.mktemp("lab")
     root = home / "root"
     for kind in ("course", "solutions"):
@@ -86,16 +89,18 @@ def lab(tmp_path_factory):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(values), encoding="utf-8")
     port, token = _free_port(), secrets.token_hex(16)
-    env = dict(os.environ,
+    if binder_env is not None:   # the Binder environment: its chainrule was installed by postBuild
+        python, base_env = str(binder_env["python"]), binder_env["env"]
+    else:                        # this checkout's chainrule, not whatever else is installed
+        python, base_env = sys.executable, dict(os.environ, PYTHONPATH=os.pathsep.join(
+            [str(REPO / "src")] + ([os.environ["PYTHONPATH"]] if os.environ.get("PYTHONPATH") else [])))
+    env = dict(base_env,
                JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTER_DATA_DIR=str(home / "data"),
                JUPYTER_RUNTIME_DIR=str(home / "runtime"), JUPYTERLAB_SETTINGS_DIR=str(settings),
-               JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"), IPYTHONDIR=str(home / "ipython"),
-               # the kernel imports this checkout's chainrule, not whatever else is installed
-               PYTHONPATH=os.pathsep.join([str(REPO / "src")] + ([os.environ["PYTHONPATH"]]
-                                                                    if os.environ.get("PYTHONPATH") else [])))
+               JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"), IPYTHONDIR=str(home / "ipython"))
     env.pop("MPLBACKEND", None)   # the kernels draw inline, as for a learner
     env.pop("CHAINRULE_LANG", None)
-    cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+    cmd = [python, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
            f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
            f"--ServerApp.root_dir={root}", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
@@ -120,7 +125,8 @@ def lab(tmp_path_factory):
                 pytest.fail(f"JupyterLab did not answer within {SERVER_START_TIMEOUT} s:\n"
                             f"{log_path.read_text(errors='replace')[-3000:]}")
             time.sleep(0.5)
-        yield {"url": url, "token": token, "root": root, "log": log_path}
+        print(f"\nJupyterLab of {python} at {url} (log {log_path})")
+        yield {"url": url, "token": token, "root": root, "log": log_path, "python": python}
     finally:
         proc.terminate()
         try:

@@ -137,3 +137,30 @@ def test_run_all_and_move_the_slider(lab, page, artifacts, lang):
     except BaseException:
         page.screenshot(path=shot("failure"))
         raise
+
+
+def test_switch_jupyterlab_to_chinese(lab, page, artifacts):
+    """README's recipe: Settings → Language → 中文 (简体, 中国), then the page reloads in Chinese
+    (the zh-CN language pack of binder/requirements.txt)."""
+    page.goto(f"{lab['url']}/lab?reset&token={lab['token']}")
+    try:
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Settings$")).click()
+        page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Language$")).click()
+        page.locator(".lm-Menu-itemLabel", has_text="中文").click()
+        # "Change interface language?" → Change and reload
+        page.locator(".jp-Dialog-footer button.jp-mod-accept").click()
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^文件$")).wait_for(timeout=120_000)
+        page.locator(".jp-DirListing-item", has_text="solutions").wait_for(timeout=60_000)
+        page.locator("#jupyterlab-splash").wait_for(state="detached", timeout=60_000)
+        menus = page.locator(".lm-MenuBar-itemLabel").all_inner_texts()
+        page.screenshot(path=str(artifacts / "zh-jupyterlab-ui.png"))
+        assert {"文件", "编辑", "设置"} <= set(menus), menus
+    except BaseException:
+        page.screenshot(path=str(artifacts / "zh-jupyterlab-ui-failure.png"))
+        raise
+    finally:   # back to English for whatever runs next on this server
+        req = urllib.request.Request(
+            f"{lab['url']}/lab/api/settings/@jupyterlab/translation-extension:plugin",
+            data=json.dumps({"raw": json.dumps({"locale": "en"})}).encode(), method="PUT",
+            headers={"Authorization": f"token {lab['token']}", "Content-Type": "application/json"})
+        urllib.request.urlopen(req, timeout=30).close()
