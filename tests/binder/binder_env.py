@@ -31,11 +31,25 @@ from pathlib import Path
 STEP_TIMEOUT = 1200   # seconds for one step (the pip install of requirements.txt is the long one)
 
 
+_NOT_IN_A_CLONE = {".git", ".venv", "test-artifacts", "build", "out", "__pycache__", ".pytest_cache",
+                   ".hypothesis", ".ipynb_checkpoints"}
+
+
 def repo_files(repo: Path) -> list[str]:
-    """What a clone of the repository would hold: tracked files plus new, not ignored ones."""
-    out = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                         cwd=repo, capture_output=True, check=True, timeout=60).stdout
-    return [p for p in out.decode().split("\0") if p and (repo / p).is_file()]
+    """What a clone of the repository would hold: tracked files plus new, not ignored ones
+    (``git ls-files``); outside a git checkout, every file but the usual build and cache folders."""
+    try:
+        out = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                             cwd=repo, capture_output=True, check=True, timeout=60).stdout
+        return [p for p in out.decode().split("\0") if p and (repo / p).is_file()]
+    except (OSError, subprocess.SubprocessError):
+        files = []
+        for path in sorted(repo.rglob("*")):
+            rel = path.relative_to(repo)
+            if path.is_file() and not any(part in _NOT_IN_A_CLONE or part.endswith(".egg-info")
+                                          for part in rel.parts):
+                files.append(str(rel))
+        return files
 
 
 def missing_apt_packages(repo: Path) -> list[str]:
@@ -43,7 +57,12 @@ def missing_apt_packages(repo: Path) -> list[str]:
               if l.strip() and not l.startswith("#")]
     missing = []
     for pkg in wanted:
-        r = subprocess.run(["dpkg-query", "-W", "-f=${Status}", pkg], capture_output=True, text=True)
+        try:
+            r = subprocess.run(["dpkg-query", "-W", "-f=${Status}", pkg], capture_output=True, text=True,
+                               timeout=60)
+        except (OSError, subprocess.SubprocessError):   # not a Debian system: cannot tell
+            missing.append(pkg)
+            continue
         if r.returncode != 0 or "install ok installed" not in r.stdout:
             missing.append(pkg)
     return missing
