@@ -69,6 +69,8 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
+    """test-artifacts/browser/, emptied first: what is there is from this run."""
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     print(f"\nbrowser screenshots: {ARTIFACTS}")
     return ARTIFACTS
