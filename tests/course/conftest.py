@@ -45,30 +45,42 @@ def root(fresh_build) -> Path:
     return REPO if REAL_CHAPTERS else fresh_build
 
 
-def _execute(path: Path, workdir: Path) -> dict:
+def _execute(path: Path, workdir: Path, binder: dict | None = None) -> dict:
+    """Run one notebook with nbclient: in the Binder environment's kernel when ``binder`` is
+    given (its own interpreter and environment variables), else in this interpreter's."""
     import nbclient
     nb = read(path)
-    client = nbclient.NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3", allow_errors=True,
-                                     resources={"metadata": {"path": str(workdir)}})
+    resources = {"metadata": {"path": str(workdir)}}
+    if binder is None:
+        client = nbclient.NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3", allow_errors=True,
+                                         resources=resources)
+        python, kwargs = sys.executable, {}
+    else:
+        from binder_env import kernel_manager
+        km = kernel_manager(binder)
+        client = nbclient.NotebookClient(nb, km=km, timeout=CELL_TIMEOUT, allow_errors=True, resources=resources)
+        python, kwargs = km.kernel_spec.argv[0], {"env": dict(binder["env"], MPLBACKEND="Agg"), "cleanup_kc": True}
     t = time.perf_counter()
     try:
-        client.execute()
+        client.execute(**kwargs)
         error = None
     except Exception as e:  # a dead kernel, a timeout: the notebook did not run to its end
         error = f"{type(e).__name__}: {e}"
-    return {"nb": nb, "error": error, "seconds": time.perf_counter() - t}
+    return {"nb": nb, "error": error, "seconds": time.perf_counter() - t, "python": python}
 
 
 @pytest.fixture(scope="session")
-def executed(root, tmp_path_factory) -> dict:
-    """Every solutions and course notebook, executed once: ``{(kind, lang, stem): result}``."""
+def executed(root, binder_env, tmp_path_factory) -> dict:
+    """Every solutions and course notebook, executed once, in the Binder environment (see
+    ``binder_env`` in tests/conftest.py; the test environment with CHAINRULE_BINDER_ENV=0):
+    ``{(kind, lang, stem): result}``."""
     os.environ.setdefault("MPLBACKEND", "Agg")
     todo = {key: root / key[0] / key[1] / f"{key[2]}.ipynb" for key in NOTEBOOKS}
     missing = [str(p) for p in todo.values() if not p.exists()]
     assert not missing, f"not generated (run make course): {missing}"
 
     def run(key):
-        return key, _execute(todo[key], tmp_path_factory.mktemp("run"))
+        return key, _execute(todo[key], tmp_path_factory.mktemp("run"), binder_env)
 
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         return dict(pool.map(run, todo))

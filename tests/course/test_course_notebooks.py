@@ -80,8 +80,10 @@ def _errors(nb):
 
 
 @pytest.mark.parametrize("kind,lang,stem", NOTEBOOKS)
-def test_notebook_executes(executed, kind, lang, stem):
+def test_notebook_executes(executed, binder_env, kind, lang, stem):
     res = executed[(kind, lang, stem)]
+    if binder_env is not None:   # learners run the notebooks in the Binder environment: so do we
+        assert res["python"] == str(binder_env["python"])
     assert res["error"] is None, f"execution stopped: {res['error']}"
     nb = res["nb"]
     assert all(c.execution_count for c in nb.cells if c.cell_type == "code" and c.source.strip()), \

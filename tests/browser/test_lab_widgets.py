@@ -1,0 +1,166 @@
+"""A learner's session in JupyterLab: open the chapter 4 notebook, Run All, move the learning-rate
+slider of ``chainrule.widgets.loss_surface_explorer``, in English and in Chinese.
+
+The notebooks are the *solution* versions: a course notebook raises ``NotImplementedError`` in
+its first exercise, and JupyterLab's Run All stops at the first error, so the widget cell further
+down would never run. The solution notebook is the course notebook with the exercises done (same
+cells, same widget), the state a learner's notebook reaches. Screenshots go to
+``test-artifacts/browser/``."""
+from __future__ import annotations
+
+import json
+import re
+import time
+import urllib.request
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+NOTEBOOK = "solutions/{lang}/ch04_optimizers.ipynb"
+RUN_ALL_TIMEOUT = 600      # seconds for every cell of the notebook to run
+REDRAW_TIMEOUT = 60        # seconds for the widget to redraw after the slider moved
+LABELS = {"en": {"lr": "learning rate", "heading": "Gradient descent and optimizers"},
+          "zh": {"lr": "学习率", "heading": "梯度下降与优化器"}}
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+# every code cell shows an execution count, or some output shows a traceback (Run All then stops)
+_DONE_JS = """() => {
+  const prompts = [...document.querySelectorAll('.jp-NotebookPanel .jp-CodeCell .jp-InputPrompt')];
+  const outs = [...document.querySelectorAll('.jp-NotebookPanel .jp-OutputArea-output')];
+  if (outs.some(o => o.textContent.includes('Traceback'))) return 'error';
+  return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent)) ? 'done' : false;
+}"""
+
+
+def _kernels_idle(lab) -> bool:
+    with urllib.request.urlopen(f"{lab['url']}/api/kernels?token={lab['token']}", timeout=10) as r:
+        kernels = json.load(r)
+    return bool(kernels) and all(k["execution_state"] == "idle" for k in kernels)
+
+
+def _wait(predicate, timeout, what):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what() if callable(what) else what}")
+        time.sleep(0.5)
+
+
+def _error_outputs(page) -> list[str]:
+    texts = page.locator(".jp-NotebookPanel .jp-OutputArea-output").all_inner_texts()
+    stderr = page.locator('.jp-NotebookPanel .jp-RenderedText[data-mime-type="application/vnd.jupyter.stderr"]')
+    texts += stderr.all_inner_texts()
+    return [t[:1500] for t in texts if "Traceback" in t]
+
+
+def _fonts_for(page, locator) -> list[str]:
+    """The platform fonts Chromium used to draw the text of ``locator``'s first element."""
+    locator.first.evaluate("el => el.setAttribute('data-font-probe', '1')")
+    cdp = page.context.new_cdp_session(page)
+    try:
+        cdp.send("DOM.enable")
+        cdp.send("CSS.enable")
+        root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+        node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": "[data-font-probe]"})["nodeId"]
+        fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    finally:
+        cdp.detach()
+        locator.first.evaluate("el => el.removeAttribute('data-font-probe')")
+    return [f["familyName"] for f in fonts if f.get("glyphCount", 0) > 0]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_run_all_and_move_the_slider(lab, page, artifacts, lang):
+    labels = LABELS[lang]
+    shot = lambda name: str(artifacts / f"{lang}-ch04-{name}.png")  # noqa: E731
+    page.goto(f"{lab['url']}/lab/tree/{NOTEBOOK.format(lang=lang)}?reset&token={lab['token']}")
+    try:
+        page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(state="visible", timeout=120_000)
+        _wait(lambda: _kernels_idle(lab), 120, "the kernel to start")
+
+        # Run ▸ Run All Cells
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+        page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+        t = time.perf_counter()
+        state = page.wait_for_function(_DONE_JS, timeout=RUN_ALL_TIMEOUT * 1000).json_value()
+        _wait(lambda: _kernels_idle(lab), 120, "the kernel to become idle after Run All")
+        print(f"{lang}: Run All took {time.perf_counter() - t:.1f} s")
+
+        errors = _error_outputs(page)
+        assert state == "done" and not errors, "a cell shows an error:\n" + "\n---\n".join(errors)
+
+        heading = page.locator(".jp-NotebookPanel .jp-RenderedMarkdown h1").first
+        heading.scroll_into_view_if_needed()
+        assert labels["heading"] in heading.inner_text()
+        page.screenshot(path=shot("top"))
+
+        # the explorer: a learning-rate slider above an image and a status line
+        slider = page.locator(".jupyter-widgets.widget-slider",
+                              has=page.locator(".widget-label", has_text=labels["lr"]))
+        assert slider.count() == 1, f"expected one learning-rate slider labelled {labels['lr']!r}"
+        box = page.locator(".jupyter-widgets.widget-vbox", has=slider).last
+        image, status = box.locator("img").first, box.locator(".widget-html-content").first
+        box.scroll_into_view_if_needed()
+        image_before, status_before = image.get_attribute("src"), status.inner_text()
+        readout_before = slider.locator(".widget-readout").inner_text()
+        assert image_before and status_before.strip(), "the explorer drew nothing"
+        box.screenshot(path=shot("widget-before"))
+
+        if lang == "zh":
+            label = slider.locator(".widget-label")
+            assert CJK.search(label.inner_text()), "the zh slider label is not Chinese"
+            fonts = _fonts_for(page, label)
+            print(f"zh: the slider label {label.inner_text()!r} is drawn with {fonts}")
+            assert any("CJK" in f or "SC" in f.split() for f in fonts), (
+                f"Chinese label drawn with {fonts}: no CJK font (apt-get install fonts-noto-cjk)")
+
+        handle = slider.locator(".noUi-handle").first
+        handle.focus()
+        for _ in range(10):
+            handle.press("ArrowRight")
+        readout_after = slider.locator(".widget-readout").inner_text()
+        assert float(readout_after) > float(readout_before), (readout_before, readout_after)
+        # each key press is a change: the kernel redraws for each; wait for the last one
+        def redrawn():
+            eta = re.search(r"η = ([0-9.e+-]+)", status.inner_text())   # the status line shows .4g
+            return (eta and abs(float(eta.group(1)) - float(readout_after)) < 1e-4
+                    and image.get_attribute("src") != image_before)
+
+        _wait(redrawn, REDRAW_TIMEOUT,
+              lambda: f"the explorer to redraw for η = {readout_after} (status: {status.inner_text()!r})")
+        _wait(lambda: _kernels_idle(lab), 60, "the kernel to become idle after the redraw")
+        assert status.inner_text() != status_before
+        errors = _error_outputs(page)
+        assert not errors, "an error after moving the slider:\n" + "\n---\n".join(errors)
+        box.screenshot(path=shot("widget-after"))
+    except BaseException:
+        page.screenshot(path=shot("failure"))
+        raise
+
+
+def test_switch_jupyterlab_to_chinese(lab, page, artifacts):
+    """README's recipe: Settings → Language → 中文 (简体, 中国), then the page reloads in Chinese
+    (the zh-CN language pack of binder/requirements.txt)."""
+    page.goto(f"{lab['url']}/lab?reset&token={lab['token']}")
+    try:
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Settings$")).click()
+        page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Language$")).click()
+        page.locator(".lm-Menu-itemLabel", has_text="中文").click()
+        # "Change interface language?" → Change and reload
+        page.locator(".jp-Dialog-footer button.jp-mod-accept").click()
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^文件$")).wait_for(timeout=120_000)
+        page.locator(".jp-DirListing-item", has_text="solutions").wait_for(timeout=60_000)
+        page.locator("#jupyterlab-splash").wait_for(state="detached", timeout=60_000)
+        menus = page.locator(".lm-MenuBar-itemLabel").all_inner_texts()
+        page.screenshot(path=str(artifacts / "zh-jupyterlab-ui.png"))
+        assert {"文件", "编辑", "设置"} <= set(menus), menus
+    except BaseException:
+        page.screenshot(path=str(artifacts / "zh-jupyterlab-ui-failure.png"))
+        raise
+    finally:   # back to English for whatever runs next on this server
+        req = urllib.request.Request(
+            f"{lab['url']}/lab/api/settings/@jupyterlab/translation-extension:plugin",
+            data=json.dumps({"raw": json.dumps({"locale": "en"})}).encode(), method="PUT",
+            headers={"Authorization": f"token {lab['token']}", "Content-Type": "application/json"})
+        urllib.request.urlopen(req, timeout=30).close()
