@@ -70,14 +70,14 @@ ATTACKS = {
         "    x, w = x.copy(), w.copy()\n"
         "    return num(lambda: fwd(x, w), x), num(lambda: fwd(x, w), w), dout.sum(axis=0)\n"),
     "read_solutions": HEAD + (
-        "    import json, glob\n    for p in glob.glob('/**/solutions/en/ch03_mlp.ipynb', recursive=True)"
-        " + ['@REPO@' + '/solutions/en/ch03_mlp.ipynb']:\n"
+        "    import json\n    for p in ['@REPO@/solutions/en/ch03_mlp.ipynb', '/work/main/solutions/en/ch03_mlp.ipynb',"
+        " '../../solutions/en/ch03_mlp.ipynb']:\n"
         "        try:\n            nb = json.load(open(p))\n        except OSError:\n            continue\n"
         "        src = [''.join(c['source']) for c in nb['cells'] if 'def affine_backward' in ''.join(c['source'])]\n"
         "        ns = {}\n        exec('import numpy as np\\n' + src[0], ns)\n"
         "        return ns['affine_backward'](dout, cache)\n") + WRONG,
     "write_results": HEAD + (
-        "    import glob\n    for p in glob.glob('/**/results.jsonl', recursive=True) + ['@OUT@' + '/results.jsonl']:\n"
+        "    for p in ['@OUT@/results.jsonl', '@OUT@/grades.csv']:\n"
         "        try:\n            open(p, 'a').write('{\"student_id\": \"write_results\", \"score\": 99}\\n')\n"
         "        except OSError:\n            pass\n") + WRONG,
     "network": HEAD + (
@@ -98,6 +98,22 @@ ATTACKS = {
 # top-level code that breaks the student's own process for every exercise (it runs at load time)
 SELF_SABOTAGE = ("patch_builtins",)
 DEPENDENT = ("affine_backward", "two_layer_net")  # two_layer_net calls the student's affine_backward
+
+# grad_norms of chapter 8 that tries every way out of the proxies into the judge's process
+CLIMB = """def grad_norms(model):
+    tries = [lambda: model.__class__, lambda: model.__dict__, lambda: F.np, lambda: F.__dict__,
+             lambda: chainrule.checks, lambda: chainrule.ops, lambda: Tensor.__init__.__globals__,
+             lambda: nn.Module.__subclasses__(), lambda: F.linear.__globals__, lambda: optim.math,
+             lambda: setattr(F, "mse_loss", None), lambda: setattr(nn.Linear, "forward", None),
+             lambda: setattr(chainrule, "checks", None), lambda: model.fc1.weight.data.tofile("@OUT@/pwned")]
+    for t in tries:
+        try:
+            got = t()
+            got.save("@OUT@/pwned.npy", [1])
+        except BaseException:
+            pass
+    return {name: 1.0 for name, p in model.named_parameters()}
+"""
 
 # changes to the tests cell of affine_backward (its tests cell is "affine_backward_tests")
 TAMPER = ("tests_edited", "tests_deleted", "tests_duplicated", "points_changed", "tests_retagged")
@@ -175,6 +191,13 @@ def redteam(tmp_path_factory):
         "    def __mul__(self, o):\n        import sys\n        sys.modules['numpy'].allclose = lambda *a, **k: True\n"
         "        return Value(0.0)\n    __add__ = __radd__ = __rmul__ = __sub__ = __truediv__ = __pow__ = __mul__\n")
     put("attack_value_liar", liar, "ch02_graphs.ipynb")
+    # chapter 8: the student's code holds proxies of the judge's chainrule; try to climb out of them
+    ch08 = read(root / "course" / "en" / "ch08_autodiff.ipynb")
+    ch08_honest = fill_solutions(ch08, read(root / "solutions" / "en" / "ch08_autodiff.ipynb"))
+    climber = nbformat.from_dict(json.loads(nbformat.writes(ch08_honest)))
+    _cell(climber, "grad_norms").source = CLIMB.replace("@OUT@", str(out))
+    put("attack_proxy_escape", climber, "ch08_autodiff.ipynb")
+    put("honest", ch08_honest, "ch08_autodiff.ipynb")
     put("honest", ch02_honest, "ch02_graphs.ipynb")
     # bad input
     put("bad_invalid_json", b'{"cells": [{"cell_type": "code", "sou', "hw.ipynb")
@@ -190,7 +213,7 @@ def redteam(tmp_path_factory):
 
     env = dict(os.environ, PYTHONPATH=str(REPO))
     proc = subprocess.run([sys.executable, "-m", "grader", "grade", str(subs), "--out", str(out),
-                           "--exercise-timeout", "20", "--timeout", "120", "--jobs", "2"],
+                           "--exercise-timeout", "10", "--timeout", "120", "--jobs", "2"],
                           cwd=REPO, env=env, capture_output=True, text=True, timeout=1200)
     server.shutdown()
     rows = list(csv.DictReader(open(out / "grades.csv", encoding="utf-8")))
@@ -241,6 +264,15 @@ def test_an_attack_scores_no_more_than_a_wrong_answer(redteam, attack):
 def test_a_lying_value_class_scores_zero(redteam):
     row = _result(redteam, "attack_value_liar", "ch02_graphs")
     assert _exercise(row, "value_class")["score"] == 0
+
+
+def test_proxies_do_not_lead_into_the_judge(redteam):
+    row = _result(redteam, "attack_proxy_escape", "ch08_autodiff")
+    honest = _result(redteam, "honest", "ch08_autodiff")
+    assert honest["score"] == honest["max_score"] > 0
+    assert _exercise(row, "grad_norms")["score"] == 0
+    assert row["score"] == honest["score"] - _exercise(honest, "grad_norms")["points"], row
+    assert not list(redteam["out"].glob("pwned*"))
 
 
 @pytest.mark.parametrize("how", TAMPER)
@@ -327,7 +359,7 @@ def test_an_interrupted_batch_resumes_without_regrading(redteam, tmp_path):
     lines = (out / "results.jsonl").read_text(encoding="utf-8").splitlines()
     (out / "results.jsonl").write_text("\n".join(lines[:-3]) + "\n" + lines[-3][:40], encoding="utf-8")
     proc = subprocess.run([sys.executable, "-m", "grader", "grade", str(redteam["out"].parent / "subs"),
-                           "--out", str(out), "--exercise-timeout", "20", "--timeout", "120"],
+                           "--out", str(out), "--exercise-timeout", "10", "--timeout", "120"],
                           cwd=REPO, env=dict(os.environ, PYTHONPATH=str(REPO)), capture_output=True, text=True,
                           timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
