@@ -757,7 +757,7 @@ MESSAGES = {
         "nbcheck_hidden": ("Hidden tests may still fail: the grader also runs hidden cases with other inputs, "
                            "so this is an upper estimate."),
         "nbcheck_save": ("Before you submit: save the notebook, run Kernel > Restart Kernel and Run All Cells, "
-                         "and check again: the grader runs the saved file from top to bottom."),
+                         "and check again: the grader takes your functions from the saved file, not from this session."),
         "nbcheck_repr": "<chainrule.check: {earned} / {total} points expected, {passed} of {n} exercises pass>",
         "nbcheck_no_path": ("check() cannot tell which notebook is open here. Pass its path, e.g. "
                             "chainrule.check(path=\"ch01_derivatives.ipynb\"), the file name shown in "
@@ -1376,8 +1376,8 @@ MESSAGES = {
         "nbcheck_error": "检查本身抛出了 {etype}：{emsg}",
         "nbcheck_total": "预计得分：{earned} / {total} 分（{n} 个练习中有 {passed} 个通过了公开检查）。",
         "nbcheck_hidden": "隐藏测试仍可能不通过：评分程序还会用别的输入运行隐藏用例，所以这只是一个上限估计。",
-        "nbcheck_save": ("提交之前：保存笔记本，运行“内核 > 重启内核并运行所有单元格”，再检查一次：评分程序会从头到尾"
-                         "运行保存下来的文件。"),
+        "nbcheck_save": ("提交之前：保存笔记本，运行“内核 > 重启内核并运行所有单元格”，再检查一次：评分程序使用的是"
+                         "保存下来的文件里的函数，而不是当前会话中的。"),
         "nbcheck_repr": "<chainrule.check：预计 {earned} / {total} 分，{n} 个练习中有 {passed} 个通过>",
         "nbcheck_no_path": ("check() 无法确定这里打开的是哪个笔记本。请传入它的路径，例如 "
                             "chainrule.check(path=\"ch01_derivatives.ipynb\")，即 Jupyter 文件浏览器里显示的文件名。"),
