@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import json
 import os
@@ -115,7 +116,7 @@ def grade_task(task: dict, plans: dict | None = None, settings: judge.Settings |
             return row
         release, stem, _ = plans[(chapter, lang)]
         uid = 200000 + os.getpid() % 100000  # one uid per worker: the process limit counts per uid
-        s = judge.Settings(settings.exercise_seconds, settings.notebook_seconds, settings.memory_mb, uid)
+        s = dataclasses.replace(settings, uid=uid)
         res = judge.grade_notebook(nb, release, s)
         row.update(notebook=stem, chapter=chapter, score=res["score"], max_score=res["max_score"],
                    status=res["status"], detail=res["detail"], exercises=res["exercises"])

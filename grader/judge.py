@@ -237,15 +237,17 @@ class JudgePeer(rpc.Peer):
 class Host:
     """A running :mod:`grader.host` in the sandbox, and the pipe to it."""
 
-    def __init__(self, limits: sandbox.Limits, uid: int):
+    def __init__(self, limits: sandbox.Limits, uid: int, mechanism: str | None = None):
         self.limits, self.uid = limits, uid
+        self.mechanism = mechanism or sandbox.probe()["mechanism"]
         self.workdir = tempfile.mkdtemp(prefix="chainrule-host-")
         os.chmod(self.workdir, 0o755)
         to_host_r, to_host_w = os.pipe()
         from_host_r, from_host_w = os.pipe()
         argv = [sys.executable, "-m", "grader.host", str(to_host_r), str(from_host_w)]
         env = {"PYTHONPATH": str(GRADER_DIR.parent), "CHAINRULE_GRADING": "1"}
-        cmd, kw = sandbox.command(argv, self.workdir, ro_binds=_binds(), limits=limits, env=env, uid=uid)
+        cmd, kw = sandbox.command(argv, self.workdir, ro_binds=_binds(), limits=limits, env=env, uid=uid,
+                                  mechanism=mechanism)
         self.stderr: list = []
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.PIPE, pass_fds=(to_host_r, from_host_w),
@@ -275,7 +277,7 @@ class Host:
             rc = info.si_status if info.si_code == os.CLD_EXITED else -info.si_status
         except (ChildProcessError, AttributeError):
             rc = self.proc.returncode or 0
-        killed = sandbox._killed_by(rc, "bwrap" if sandbox.probe()["mechanism"] == "bwrap" else "rlimits")
+        killed = sandbox._killed_by(rc, self.mechanism)
         tail = b"".join(self.stderr).decode(errors="replace").strip().splitlines()[-1:]
         return (f"killed by {killed}" if killed else f"exit code {rc}") + (f" ({tail[0][:200]})" if tail else "")
 
@@ -332,6 +334,7 @@ class Settings:
     notebook_seconds: float = 600.0    # the whole notebook
     memory_mb: int = 2048
     uid: int = sandbox.SANDBOX_UID
+    mechanism: str | None = None       # None: the best the machine has ("bwrap", else "rlimits")
 
 
 def grade_notebook(nb: dict, release: Release, settings: Settings = Settings()) -> dict:
@@ -358,7 +361,7 @@ def grade_notebook(nb: dict, release: Release, settings: Settings = Settings()) 
                 row.update(status="timeout", category="notebook_timeout")
                 continue
             if host is None:
-                host = Host(limits, settings.uid)
+                host = Host(limits, settings.uid, settings.mechanism)
                 host.peer.deadline = min(notebook_deadline, time.monotonic() + max(30.0, settings.exercise_seconds))
                 try:
                     load_report = host.peer.request("load", program, release.remote_library)
