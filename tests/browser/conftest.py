@@ -1,8 +1,9 @@
 """JupyterLab in a real browser: one JupyterLab server and one headless Chromium per session.
 
 Debian's ``chromium`` (``apt-get install chromium fonts-noto-cjk``, as ``.ci/run`` does) driven by
-Playwright for Python; Playwright never downloads a browser here. Without ``/usr/bin/chromium`` or
-the ``playwright`` package every test in this folder is skipped, with the reason.
+Playwright for Python; Playwright never downloads a browser here. The browser (fixture ``browser``),
+the ``browser`` mark of every test in this folder and the skip rule (without ``/usr/bin/chromium``
+or the ``playwright`` package every such test is skipped, with the reason) are in tests/conftest.py.
 JupyterLab is the Binder environment's (fixture ``binder_env``, tests/conftest.py: what learners
 get on Binder, widgets included, with no extra set-up), or the test environment's own with
 ``CHAINRULE_BINDER_ENV=0``. It serves a temporary copy of ``course/`` and ``solutions/`` with its
@@ -25,10 +26,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = Path(os.environ.get("CHAINRULE_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = REPO / "test-artifacts" / "browser"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
 SERVER_START_TIMEOUT = 120   # seconds for JupyterLab to answer /api/status
 
 # JupyterLab user settings for the test server: every cell in the DOM (no windowing), no news
@@ -38,27 +36,6 @@ LAB_SETTINGS = {
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false",
                                                                           "checkForUpdates": False},
 }
-
-
-def _missing_browser() -> str | None:
-    if not CHROMIUM.exists():
-        return (f"{CHROMIUM} not found: install Debian's chromium and a CJK font "
-                f"(apt-get install chromium fonts-noto-cjk; .ci/run does) to run the browser tests")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "the playwright package is not installed (pip install -e '.[test]')"
-    return None
-
-
-def pytest_collection_modifyitems(config, items):
-    reason = _missing_browser()
-    here = Path(__file__).parent
-    for item in items:
-        if here in Path(str(item.fspath)).parents:
-            item.add_marker(pytest.mark.browser)
-            if reason:
-                item.add_marker(pytest.mark.skip(reason=reason))
 
 
 def _free_port() -> int:
@@ -141,18 +118,6 @@ def lab(tmp_path_factory, binder_env):
             pass
         proc.wait(timeout=10)
         log.close()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
-                              timeout=60_000)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 @pytest.fixture
