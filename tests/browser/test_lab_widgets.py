@@ -9,6 +9,7 @@ cells, same widget), the state a learner's notebook reaches. Screenshots go to
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 import urllib.request
@@ -18,7 +19,7 @@ import pytest
 pytestmark = pytest.mark.browser
 
 NOTEBOOK = "solutions/{lang}/ch04_optimizers.ipynb"
-RUN_ALL_TIMEOUT = 600      # seconds for every cell of the notebook to run
+RUN_ALL_TIMEOUT = int(os.environ.get("CHAINRULE_RUN_ALL_TIMEOUT", 600))  # seconds for all cells to run
 REDRAW_TIMEOUT = 60        # seconds for the widget to redraw after the slider moved
 LABELS = {"en": {"lr": "learning rate", "heading": "Gradient descent and optimizers"},
           "zh": {"lr": "学习率", "heading": "梯度下降与优化器"}}
@@ -37,6 +38,15 @@ def _kernels_idle(lab) -> bool:
     with urllib.request.urlopen(f"{lab['url']}/api/kernels?token={lab['token']}", timeout=10) as r:
         kernels = json.load(r)
     return bool(kernels) and all(k["execution_state"] == "idle" for k in kernels)
+
+
+def _shutdown_kernels(lab) -> None:
+    """Stop the kernels of earlier tests: the next test waits for *its* kernel, not for any idle one."""
+    with urllib.request.urlopen(f"{lab['url']}/api/kernels?token={lab['token']}", timeout=10) as r:
+        kernels = json.load(r)
+    for k in kernels:
+        req = urllib.request.Request(f"{lab['url']}/api/kernels/{k['id']}?token={lab['token']}", method="DELETE")
+        urllib.request.urlopen(req, timeout=30).close()
 
 
 def _wait(predicate, timeout, what):
@@ -74,6 +84,7 @@ def _fonts_for(page, locator) -> list[str]:
 def test_run_all_and_move_the_slider(lab, page, artifacts, lang):
     labels = LABELS[lang]
     shot = lambda name: str(artifacts / f"{lang}-ch04-{name}.png")  # noqa: E731
+    _shutdown_kernels(lab)
     page.goto(f"{lab['url']}/lab/tree/{NOTEBOOK.format(lang=lang)}?reset&token={lab['token']}")
     try:
         page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(state="visible", timeout=120_000)
@@ -136,6 +147,8 @@ def test_run_all_and_move_the_slider(lab, page, artifacts, lang):
         box.screenshot(path=shot("widget-after"))
     except BaseException:
         page.screenshot(path=shot("failure"))
+        prompts = page.locator(".jp-NotebookPanel .jp-CodeCell .jp-InputPrompt").all_inner_texts()
+        print("execution prompts:", " ".join(p.strip() for p in prompts))
         raise
 
 
