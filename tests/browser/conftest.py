@@ -26,7 +26,6 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-ARTIFACTS = REPO / "test-artifacts" / "browser"
 SERVER_START_TIMEOUT = 120   # seconds for JupyterLab to answer /api/status
 
 # JupyterLab user settings for the test server: every cell in the DOM (no windowing), no news
@@ -47,10 +46,8 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
     """test-artifacts/browser/, emptied first: what is there is from this run."""
-    shutil.rmtree(ARTIFACTS, ignore_errors=True)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    print(f"\nbrowser screenshots: {ARTIFACTS}")
-    return ARTIFACTS
+    from artifacts import fresh_artifacts
+    return fresh_artifacts("browser")
 
 
 @pytest.fixture(scope="session")

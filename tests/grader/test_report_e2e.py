@@ -36,7 +36,6 @@ sys.path.insert(0, str(REPO / "tests" / "course"))
 
 from course_helpers import fill_solutions, grade_id, read  # noqa: E402
 
-ARTIFACTS = REPO / "test-artifacts" / "report"
 NOTEBOOK = "ch03_mlp"
 # exercise: points, in the notebook's order
 POINTS = {"affine_forward": 1.0, "affine_backward": 2.0, "sigmoid_backward": 1.0, "tanh_backward": 1.0,
@@ -310,10 +309,8 @@ def test_zh_report_has_the_same_figures(graded_class):
 @pytest.fixture(scope="session")
 def report_artifacts() -> Path:
     """test-artifacts/report/, emptied first: what is there is from this run."""
-    shutil.rmtree(ARTIFACTS, ignore_errors=True)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    print(f"\nreport screenshots: {ARTIFACTS}")
-    return ARTIFACTS
+    from artifacts import fresh_artifacts
+    return fresh_artifacts("report")
 
 
 VIEWPORTS = {"desktop": {"viewport": {"width": 1280, "height": 900}},
