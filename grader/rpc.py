@@ -23,25 +23,18 @@ from __future__ import annotations
 
 import base64
 import builtins
-import json
-import operator
 import os
-import select
-import struct
-import time
 
 import numpy as np
 
-MAX_MESSAGE = 64 << 20   # bytes; a bigger message is a protocol error
+from .proxy import BINOPS, UNOPS, Lend, Proxy
+from .wire import (MAX_MESSAGE, PeerGone, ProtocolError, RemoteError, Timeout, read_message,  # noqa: F401
+                   write_message)
+
 _DTYPES = {np.dtype(t).str: np.dtype(t) for t in (
     "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
     "float16", "float32", "float64", "complex64", "complex128")}
 _SCALARS = (type(None), bool, int, float, str)
-BINOPS = {n: getattr(operator, n) for n in ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow",
-                                             "matmul", "and_", "or_", "xor", "lt", "le", "gt", "ge")}
-UNOPS = {"neg": operator.neg, "pos": operator.pos, "abs": operator.abs, "invert": operator.invert,
-         "float": float, "int": int, "index": operator.index, "bool": bool, "len": len, "repr": repr,
-         "str": str, "iter": iter, "next": next, "hash": hash}
 # exceptions rebuilt as themselves on the other side (anything else becomes RemoteError)
 _EXC = {n: getattr(builtins, n) for n in (
     "ArithmeticError", "AssertionError", "AttributeError", "FloatingPointError", "ImportError",
@@ -50,180 +43,8 @@ _EXC = {n: getattr(builtins, n) for n in (
     "TypeError", "UnboundLocalError", "ValueError", "ZeroDivisionError", "OSError")}
 
 
-class ProtocolError(BaseException):
-    """The other side sent something that is not a valid message (or the pipe closed)."""
-
-
-class PeerGone(ProtocolError):
-    """The other process closed the pipe or died."""
-
-
-class Timeout(BaseException):
-    """No answer before the deadline."""
-
-
-class RemoteError(Exception):
-    """An exception of a class that is not rebuilt locally; ``ename`` is its class name."""
-
-    def __init__(self, ename, message):
-        super().__init__(f"{ename}: {message}" if message else ename)
-        self.ename = ename
-
-
 def _is_array(x):
     return isinstance(x, np.ndarray) and x.dtype.str in _DTYPES
-
-
-# ---------------------------------------------------------------------- framing
-def write_message(fd, obj, deadline=None) -> None:
-    data = json.dumps(obj, separators=(",", ":"), allow_nan=True).encode()
-    if len(data) > MAX_MESSAGE:
-        raise ProtocolError(f"message of {len(data)} bytes is over the {MAX_MESSAGE}-byte limit")
-    buf = memoryview(struct.pack(">I", len(data)) + data)
-    while buf:
-        if deadline is not None:  # a peer that stops reading must not hang us
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([], [fd], [], left)[1]:
-                raise Timeout()
-        try:
-            n = os.write(fd, buf[: 1 << 16])
-        except BrokenPipeError:
-            raise PeerGone("the other process closed the connection") from None
-        buf = buf[n:]
-
-
-def _read_exact(fd, n, deadline):
-    chunks, got = [], 0
-    while got < n:
-        if deadline is not None:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([fd], [], [], left)[0]:
-                raise Timeout()
-        chunk = os.read(fd, min(n - got, 1 << 20))
-        if not chunk:
-            raise PeerGone("the other process closed the connection")
-        chunks.append(chunk)
-        got += len(chunk)
-    return b"".join(chunks)
-
-
-def read_message(fd, deadline=None):
-    (n,) = struct.unpack(">I", _read_exact(fd, 4, deadline))
-    if n > MAX_MESSAGE:
-        raise ProtocolError(f"announced message of {n} bytes is over the limit")
-    try:
-        msg = json.loads(_read_exact(fd, n, deadline))
-    except (ValueError, RecursionError) as e:
-        raise ProtocolError(f"not JSON: {e}") from None
-    if not isinstance(msg, dict):
-        raise ProtocolError("a message must be a JSON object")
-    return msg
-
-
-# ---------------------------------------------------------------------- the proxy
-class Lend:
-    """Wraps an array that is a live attribute of one of our objects (a tensor's ``.data``): the
-    other side gets a copy, and what it writes into that copy comes back into our array, so
-    ``p.data[i] += eps`` works across the pipe."""
-    __slots__ = ("value",)
-
-    def __init__(self, value):
-        self.value = value
-
-
-class Proxy:
-    """Stands for an object of the other process; every use is a request to it."""
-    __slots__ = ("_peer", "_rid", "__weakref__")
-
-    def __init__(self, peer, rid):
-        object.__setattr__(self, "_peer", peer)
-        object.__setattr__(self, "_rid", rid)
-
-    def __getattr__(self, name):
-        return self._peer.request("getattr", self, name)
-
-    def __setattr__(self, name, value):
-        self._peer.request("setattr", self, name, value)
-
-    def __call__(self, *args, **kwargs):
-        return self._peer.request("call", self, list(args), kwargs)
-
-    def __repr__(self):
-        return self._peer.request("unop", "repr", self)
-
-    def __str__(self):
-        return self._peer.request("unop", "str", self)
-
-    def __bool__(self):
-        return self._peer.request("unop", "bool", self)
-
-    def __len__(self):
-        return self._peer.request("unop", "len", self)
-
-    def __float__(self):
-        return self._peer.request("unop", "float", self)
-
-    def __int__(self):
-        return self._peer.request("unop", "int", self)
-
-    def __index__(self):
-        return self._peer.request("unop", "index", self)
-
-    def __iter__(self):
-        return self._peer.request("unop", "iter", self)
-
-    def __next__(self):
-        return self._peer.request("unop", "next", self)
-
-    def __getitem__(self, key):
-        return self._peer.request("getitem", self, key)
-
-    def __setitem__(self, key, value):
-        self._peer.request("setitem", self, key, value)
-
-    def __contains__(self, item):
-        return self._peer.request("contains", self, item)
-
-    def __enter__(self):
-        return self._peer.request("enter", self)
-
-    def __exit__(self, *exc):
-        return self._peer.request("exit", self)
-
-    def __array__(self, dtype=None, copy=None):
-        a = self._peer.request("array", self)
-        if not isinstance(a, np.ndarray):
-            raise TypeError("the remote object is not an array")
-        return a.astype(dtype) if dtype is not None else a
-
-    def __instancecheck__(self, obj):
-        return self._peer.request("isinstance", obj, self)
-
-    def __neg__(self):
-        return self._peer.request("unop", "neg", self)
-
-    def __pos__(self):
-        return self._peer.request("unop", "pos", self)
-
-    def __abs__(self):
-        return self._peer.request("unop", "abs", self)
-
-
-def _binop(name):
-    def op(self, other):
-        return self._peer.request("binop", name, self, other)
-
-    def rop(self, other):
-        return self._peer.request("binop", name, other, self)
-    return op, rop
-
-
-for _n in BINOPS:
-    _op, _rop = _binop(_n)
-    _dunder = _n.rstrip("_")
-    setattr(Proxy, f"__{_dunder}__", _op)
-    if _n not in ("lt", "le", "gt", "ge"):
-        setattr(Proxy, f"__r{_dunder}__", _rop)
 
 
 # ---------------------------------------------------------------------- one end of the pipe
