@@ -231,7 +231,11 @@ def grade(submissions: Path, out: Path, solutions: Path, *, jobs: int | None = N
     write_outputs(out, rows, titles)
     from . import gradebook
     db = db or gradebook.default_url(out)
-    gradebook.write(db, rows, plans)
+    try:
+        gradebook.write(db, rows, plans)
+        db_error = None
+    except Exception as e:  # noqa: BLE001 - the results are safe in results.jsonl: say so, fail after batch.json
+        db_error = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"[:500]
     counts = {}
     for r in rows:
         counts[r["status"]] = counts.get(r["status"], 0) + 1
@@ -239,12 +243,19 @@ def grade(submissions: Path, out: Path, solutions: Path, *, jobs: int | None = N
                "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                "seconds": round(time.monotonic() - t0, 2), "grading_seconds": round(grading_seconds, 2),
                "jobs": slots, "executor": where, "submissions": len(rows), "graded_now": len(todo),
-               "statuses": counts, "gradebook": gradebook.redact(db),
+               "statuses": counts, "gradebook": gradebook.redact(db), "gradebook_error": db_error,
                "notebooks_per_minute": round(60 * len(todo) / grading_seconds, 1) if todo else None,
                "notebooks_per_second_per_core": round(len(todo) / grading_seconds / slots, 3) if todo else None,
                "sandbox": judge.sandbox.probe()["mechanism"], "skipped": skipped}
     (out / "batch.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
+    if db_error:
+        raise GradebookError(f"the gradebook {gradebook.redact(db)} was not written ({db_error}); the results "
+                             f"are in {out / RESULTS} and {out / 'grades.csv'}: run the same command again")
     return {"rows": rows, "summary": summary}
+
+
+class GradebookError(RuntimeError):
+    """Grading finished and its results are saved, but the gradebook database could not be written."""
 
 
 MAX_LOSSES = 3  # a submission under which the worker process died this often ends as `crashed`

@@ -50,7 +50,7 @@ def main(argv=None) -> int:
     if not args.submissions.exists():
         p.error(f"{args.submissions}: no such folder or zip")
     from . import executors
-    from .batch import grade
+    from .batch import GradebookError, grade
     from .judge import Settings
     settings = Settings(exercise_seconds=args.exercise_timeout, notebook_seconds=args.timeout,
                         memory_mb=args.memory_mb)
@@ -68,6 +68,9 @@ def main(argv=None) -> int:
     except ValueError as e:  # an unreadable zip, no solutions...: say it plainly
         print(f"error: {e}", file=sys.stderr)
         return 2
+    except GradebookError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
     s = result["summary"]
     statuses = ", ".join(f"{n} {k}" for k, n in sorted(s["statuses"].items())) or "no notebooks found"
     rate = (f"; {s['graded_now']} graded now in {s['grading_seconds']:.1f} s: {s['notebooks_per_minute']} "
