@@ -2,13 +2,14 @@
 
 1. Each chapter's release is generated from ``solutions/`` with nbgrader (what students received)
    and read into a grading plan (:func:`grader.judge.read_release`).
-2. Every submitted notebook becomes one task: its bytes and their sha256, never a path. A pool of
-   worker processes runs :func:`grade_task`; each starts the student's code in its own sandbox
-   (:mod:`grader.judge`). Workers never write results.
+2. Every submitted notebook becomes one task: its bytes and their sha256, never a path. An engine
+   (:mod:`grader.executors`: the local process pool, or Dask workers) runs :func:`grade_task`;
+   each starts the student's code in its own sandbox (:mod:`grader.judge`). Workers never write
+   results; a submission that kills its worker process ends as a ``crashed`` row.
 3. This process is the only writer: each result is appended to ``OUT/results.jsonl`` (flushed and
    fsynced) as it arrives, keyed by (student, file, sha256), so running the same command again
    after an interruption grades only what is missing. At the end it writes ``grades.csv``, the
-   feedback pages and ``batch.json``.
+   feedback pages, the nbgrader gradebook (:mod:`grader.gradebook`) and ``batch.json``.
 """
 from __future__ import annotations
 
