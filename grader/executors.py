@@ -24,9 +24,13 @@ with ``--resources slots=1`` are given one task per slot.
 """
 from __future__ import annotations
 
+import functools
+import hashlib
 import os
 import platform
 import sys
+import time
+from pathlib import Path
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -38,13 +42,22 @@ class VersionMismatch(RuntimeError):
     """Client and workers do not run the same grader, chainrule or Python."""
 
 
+@functools.lru_cache(maxsize=1)
+def _grader_source() -> str:
+    """A digest of the grader's own source, so that an edited grader is told apart without a new version."""
+    h = hashlib.sha256()
+    for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()[:12]
+
+
 def versions() -> dict:
     """What must be the same on the client and every worker."""
     import chainrule
 
     from . import __version__
-    return {"grader": __version__, "chainrule": getattr(chainrule, "__version__", "?"),
-            "python": platform.python_version()}
+    return {"grader": __version__, "grader source": _grader_source(),
+            "chainrule": getattr(chainrule, "__version__", "?"), "python": platform.python_version()}
 
 
 def compare_versions(mine: dict, workers: dict) -> list:
@@ -54,7 +67,7 @@ def compare_versions(mine: dict, workers: dict) -> list:
         if isinstance(theirs, BaseException) or not isinstance(theirs, dict):
             problems.append(f"worker {worker}: could not report its versions ({theirs!r})")
             continue
-        for what in ("grader", "chainrule", "python"):
+        for what in ("grader", "grader source", "chainrule", "python"):
             if theirs.get(what) != mine.get(what):
                 problems.append(f"worker {worker}: {what} {mine.get(what)} on the client, "
                                 f"{theirs.get(what)} on the worker")
@@ -181,14 +194,36 @@ class DaskEngine(Engine):
         self.fn = None
 
     def _look_at_workers(self) -> None:
-        info = self.client.scheduler_info(n_workers=-1)["workers"]
-        self.slots = sum(w.get("nthreads", 1) for w in info.values()) or 1
+        info = self._workers()
         with_slots = [w for w in info.values() if "slots" in (w.get("resources") or {})]
         # a task asks for a slot only if every worker offers slots (else it would never run there)
         self.resources = {"slots": 1} if info and len(with_slots) == len(info) else None
-        if self.resources:
-            self.slots = int(sum(w["resources"]["slots"] for w in with_slots)) or 1
+        self._count_slots(info)
         self.executor = self.client.get_executor(pure=False, resources=self.resources)
+
+    def _workers(self) -> dict:
+        try:
+            return self.client.scheduler_info(n_workers=-1)["workers"]  # all of them (newer distributed)
+        except TypeError:
+            return self.client.scheduler_info()["workers"]
+
+    def _count_slots(self, info) -> None:
+        if self.resources:
+            n = sum((w.get("resources") or {}).get("slots", 0) for w in info.values())
+        else:
+            n = sum(w.get("nthreads", 1) for w in info.values())
+        self.slots = max(1, int(n))
+        self._counted = time.monotonic()
+
+    @property
+    def window(self) -> int:
+        """Twice the slots of the workers there are now (SLURM/Kubernetes workers join over time)."""
+        if time.monotonic() - self._counted > 5:
+            try:
+                self._count_slots(self._workers())
+            except Exception:  # noqa: BLE001 - keep the last count; the next wait will tell what is wrong
+                self._counted = time.monotonic()
+        return 2 * self.slots
 
     def check_versions(self) -> None:
         problems = compare_versions(versions(), self.client.run(versions, on_error="return"))
