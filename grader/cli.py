@@ -71,6 +71,10 @@ def main(argv=None) -> int:
     except GradebookError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
+    except executors.VersionMismatch as e:  # a worker that joined later; what was graded is kept
+        print(f"error: {e}\nthe results so far are in {args.out}; fix the worker and run the same command again",
+              file=sys.stderr)
+        return 2
     s = result["summary"]
     statuses = ", ".join(f"{n} {k}" for k, n in sorted(s["statuses"].items())) or "no notebooks found"
     rate = (f"; {s['graded_now']} graded now in {s['grading_seconds']:.1f} s: {s['notebooks_per_minute']} "

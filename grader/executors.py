@@ -97,7 +97,12 @@ def _identity(x):
     return x
 
 
-def _call_dask(fn, task, *shared):
+def _call_dask(fn, task, expected, *shared):
+    """Runs on a Dask worker. ``expected``: the client's :func:`versions`; a worker that joined after
+    the check at start and differs refuses the task (the batch stops and says why)."""
+    problems = compare_versions(expected, {"this worker": versions()})
+    if problems:
+        raise VersionMismatch("a Dask worker differs from the client: " + "; ".join(problems))
     _single_threaded()
     return fn(task, *shared)
 
@@ -226,7 +231,8 @@ class DaskEngine(Engine):
         return 2 * self.slots
 
     def check_versions(self) -> None:
-        problems = compare_versions(versions(), self.client.run(versions, on_error="return"))
+        self.expected = versions()
+        problems = compare_versions(self.expected, self.client.run(versions, on_error="return"))
         if problems:
             raise VersionMismatch("client and Dask workers differ; install the same grader, chainrule and "
                                   "Python everywhere (one image for all):\n  " + "\n  ".join(problems))
@@ -245,7 +251,7 @@ class DaskEngine(Engine):
         self.shared = tuple(self.client.submit(_identity, s, pure=False) for s in shared)
 
     def submit(self, task):
-        return self.executor.submit(_call_dask, self.fn, task, *self.shared)
+        return self.executor.submit(_call_dask, self.fn, task, self.expected, *self.shared)
 
     def close(self) -> None:
         client, cluster = getattr(self, "client", None), getattr(self, "cluster", None)

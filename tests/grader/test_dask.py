@@ -263,6 +263,15 @@ def test_version_mismatch_is_refused(classroom, tmp_path):
     assert not (out / "results.jsonl").exists()
 
 
+def test_a_worker_that_joins_later_with_another_version_refuses_tasks():
+    from grader import executors
+    mine = executors.versions()
+    assert executors._call_dask(lambda task, x: (task, x), "t", mine, 1) == ("t", 1)
+    other = {**mine, "chainrule": "0.0.1"}
+    with pytest.raises(executors.VersionMismatch, match=f"chainrule 0.0.1 on the client, {mine['chainrule']} on"):
+        executors._call_dask(lambda task: task, "t", other)
+
+
 def test_without_distributed_says_how_to_get_it(tmp_path, monkeypatch):
     from grader import executors
     monkeypatch.setitem(sys.modules, "distributed", None)
