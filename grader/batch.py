@@ -2,13 +2,14 @@
 
 1. Each chapter's release is generated from ``solutions/`` with nbgrader (what students received)
    and read into a grading plan (:func:`grader.judge.read_release`).
-2. Every submitted notebook becomes one task: its bytes and their sha256, never a path. A pool of
-   worker processes runs :func:`grade_task`; each starts the student's code in its own sandbox
-   (:mod:`grader.judge`). Workers never write results.
+2. Every submitted notebook becomes one task: its bytes and their sha256, never a path. An engine
+   (:mod:`grader.executors`: the local process pool, or Dask workers) runs :func:`grade_task`;
+   each starts the student's code in its own sandbox (:mod:`grader.judge`). Workers never write
+   results; a submission that kills its worker process ends as a ``crashed`` row.
 3. This process is the only writer: each result is appended to ``OUT/results.jsonl`` (flushed and
    fsynced) as it arrives, keyed by (student, file, sha256), so running the same command again
    after an interruption grades only what is missing. At the end it writes ``grades.csv``, the
-   feedback pages and ``batch.json``.
+   feedback pages, the nbgrader gradebook (:mod:`grader.gradebook`) and ``batch.json``.
 """
 from __future__ import annotations
 
@@ -20,13 +21,12 @@ import os
 import sys
 import tempfile
 import time
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import feedback, judge, lms, nbg
+from . import executors, feedback, judge, lms, nbg
 
 COLUMNS = ["student_id", "notebook", "language", "score", "max_score", "status", "file", "detail", "sha256"]
 LANGS = ("en", "zh")
@@ -81,22 +81,13 @@ def find_submissions(submissions: Path) -> tuple[list[Submission], list]:
 
 
 # ---------------------------------------------------------------------- the task (runs in a worker)
-_PLANS: dict = {}
-_SETTINGS = judge.Settings()
-
-
-def _init_worker(plans, settings) -> None:
-    global _PLANS, _SETTINGS
-    _PLANS, _SETTINGS = plans, settings
-    os.environ.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1", MPLBACKEND="Agg")
-
-
-def grade_task(task: dict, plans: dict | None = None, settings: judge.Settings | None = None) -> dict:
-    """Grade one submission: ``task`` = {student_id, file, sha256, data (bytes)}. Returns a plain
-    JSON-able row; never raises (a failure is a row with status ``error``)."""
-    plans = plans if plans is not None else _PLANS
-    settings = settings or _SETTINGS
+def grade_task(task: dict, plans: dict, settings: judge.Settings) -> dict:
+    """Grade one submission: ``task`` = {student_id, file, sha256, data (bytes)}; ``plans`` the
+    grading plans ``{(chapter, lang): (Release, stem, title)}``. Runs in a worker process (local
+    pool or Dask worker), starts the sandbox with ``subprocess``. Returns a plain JSON-able row;
+    never raises (a failure is a row with status ``error``)."""
     start = time.monotonic()
+    _test_hook(task)
     row = {"student_id": task["student_id"], "file": task["file"], "sha256": task["sha256"],
            "notebook": Path(task["file"]).stem, "chapter": "", "language": "", "status": "error",
            "score": 0.0, "max_score": "", "detail": "", "exercises": []}
@@ -130,6 +121,15 @@ def grade_task(task: dict, plans: dict | None = None, settings: judge.Settings |
     finally:
         row["seconds"] = round(time.monotonic() - start, 3)
     return row
+
+
+def _test_hook(task) -> None:
+    """Tests only: a worker whose environment names this submission's sha256 in
+    ``CHAINRULE_GRADER_TEST_KILL`` dies on it (SIGKILL), as a worker lost to the machine would.
+    Student code cannot get there (it runs in the sandbox); the variable is set by the test set-up."""
+    if task["sha256"] and os.environ.get("CHAINRULE_GRADER_TEST_KILL") == task["sha256"]:
+        import signal
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 # ---------------------------------------------------------------------- the one writer
@@ -187,84 +187,124 @@ def _progress(total: int):
 
 
 def grade(submissions: Path, out: Path, solutions: Path, *, jobs: int | None = None,
-          settings: judge.Settings = judge.Settings(), retry_failed: bool = False) -> dict:
-    """Grade every submission; write ``out/``; return ``{"rows", "summary"}``."""
+          settings: judge.Settings = judge.Settings(), retry_failed: bool = False,
+          engine: executors.Engine | None = None, db: str | None = None) -> dict:
+    """Grade every submission; write ``out/``; return ``{"rows", "summary"}``. ``engine`` runs the
+    tasks (:mod:`grader.executors`; default: a local pool of ``jobs`` processes, closed here);
+    ``db`` is the nbgrader gradebook's SQLAlchemy URL (default ``sqlite:///OUT/gradebook.db``)."""
     started, t0 = datetime.now(timezone.utc), time.monotonic()
     out = Path(out)
-    jobs = max(1, jobs or os.cpu_count() or 1)
-    index = index_solutions(solutions)
-    subs, skipped = find_submissions(submissions)
-    with tempfile.TemporaryDirectory(prefix="chainrule-release-") as tmp:
-        plans = prepare_releases(index, Path(tmp))
-    journal = Journal(out / RESULTS)
-    names = {}
-    todo = []
-    for s in subs:
-        sha = hashlib.sha256(s.data).hexdigest()
-        names[(s.student_id, s.file, sha)] = (s.student_name, s.lms_user_id)
-        if not journal.done((s.student_id, s.file, sha), retry_failed):
-            todo.append({"student_id": s.student_id, "file": s.file, "sha256": sha, "data": s.data})
-    bar = _progress(len(subs))
-    bar.update(len(subs) - len(todo))
-    t_grading = time.monotonic()
+    own_engine = engine is None
+    if own_engine:
+        engine = executors.LocalEngine(max(1, jobs or os.cpu_count() or 1))
     try:
-        _run_pool(todo, plans, settings, jobs, journal, bar)
+        index = index_solutions(solutions)
+        subs, skipped = find_submissions(submissions)
+        with tempfile.TemporaryDirectory(prefix="chainrule-release-") as tmp:
+            plans = prepare_releases(index, Path(tmp))
+        journal = Journal(out / RESULTS)
+        names = {}
+        todo = []
+        for s in subs:
+            sha = hashlib.sha256(s.data).hexdigest()
+            names[(s.student_id, s.file, sha)] = (s.student_name, s.lms_user_id)
+            if not journal.done((s.student_id, s.file, sha), retry_failed):
+                todo.append({"student_id": s.student_id, "file": s.file, "sha256": sha, "data": s.data})
+        bar = _progress(len(subs))
+        bar.update(len(subs) - len(todo))
+        t_grading = time.monotonic()
+        try:
+            if todo:
+                engine.start(grade_task, (plans, settings))
+                _run_pool(todo, engine, journal, bar)
+        finally:
+            bar.close()
+            journal.close()
+        grading_seconds = time.monotonic() - t_grading
+        slots, where = engine.slots, engine.describe()
     finally:
-        bar.close()
-        journal.close()
-    grading_seconds = time.monotonic() - t_grading
+        if own_engine:
+            engine.close()
     keys = set(names)
     rows = sorted((r for k, r in journal.rows.items() if k in keys), key=lambda r: (r["student_id"], r["file"]))
     for r in rows:
         r["student_name"], r["lms_user_id"] = names[Journal.key(r)]
     titles = {(stem, lang): title for (_, lang), (_, stem, title) in plans.items()}
     write_outputs(out, rows, titles)
+    from . import gradebook
+    db = db or gradebook.default_url(out)
+    try:
+        gradebook.write(db, rows, plans)
+        db_error = None
+    except Exception as e:  # noqa: BLE001 - the results are safe in results.jsonl: say so, fail after batch.json
+        db_error = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"[:500]
     counts = {}
     for r in rows:
         counts[r["status"]] = counts.get(r["status"], 0) + 1
     summary = {"started": started.isoformat(timespec="seconds"),
                "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                "seconds": round(time.monotonic() - t0, 2), "grading_seconds": round(grading_seconds, 2),
-               "jobs": jobs, "submissions": len(rows), "graded_now": len(todo), "statuses": counts,
+               "jobs": slots, "executor": where, "submissions": len(rows), "graded_now": len(todo),
+               "statuses": counts, "gradebook": gradebook.redact(db), "gradebook_error": db_error,
                "notebooks_per_minute": round(60 * len(todo) / grading_seconds, 1) if todo else None,
-               "notebooks_per_second_per_core": round(len(todo) / grading_seconds / jobs, 3) if todo else None,
+               "notebooks_per_second_per_core": round(len(todo) / grading_seconds / slots, 3) if todo else None,
                "sandbox": judge.sandbox.probe()["mechanism"], "skipped": skipped}
     (out / "batch.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
+    if db_error:
+        raise GradebookError(f"the gradebook {gradebook.redact(db)} was not written ({db_error}); the results "
+                             f"are in {out / RESULTS} and {out / 'grades.csv'}: run the same command again")
     return {"rows": rows, "summary": summary}
 
 
-def _run_pool(todo, plans, settings, jobs, journal, bar) -> None:
-    """Feed the tasks through a bounded window; a dead worker process costs a retry, not the batch."""
-    attempts: dict = {}
-    queue = list(reversed(todo))
-    while queue:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(plans, settings)) as pool:
-            running = {}
-            broken = False
-            while (queue or running) and not broken:
-                while queue and len(running) < 2 * jobs:
-                    task = queue.pop()
-                    running[pool.submit(grade_task, task)] = task
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    task = running.pop(fut)
-                    try:
-                        row = fut.result()
-                    except BrokenProcessPool:
-                        broken = True
-                        key = (task["student_id"], task["file"], task["sha256"])
-                        attempts[key] = attempts.get(key, 0) + 1
-                        if attempts[key] < 2:
-                            queue.append(task)
-                            continue
-                        row = {**{k: task[k] for k in ("student_id", "file", "sha256")},
-                               "notebook": Path(task["file"]).stem, "chapter": "", "language": "",
-                               "status": "error", "score": 0.0, "max_score": "", "exercises": [],
-                               "detail": "the grading worker process died twice on this submission"}
-                    journal.append(row)
-                    bar.update(1)
-            if broken:  # give back what was still running; the pool is restarted
-                queue.extend(running.values())
+class GradebookError(RuntimeError):
+    """Grading finished and its results are saved, but the gradebook database could not be written."""
+
+
+MAX_LOSSES = 3  # a submission under which the worker process died this often ends as `crashed`
+
+
+def _crashed_row(task, detail) -> dict:
+    return {**{k: task[k] for k in ("student_id", "file", "sha256")}, "notebook": Path(task["file"]).stem,
+            "chapter": "", "language": "", "status": "crashed", "score": 0.0, "max_score": "",
+            "exercises": [], "detail": detail, "seconds": 0.0}
+
+
+def _run_pool(todo, engine, journal, bar) -> None:
+    """Feed the tasks through a bounded window (``engine.window`` in flight); each row is written as
+    it arrives. A worker process that dies costs a re-run of the tasks it held: those tasks become
+    suspects and run again one at a time, alone, so that a submission that kills its worker is told
+    apart from its neighbours. It ends as a ``crashed`` row (never a failed batch) after
+    ``MAX_LOSSES`` deaths, or at once when the engine says a death while it ran alone is conclusive
+    (Dask's ``KilledWorker``: the scheduler has already tried it on allowed-failures + 1 workers)."""
+    losses: dict = {}
+    queue = list(reversed(todo))   # pop() takes the next one in order
+    suspects: list = []
+    running: dict = {}             # future -> (task, ran alone)
+    while queue or suspects or running:
+        if suspects:               # quarantine: a suspect runs alone
+            if not running:
+                task = suspects.pop(0)
+                running[engine.submit(task)] = (task, True)
+        else:
+            while queue and len(running) < engine.window:
+                task = queue.pop()
+                running[engine.submit(task)] = (task, not running and not queue)
+        done, _ = wait(running, return_when=FIRST_COMPLETED)
+        for fut in done:
+            task, alone = running.pop(fut)
+            try:
+                row = fut.result()
+            except engine.lost as e:
+                key = Journal.key(task)
+                losses[key] = losses.get(key, 0) + 1
+                if losses[key] >= MAX_LOSSES or (alone and engine.final(e)):
+                    row = _crashed_row(task, "the grading worker process died on this submission "
+                                             f"({type(e).__name__}); --retry-failed grades it again")
+                else:
+                    suspects.append(task)
+                    continue
+            journal.append(row)
+            bar.update(1)
 
 
 # ---------------------------------------------------------------------- outputs

@@ -21,6 +21,16 @@ def main(argv=None) -> int:
                    help="instructor notebooks (default: the repo's solutions/)")
     g.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                    help="notebooks graded at once (default: all %(default)s cores)")
+    where = g.add_argument_group("where the notebooks are graded (default: a local pool of --jobs processes)")
+    where.add_argument("--scheduler", metavar="tcp://HOST:PORT", default=None,
+                       help="an existing Dask scheduler (also: DASK_SCHEDULER_ADDRESS in the environment)")
+    where.add_argument("--scheduler-file", metavar="PATH", type=Path, default=None,
+                       help="the file that `dask scheduler --scheduler-file PATH` wrote")
+    where.add_argument("--cluster", metavar="local:N", default=None,
+                       help="start a Dask LocalCluster of N single-threaded worker processes (to try Dask out)")
+    g.add_argument("--db", metavar="URL", default=None,
+                   help="nbgrader gradebook, an SQLAlchemy URL (default sqlite:///OUT/gradebook.db; "
+                        "e.g. postgresql://user@host/db); written only by this process")
     g.add_argument("--timeout", type=float, default=600, help="wall-clock seconds per notebook (default 600)")
     g.add_argument("--exercise-timeout", type=float, default=60,
                    help="wall-clock seconds per exercise, its visible and hidden checks (default 60)")
@@ -39,20 +49,36 @@ def main(argv=None) -> int:
 
     if not args.submissions.exists():
         p.error(f"{args.submissions}: no such folder or zip")
-    from .batch import grade
+    from . import executors
+    from .batch import GradebookError, grade
     from .judge import Settings
     settings = Settings(exercise_seconds=args.exercise_timeout, notebook_seconds=args.timeout,
                         memory_mb=args.memory_mb)
     try:
-        result = grade(args.submissions, args.out, args.solutions, jobs=args.jobs, settings=settings,
-                       retry_failed=args.retry_failed)
+        engine = executors.open_engine(jobs=args.jobs, scheduler=args.scheduler,
+                                       scheduler_file=args.scheduler_file, cluster=args.cluster)
+    except (ValueError, RuntimeError, OSError) as e:  # no distributed, a version mismatch, no scheduler
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    try:
+        with engine:
+            print(f"grading on {engine.describe()}", file=sys.stderr)
+            result = grade(args.submissions, args.out, args.solutions, jobs=args.jobs, settings=settings,
+                           retry_failed=args.retry_failed, engine=engine, db=args.db)
     except ValueError as e:  # an unreadable zip, no solutions...: say it plainly
         print(f"error: {e}", file=sys.stderr)
+        return 2
+    except GradebookError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    except executors.VersionMismatch as e:  # a worker that joined later; what was graded is kept
+        print(f"error: {e}\nthe results so far are in {args.out}; fix the worker and run the same command again",
+              file=sys.stderr)
         return 2
     s = result["summary"]
     statuses = ", ".join(f"{n} {k}" for k, n in sorted(s["statuses"].items())) or "no notebooks found"
     rate = (f"; {s['graded_now']} graded now in {s['grading_seconds']:.1f} s: {s['notebooks_per_minute']} "
-            f"notebooks/min, {s['notebooks_per_second_per_core']} per second per core ({s['jobs']} jobs, "
+            f"notebooks/min, {s['notebooks_per_second_per_core']} per second per core ({s['executor']}, "
             f"sandbox: {s['sandbox']})") if s["graded_now"] else "; nothing new to grade"
     print(f"{s['submissions']} notebook(s): {statuses}{rate}", file=sys.stderr)
     try:
