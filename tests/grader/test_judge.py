@@ -142,6 +142,18 @@ def test_grading_without_bubblewrap_falls_back_to_rlimits():
     assert res["score"] == 0 and {e["category"] for e in res["exercises"]} == {"not_implemented"}
 
 
+def test_chapter_8_functions_may_import_the_library_themselves():
+    """Chapter 8 grades on the judge's models: an import inside the function gets the judge's library too."""
+    nb = _honest("ch08_autodiff")
+    cell = next(c for c in nb["cells"] if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "forward_fixed")
+    cell["source"] = ("def forward_fixed(model, x):\n    import chainrule.functional as G\n"
+                      "    from chainrule import Tensor as T\n    h = G.tanh(model.fc1(x))\n"
+                      "    return model.fc2(h) * model.gain + T(0.0)\n")
+    res = judge.grade_notebook(nb, _release("ch08_autodiff"))
+    ex = next(e for e in res["exercises"] if e["id"] == "forward_fixed")
+    assert ex["status"] == "passed", ex
+
+
 def test_a_canvas_zip_through_the_command_line(tmp_path):
     import nbformat
     buf = io.BytesIO()
