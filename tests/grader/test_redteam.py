@@ -115,6 +115,22 @@ CLIMB = """def grad_norms(model):
     return {name: 1.0 for name, p in model.named_parameters()}
 """
 
+BN_FD = """def batchnorm_backward(dout, cache):
+    import numpy as np
+    x, x_hat, mu, var, gamma, eps = cache
+    def fwd(x_, g_):
+        return g_ * (x_ - x_.mean(axis=0)) / np.sqrt(x_.var(axis=0) + eps)
+    def num(f, a):
+        g = np.zeros_like(a)
+        for i in np.ndindex(a.shape):
+            old = a[i]; a[i] = old + 1e-6; p = np.sum(f() * dout)
+            a[i] = old - 1e-6; m = np.sum(f() * dout); a[i] = old
+            g[i] = (p - m) / 2e-6
+        return g
+    x, gamma = np.array(x, dtype=float), np.array(gamma, dtype=float)
+    return num(lambda: fwd(x, gamma), x), num(lambda: fwd(x, gamma), gamma), dout.sum(axis=0)
+"""
+
 # changes to the tests cell of affine_backward (its tests cell is "affine_backward_tests")
 TAMPER = ("tests_edited", "tests_deleted", "tests_duplicated", "points_changed", "tests_retagged")
 
@@ -198,6 +214,13 @@ def redteam(tmp_path_factory):
     _cell(climber, "grad_norms").source = CLIMB.replace("@OUT@", str(out))
     put("attack_proxy_escape", climber, "ch08_autodiff.ipynb")
     put("honest", ch08_honest, "ch08_autodiff.ipynb")
+    # chapter 7: batch norm's backward pass estimated by finite differences
+    ch07 = read(root / "course" / "en" / "ch07_gradients.ipynb")
+    ch07_honest = fill_solutions(ch07, read(root / "solutions" / "en" / "ch07_gradients.ipynb"))
+    numeric = nbformat.from_dict(json.loads(nbformat.writes(ch07_honest)))
+    _cell(numeric, "batchnorm_backward").source = BN_FD
+    put("attack_bn_finite_differences", numeric, "ch07_gradients.ipynb")
+    put("honest", ch07_honest, "ch07_gradients.ipynb")
     put("honest", ch02_honest, "ch02_graphs.ipynb")
     # bad input
     put("bad_invalid_json", b'{"cells": [{"cell_type": "code", "sou', "hw.ipynb")
@@ -259,6 +282,15 @@ def test_an_attack_scores_no_more_than_a_wrong_answer(redteam, attack):
     honest = _result(redteam, "honest")
     others = sum(e["score"] for e in row["exercises"] if e["id"] not in DEPENDENT)
     assert others == honest["score"] - sum(_exercise(honest, e)["points"] for e in DEPENDENT), row
+
+
+def test_finite_differences_for_batch_norm_run_out_of_time(redteam):
+    """Accurate on the small cases, but the layer-sized hidden case needs one forward pass per element."""
+    row = _result(redteam, "attack_bn_finite_differences", "ch07_gradients")
+    honest = _result(redteam, "honest", "ch07_gradients")
+    ex = _exercise(row, "batchnorm_backward")
+    assert (ex["status"], ex["score"]) == ("timeout", 0), ex
+    assert row["score"] == honest["score"] - ex["points"] and honest["score"] == honest["max_score"]
 
 
 def test_a_lying_value_class_scores_zero(redteam):
