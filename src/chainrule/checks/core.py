@@ -19,7 +19,8 @@ case, the worst index, expected vs got, the relative error and the hint.
 Writing a check for a new chapter: build seeded cases with :func:`cases`, call the
 learner through :func:`call`, guard inputs with :func:`check_unchanged`, pass typical
 wrong formulas as ``alternatives`` (and ``batch_axis`` where samples are summed), add a
-message per new mistake id to both tables of :mod:`.messages`, and end with :func:`passed`.
+message per new mistake id to both tables (``EN``, ``ZH``) of the chapter's module in
+:mod:`.messages`, and end with :func:`passed`.
 """
 from __future__ import annotations
 

@@ -1,0 +1,176 @@
+"""Chapter 3: backprop in an MLP. One table per language, same keys (see :mod:`chainrule.checks.messages`)."""
+
+EN = {
+    # ---- ch03: backprop in an MLP ------------------------------------------------
+    "what_out": "out",
+    "what_dx": "dx",
+    "what_dw": "dw",
+    "what_db": "db",
+    "what_loss": "loss",
+    "what_dlogits": "dlogits",
+    "what_dpred": "dpred",
+    "what_grad_W1": "grads['W1']",
+    "what_grad_b1": "grads['b1']",
+    "what_grad_W2": "grads['W2']",
+    "what_grad_b2": "grads['b2']",
+    "bad_return": ("Your function should return a tuple {expected}, but it returned {got}. "
+                   "Return all of them, in this order, e.g. `return dx, dw, db`."),
+    "grads_not_dict": ("The second value you returned should be a dict of gradients with the keys "
+                       "'W1', 'b1', 'W2', 'b2', but it is {got}."),
+    "missing_grad_key": ("grads has no key {missing!r} (its keys: {keys}). Return one gradient per parameter, "
+                         "under the same key as in params."),
+    "modified_argument": ("Your function changed its argument {name} in place: after it returned, "
+                          "{name}{index} was {after} instead of {before}. A backward pass must not overwrite "
+                          "its inputs (the upstream gradient may be needed elsewhere): work on a copy, "
+                          "e.g. `dx = dout.copy()` before masking."),
+    "affine_layout": ("Your function raised {etype}: {emsg}. The shapes do not fit a matrix product. In this "
+                      "course w has PyTorch's layout (out_features, in_features), so out = x @ w.T + b; and "
+                      "backward, dx = dout @ w (shape of x) and dw = dout.T @ x (shape of w)."),
+    "missing_bias": "The bias is missing: out = x @ w.T + b, with b broadcast over the rows (one per sample).",
+    "dw_transposed": ("{name} is the transpose of the expected one: a gradient always has the shape of its "
+                      "parameter. With w of shape (out, in), dw = dout.T @ x, not x.T @ dout."),
+    "grad_missing_batch_sum": ("{name} still has the batch axis: you returned one gradient per sample (N = {n}). "
+                               "A weight is shared by all samples, so its gradient is the sum of the samples' "
+                               "contributions: dout.T @ x does that sum for you."),
+    "db_missing_batch_sum": ("{name} still has the batch axis (one row per sample, N = {n}): the bias is added "
+                             "to every sample, so its gradient sums the upstream gradient over the batch: "
+                             "`dout.sum(axis=0)`."),
+    "db_wrong_axis": ("{name} was summed over the wrong axis: axis 1 adds up the outputs of one sample. Sum "
+                      "over the samples instead: `dout.sum(axis=0)`, one value per output unit."),
+    "grad_divided_by_n": ("{name} is the expected gradient divided by the batch size N = {n}. The 1/N of the "
+                          "mean loss is already in the upstream gradient (it was applied once, in the loss's "
+                          "gradient); a layer only sums over the batch. Dividing again divides by N twice."),
+    "ce_grad_not_divided": ("{name} is N = {n} times the expected gradient: the loss is the *mean* over the "
+                            "batch, so its gradient carries a 1/N. Divide the gradient of the scores by N once: "
+                            "dscores = (p − onehot) / N."),
+    "grad_sign": ("{name} has the right size but the wrong sign (got ≈ −expected). Check the order of a "
+                  "subtraction: p − onehot and pred − target, not the other way round."),
+    "missing_upstream": ("You returned the local derivative only. The chain rule multiplies it by the upstream "
+                         "gradient: dx = dout * (local derivative)."),
+    "sigmoid_derivative_s": ("You used σ(x) itself as its derivative. The derivative of the sigmoid is "
+                             "σ(x)·(1 − σ(x)) = out * (1 − out); then multiply by dout."),
+    "sigmoid_derivative_form": ("That is not the derivative of the sigmoid: σ'(x) = σ(x)·(1 − σ(x)), so "
+                                "dx = dout * out * (1 − out). (1 − out² is the derivative of tanh.)"),
+    "tanh_derivative_form": ("That is not the derivative of tanh: tanh'(x) = 1 − tanh²(x), so "
+                             "dx = dout * (1 − out**2)."),
+    "cache_is_output": ("You applied the function to its cache again. The cache here is the forward *output* "
+                        "out = f(x), not x: use it as it is, e.g. σ'(x) = out * (1 − out)."),
+    "relu_mask_dout": ("Your ReLU mask looks at dout (dout > 0), not at the forward input x. ReLU passes the "
+                       "gradient where its *input* was positive: dx = dout * (x > 0)."),
+    "relu_mask_inverted": ("The mask is inverted: the gradient flows where x > 0 (where ReLU let its input "
+                           "through) and is 0 where x ≤ 0."),
+    "relu_times_x": ("You multiplied dout by max(x, 0). The derivative of ReLU is 1 where x > 0 and 0 "
+                     "elsewhere, not x: dx = dout * (x > 0)."),
+    "relu_forward_returned": "You returned the forward pass max(x, 0). The backward pass returns dx = dout * (x > 0).",
+    "relu_mask_missing": ("{exercise}: the gradient of W1 and b1 is wrong as if the ReLU were not there: on the "
+                          "way back, multiply by the ReLU mask of the hidden pre-activation (h_pre > 0)."),
+    "softmax_overflow": ("{what} contains NaN or inf on logits with large values: exp(1000) overflows to inf, "
+                         "and inf / inf is NaN. Subtract each row's maximum before exp: softmax(z) = "
+                         "softmax(z − max(z)), and the largest exponent becomes exp(0) = 1."),
+    "loss_sign": "The loss has the wrong sign: cross-entropy is −log p[y], which is ≥ 0.",
+    "loss_sum_not_mean": ("The loss is N = {n} times the expected one: you summed over the samples. The loss is "
+                          "the mean over the batch: divide by N."),
+    "ce_mean_over_classes": ("The loss is the expected one divided by the number of classes C = {c}: you "
+                             "averaged over all N·C entries (e.g. np.mean(onehot * log p)). Sum over the classes, "
+                             "then average over the N samples."),
+    "ce_log_missing": "The log is missing: cross-entropy is the mean of −log p[y], not of −p[y] or 1 − p[y].",
+    "ce_missing_onehot": ("dlogits is p / N (or p): the −1 at the true class is missing. The gradient of "
+                          "softmax + cross-entropy is (p − onehot(y)) / N: subtract 1 at y in every row."),
+    "ce_grad_over_classes": ("dlogits is the expected one divided by C = {c}: divide by the batch size N only, "
+                             "not by N·C."),
+    "ce_grad_softmax_jacobian": ("Your dlogits is nonzero only at the true class. Every logit changes every "
+                                 "probability through the softmax's sum: the gradient is (p − onehot(y)) / N, "
+                                 "nonzero in every column."),
+    "mse_half_convention": ("The loss is half the expected one: you used ½·mean(...). That convention exists, but "
+                            "here mse_loss is mean((pred − target)²), as in chainrule.functional.mse_loss."),
+    "mse_mean_over_batch_only": ("The loss is the sum over the features averaged over the N = {n} samples only. "
+                                 "Here the mean runs over all {size} elements: np.mean((pred − target)**2)."),
+    "mse_rmse": "That is the root of the mean squared error (RMSE): do not take the square root.",
+    "mse_no_square": "The difference must be squared: mean((pred − target)²).",
+    "mse_missing_2": ("dpred is half the expected gradient: the derivative of (pred − target)² is "
+                      "2·(pred − target). dpred = 2 * (pred − target) / pred.size."),
+    "mse_grad_not_divided": ("dpred is not divided by the number of elements ({size}): the loss is a mean, so "
+                             "its gradient is 2 * (pred − target) / pred.size."),
+    "mse_grad_divided_twice": "dpred is divided by the number of elements ({size}) twice: divide once.",
+    "mse_grad_batch_only": ("dpred is divided by the batch size N = {n} only; the loss averages over all "
+                            "{size} elements, so divide by pred.size."),
+}
+
+ZH = {
+    # ---- ch03:多层感知机中的反向传播 ------------------------------------------------
+    "what_out": "out",
+    "what_dx": "dx",
+    "what_dw": "dw",
+    "what_db": "db",
+    "what_loss": "loss",
+    "what_dlogits": "dlogits",
+    "what_dpred": "dpred",
+    "what_grad_W1": "grads['W1']",
+    "what_grad_b1": "grads['b1']",
+    "what_grad_W2": "grads['W2']",
+    "what_grad_b2": "grads['b2']",
+    "bad_return": "你的函数应当返回元组 {expected}，实际返回的是 {got}。请按这个顺序全部返回，例如 `return dx, dw, db`。",
+    "grads_not_dict": "返回的第二个值应当是以 'W1'、'b1'、'W2'、'b2' 为键的梯度字典，实际是 {got}。",
+    "missing_grad_key": "grads 里没有键 {missing!r}（现有的键：{keys}）。每个参数返回一个梯度，键与 params 中的相同。",
+    "modified_argument": ("你的函数原地改动了参数 {name}：返回之后 {name}{index} 是 {after}，原本是 {before}。"
+                          "反向传递不能覆盖自己的输入（上游梯度可能还要在别处使用）：请在副本上操作，"
+                          "例如先写 `dx = dout.copy()` 再做掩码。"),
+    "affine_layout": ("你的函数抛出了 {etype}：{emsg}。这些形状做不了矩阵乘法。本课程中 w 采用 PyTorch 的布局 "
+                      "(out_features, in_features)，所以 out = x @ w.T + b；反向时 dx = dout @ w（与 x 同形），"
+                      "dw = dout.T @ x（与 w 同形）。"),
+    "missing_bias": "漏掉了偏置：out = x @ w.T + b，b 按行广播，每个样本都加上。",
+    "dw_transposed": ("{name} 是期望结果的转置：梯度的形状总是与它对应的参数相同。w 的形状是 (out, in) 时，"
+                      "dw = dout.T @ x，而不是 x.T @ dout。"),
+    "grad_missing_batch_sum": ("{name} 还带着批次这一轴：你为每个样本各返回了一个梯度（N = {n}）。"
+                               "权重由所有样本共享，它的梯度是各样本贡献之和：dout.T @ x 已经替你求了这个和。"),
+    "db_missing_batch_sum": ("{name} 还带着批次这一轴（每个样本一行，N = {n}）：偏置加到了每个样本上，"
+                             "所以它的梯度要把上游梯度沿批次求和：`dout.sum(axis=0)`。"),
+    "db_wrong_axis": ("{name} 求和的轴不对：沿 axis 1 求和是把一个样本的各个输出加在一起。应当对样本求和："
+                      "`dout.sum(axis=0)`，每个输出单元得到一个值。"),
+    "grad_divided_by_n": ("{name} 是期望梯度除以批大小 N = {n}。平均损失的 1/N 已经包含在上游梯度里"
+                          "（在损失的梯度中乘过一次）；层本身只沿批次求和。再除一次就等于除了两次 N。"),
+    "ce_grad_not_divided": ("{name} 是期望梯度的 N = {n} 倍：损失是对批次取的*平均*，所以它的梯度带有 1/N。"
+                            "对得分的梯度除以一次 N：dscores = (p − onehot) / N。"),
+    "grad_sign": ("{name} 的大小对，符号反了（实际 ≈ −期望）。检查减法的顺序：应是 p − onehot 和 "
+                  "pred − target，而不是反过来。"),
+    "missing_upstream": "你只返回了局部导数。链式法则要把它乘以上游梯度：dx = dout * （局部导数）。",
+    "sigmoid_derivative_s": ("你把 σ(x) 本身当成了它的导数。sigmoid 的导数是 σ(x)·(1 − σ(x)) = out * (1 − out)，"
+                             "再乘以 dout。"),
+    "sigmoid_derivative_form": ("这不是 sigmoid 的导数：σ'(x) = σ(x)·(1 − σ(x))，所以 dx = dout * out * (1 − out)。"
+                                "（1 − out² 是 tanh 的导数。）"),
+    "tanh_derivative_form": "这不是 tanh 的导数：tanh'(x) = 1 − tanh²(x)，所以 dx = dout * (1 − out**2)。",
+    "cache_is_output": ("你又对缓存套用了一次函数。这里的缓存是前向的*输出* out = f(x)，不是 x：直接使用它，"
+                        "例如 σ'(x) = out * (1 − out)。"),
+    "relu_mask_dout": ("你的 ReLU 掩码看的是 dout（dout > 0），而不是前向的输入 x。ReLU 在*输入*为正的位置"
+                       "让梯度通过：dx = dout * (x > 0)。"),
+    "relu_mask_inverted": "掩码反了：梯度在 x > 0 处通过（ReLU 让输入通过的地方），在 x ≤ 0 处为 0。",
+    "relu_times_x": "你把 dout 乘以了 max(x, 0)。ReLU 的导数在 x > 0 处是 1，其他地方是 0，而不是 x：dx = dout * (x > 0)。",
+    "relu_forward_returned": "你返回的是前向计算 max(x, 0)。反向传递要返回 dx = dout * (x > 0)。",
+    "relu_mask_missing": ("{exercise}：W1 和 b1 的梯度错得就像没有 ReLU 一样：反向经过隐藏层时，要乘以"
+                          "隐藏层预激活值的 ReLU 掩码 (h_pre > 0)。"),
+    "softmax_overflow": ("logits 的值很大时，{what} 中出现了 NaN 或 inf：exp(1000) 上溢为 inf，inf / inf 得到 NaN。"
+                         "求 exp 之前先减去每一行的最大值：softmax(z) = softmax(z − max(z))，"
+                         "这样最大的指数就是 exp(0) = 1。"),
+    "loss_sign": "损失的符号反了：交叉熵是 −log p[y]，它总是 ≥ 0。",
+    "loss_sum_not_mean": "损失是期望值的 N = {n} 倍：你对样本求了和。损失是对批次取平均：要除以 N。",
+    "ce_mean_over_classes": ("损失是期望值除以类别数 C = {c}：你对全部 N·C 个元素取了平均"
+                             "（例如 np.mean(onehot * log p)）。应当先对类别求和，再对 N 个样本取平均。"),
+    "ce_log_missing": "漏掉了 log：交叉熵是 −log p[y] 的平均，而不是 −p[y] 或 1 − p[y] 的平均。",
+    "ce_missing_onehot": ("dlogits 等于 p / N（或 p）：漏掉了真实类别处的 −1。softmax 加交叉熵的梯度是 "
+                          "(p − onehot(y)) / N：每一行都要在 y 处减去 1。"),
+    "ce_grad_over_classes": "dlogits 是期望值除以 C = {c}：只除以批大小 N，不要除以 N·C。",
+    "ce_grad_softmax_jacobian": ("你的 dlogits 只在真实类别处不为零。通过 softmax 分母中的求和，每个 logit 都会"
+                                 "影响每个概率：梯度是 (p − onehot(y)) / N，每一列都不为零。"),
+    "mse_half_convention": ("损失是期望值的一半：你用的是 ½·mean(...)。确实有这种约定，但这里的 mse_loss 是 "
+                            "mean((pred − target)²)，与 chainrule.functional.mse_loss 相同。"),
+    "mse_mean_over_batch_only": ("损失是对特征求和、只对 N = {n} 个样本取了平均。这里要对全部 {size} 个元素取平均："
+                                 "np.mean((pred − target)**2)。"),
+    "mse_rmse": "这是均方误差的平方根（RMSE）：不要开平方。",
+    "mse_no_square": "差要平方：mean((pred − target)²)。",
+    "mse_missing_2": ("dpred 是期望梯度的一半：(pred − target)² 的导数是 2·(pred − target)。"
+                      "dpred = 2 * (pred − target) / pred.size。"),
+    "mse_grad_not_divided": ("dpred 没有除以元素个数（{size}）：损失是平均值，所以它的梯度是 "
+                             "2 * (pred − target) / pred.size。"),
+    "mse_grad_divided_twice": "dpred 除了两次元素个数（{size}）：只除一次。",
+    "mse_grad_batch_only": "dpred 只除以了批大小 N = {n}；损失对全部 {size} 个元素取平均，所以要除以 pred.size。",
+}

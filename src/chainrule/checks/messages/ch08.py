@@ -1,0 +1,191 @@
+"""Chapter 8: autodiff in practice. One table per language, same keys (see :mod:`chainrule.checks.messages`)."""
+
+EN = {
+    # ---- ch08: autodiff in practice -----------------------------------------------
+    "ch08_bad_return": ("Your function should return a tuple {expected}, but it returned a {got}. "
+                        "Return all of them, in this order."),
+    "ch08_wrong_steps": ("Your function should return a list of {steps} losses, one per step, but it returned "
+                         "something of shape {got_shape}. Append float(loss.data) once in each step."),
+    "ch08_what_losses": "the list of losses",
+    "ch08_what_scores": "the scores (the forward values)",
+    "ch08_what_h_scaled": "h_scaled",
+    "ch08_param_gain": "gain after training",
+    "ch08_param_fc1.weight": "fc1.weight after training",
+    "ch08_param_fc1.bias": "fc1.bias after training",
+    "ch08_param_fc2.weight": "fc2.weight after training",
+    "ch08_param_fc2.bias": "fc2.bias after training",
+    "ch08_grad_gain": "gain.grad",
+    "ch08_grad_fc1.weight": "fc1.weight.grad",
+    "ch08_grad_fc1.bias": "fc1.bias.grad",
+    "ch08_grad_fc2.weight": "fc2.weight.grad",
+    "ch08_grad_fc2.bias": "fc2.bias.grad",
+    "ch08_norm_gain": "the norm of gain.grad",
+    "ch08_norm_fc1.weight": "the norm of fc1.weight.grad",
+    "ch08_norm_fc1.bias": "the norm of fc1.bias.grad",
+    "ch08_norm_fc2.weight": "the norm of fc2.weight.grad",
+    "ch08_norm_fc2.bias": "the norm of fc2.bias.grad",
+    "ch08_still_accumulates": ("These are exactly the losses of the buggy loop: the gradients still accumulate. "
+                               "backward() adds into .grad, so every step must start from empty gradients: "
+                               "call opt.zero_grad() (or model.zero_grad()) at the start of each step, "
+                               "before loss.backward()."),
+    "ch08_zero_grad_between": ("The loss never changes: the parameters are not updated. You cleared the gradients "
+                               "between loss.backward() and opt.step(), so step() found no gradient. The order "
+                               "is zero_grad → forward → backward → step."),
+    "ch08_loss_after_step": ("Your losses are shifted by one step: you recorded the loss after the update. Record "
+                             "float(loss.data) of the loss that backward() used, as the buggy loop does."),
+    "ch08_params_not_trained": ("{steps} steps ran, but the parameters still hold their initial values: the "
+                                "update did not reach the model's parameters (did you train a copy?)."),
+    "ch08_not_a_tensor": ("Your function returned a {gtype}, not a Tensor. A NumPy array has no graph: "
+                          "return the Tensor that the model computed, so that backward() can reach the parameters."),
+    "ch08_no_graph": ("The scores have the right values but carry no graph (requires_grad is False): they were "
+                      "computed under no_grad(), or detached. Compute the forward pass with gradients enabled."),
+    "ch08_params_changed": ("Your function changed parameter {name}: {name}{index} was {before} and is now "
+                            "{after}. A forward pass must not modify the model."),
+    "ch08_graph_broken": ("After backward(), {name}.grad is None: no gradient reached it, so this parameter would "
+                          "never learn. Somewhere between {name} and the output the graph is cut: a .numpy(), "
+                          ".data, .detach() or Tensor(...) around a value turns it into a constant. Keep every step "
+                          "as Tensor operations."),
+    "ch08_inplace_saved": ("{name}.grad is exactly the wrong gradient of the buggy version: an array that the graph "
+                           "saved for backward (h, the input of fc2) is still edited in place (/=, *=, [...] =) "
+                           "after it was used. Compute the scaled copy out of place: h.data / h.data.max()."),
+    "ch08_norms_none_crash": ("Your function raised {etype} on a model where {name}.grad is None (a parameter this "
+                              "loss did not use). Test for None first and report 0.0 for it."),
+    "ch08_norms_changed_grads": ("Your function changed {name}.grad. A monitor only reads the gradients: the "
+                                 "optimizer needs them unchanged."),
+    "ch08_norms_not_dict": ("Your function returned a {gtype}; return a dict {{name: norm}} with one entry per "
+                            "named parameter, e.g. {{'fc1.weight': 0.53, ...}}."),
+    "ch08_norms_skip_none": ("There is no entry for {name} (your keys: {keys}). Its .grad is None: report it "
+                             "anyway, with 0.0, so that a parameter that gets no gradient is seen, not hidden."),
+    "ch08_norms_missing": ("There is no entry for {name} (your keys: {keys}). Use model.named_parameters(): "
+                           "it gives every parameter with its name, e.g. 'fc1.weight'."),
+    "ch08_norms_extra": ("Your dict has a key {name!r} that is not a parameter name. Use the names of "
+                         "model.named_parameters() as keys."),
+    "ch08_norms_per_element": ("For {name} you returned one value per element. Return one number per tensor: "
+                               "the L2 norm of the whole gradient, sqrt(sum(g ** 2))."),
+    "ch08_norms_none_nan": ("For {name}, whose .grad is None, you returned NaN. This exercise reports 0.0 for a "
+                            "parameter without gradient (NaN would poison sums and plots)."),
+    "ch08_norms_squared": ("For {name} you returned the squared norm sum(g ** 2): take its square root."),
+    "ch08_norms_of_weights": ("For {name} you returned the norm of the parameter's values (p.data). The monitor "
+                              "watches the gradient: use p.grad."),
+    "ch08_norms_wrong_kind": ("For {name} you returned another size measure (a max, a mean or a sum of |g|). "
+                              "Return the L2 norm sqrt(sum(g ** 2)) of the whole gradient."),
+    "ch08_gc_not_restored": ("After your check, parameter {name}{index} is {after} instead of {before}: a perturbed "
+                             "element was not put back. Save the old value and restore it exactly (p.data[i] = old) "
+                             "after the two evaluations."),
+    "ch08_gc_bad_name": ("worst_name should be the name of a parameter ({names}), but it is {got}."),
+    "ch08_gc_bad_rel": "rel_error should be a number, but it is a {got}.",
+    "ch08_gc_perturbs_copy": ("On a correct model your check reports a relative error of {rel}, i.e. the numerical "
+                              "gradient is zero: perturbing did not change the loss. You perturbed a copy "
+                              "(p.data.copy(), np.array(p.data)...) instead of the parameter itself. Change "
+                              "p.data in place, evaluate the loss, and put the value back."),
+    "ch08_gc_stale_grads": ("On a correct model your check reports a relative error of {rel}: your backprop "
+                            "gradient is twice the right one. The model's .grad still held the gradient of an "
+                            "earlier backward(), and backward() adds to it. Call model.zero_grad() first."),
+    "ch08_gc_one_sided": ("On a correct model your relative error is {rel}, about that of one-sided differences "
+                          "({one}); central differences give {ref_rel}. Use (L(θ + ε) − L(θ − ε)) / (2ε): its "
+                          "error shrinks like ε², not like ε."),
+    "ch08_gc_false_alarm": ("Your check says a correct model is wrong (relative error {rel}, expected about "
+                            "{ref_rel}, parameter {got}). Compare your numerical and backprop gradients of that "
+                            "parameter element by element."),
+    "ch08_gc_rel_too_large": ("On a correct model your relative error is {rel}; central differences in float64 "
+                              "give about {ref_rel}. Use eps = 1e-6, float64, and the relative error of the "
+                              "whole gradient, ‖a − n‖ / max(‖a‖, ‖n‖, 1e-12)."),
+    "ch08_gc_missed_bug": ("This model has a primitive with a wrong VJP (the gradient of {name} is wrong, relative "
+                           "error {ref_rel}), but your check says ok. Is the numerical gradient really computed "
+                           "from loss values, and compared with the gradient from backward()?"),
+    "ch08_gc_wrong_worst": ("Your check found a problem but named {got}; the wrong gradient is that of {name} "
+                            "(relative error {ref_rel}). Return the parameter with the largest relative error."),
+    "ch08_gc_rel_definition": ("Your relative error is {rel} where this exercise's definition gives {ref_rel} "
+                               "(worst parameter {name}): it looks like a largest element-wise ratio, which blows "
+                               "up on elements whose gradient is nearly 0. Use the relative error of the whole "
+                               "gradient of each parameter: ‖a − n‖₂ / max(‖a‖₂, ‖n‖₂, 1e-12)."),
+}
+
+ZH = {
+    # ---- ch08:自动微分实践 ---------------------------------------------------------
+    "ch08_bad_return": "你的函数应当返回元组 {expected}，实际返回的却是 {got}。请按这个顺序全部返回。",
+    "ch08_wrong_steps": ("你的函数应当返回 {steps} 个损失组成的列表（每步一个），实际返回的形状是 {got_shape}。"
+                         "每一步追加一次 float(loss.data)。"),
+    "ch08_what_losses": "损失列表",
+    "ch08_what_scores": "得分（前向值）",
+    "ch08_what_h_scaled": "h_scaled",
+    "ch08_param_gain": "训练后的 gain",
+    "ch08_param_fc1.weight": "训练后的 fc1.weight",
+    "ch08_param_fc1.bias": "训练后的 fc1.bias",
+    "ch08_param_fc2.weight": "训练后的 fc2.weight",
+    "ch08_param_fc2.bias": "训练后的 fc2.bias",
+    "ch08_grad_gain": "gain.grad",
+    "ch08_grad_fc1.weight": "fc1.weight.grad",
+    "ch08_grad_fc1.bias": "fc1.bias.grad",
+    "ch08_grad_fc2.weight": "fc2.weight.grad",
+    "ch08_grad_fc2.bias": "fc2.bias.grad",
+    "ch08_norm_gain": "gain.grad 的范数",
+    "ch08_norm_fc1.weight": "fc1.weight.grad 的范数",
+    "ch08_norm_fc1.bias": "fc1.bias.grad 的范数",
+    "ch08_norm_fc2.weight": "fc2.weight.grad 的范数",
+    "ch08_norm_fc2.bias": "fc2.bias.grad 的范数",
+    "ch08_still_accumulates": ("这些损失与有 bug 的循环完全相同：梯度仍在累加。backward() 是把梯度加到 .grad 上，"
+                               "所以每一步都必须从空梯度开始：在每一步开头、loss.backward() 之前调用 "
+                               "opt.zero_grad()（或 model.zero_grad()）。"),
+    "ch08_zero_grad_between": ("损失始终不变：参数没有被更新。你在 loss.backward() 和 opt.step() 之间清空了梯度，"
+                               "step() 找不到梯度。正确的顺序是 zero_grad → 前向 → backward → step。"),
+    "ch08_loss_after_step": ("你的损失错开了一步：你记录的是更新之后的损失。应当像有 bug 的循环那样，"
+                             "记录 backward() 所用的那个损失的 float(loss.data)。"),
+    "ch08_params_not_trained": ("已经运行了 {steps} 步，参数却仍是初始值：更新没有作用到模型的参数上"
+                                "（是不是训练了一个副本？）。"),
+    "ch08_not_a_tensor": ("你的函数返回了 {gtype}，而不是 Tensor。NumPy 数组没有计算图："
+                          "请返回模型算出的 Tensor，这样 backward() 才能到达各个参数。"),
+    "ch08_no_graph": ("得分的数值正确，却没有计算图（requires_grad 为 False）：它是在 no_grad() 中计算的，"
+                      "或者被 detach 了。请在启用梯度的情况下做前向计算。"),
+    "ch08_params_changed": ("你的函数改动了参数 {name}：{name}{index} 原本是 {before}，现在是 {after}。"
+                            "前向计算不应修改模型。"),
+    "ch08_graph_broken": ("调用 backward() 之后 {name}.grad 是 None：没有梯度到达它，这个参数永远学不到东西。"
+                          "在 {name} 与输出之间，计算图被切断了：对某个值用了 .numpy()、.data、.detach() "
+                          "或 Tensor(...)，它就变成了常数。每一步都要用 Tensor 运算来写。"),
+    "ch08_inplace_saved": ("{name}.grad 恰好等于有 bug 版本给出的错误梯度：计算图为反向计算保存的数组"
+                           "（h，即 fc2 的输入）在被使用之后仍被原地修改（/=、*=、[...] =）。"
+                           "请用非原地的方式计算缩放后的副本：h.data / h.data.max()。"),
+    "ch08_norms_none_crash": ("在 {name}.grad 为 None（这个损失没有用到的参数）的模型上，你的函数抛出了 {etype}。"
+                              "先判断是否为 None，并为它报告 0.0。"),
+    "ch08_norms_changed_grads": "你的函数改动了 {name}.grad。监视器只读取梯度：优化器还需要原样的梯度。",
+    "ch08_norms_not_dict": ("你的函数返回了 {gtype}；应当返回字典 {{name: norm}}（参数名 → 范数），每个具名参数一项，"
+                            "例如 {{'fc1.weight': 0.53, ...}}。"),
+    "ch08_norms_skip_none": ("没有 {name} 这一项（你的键：{keys}）。它的 .grad 是 None：仍然要报告它，值为 0.0，"
+                             "这样得不到梯度的参数才会被看见，而不是被藏起来。"),
+    "ch08_norms_missing": ("没有 {name} 这一项（你的键：{keys}）。请用 model.named_parameters()："
+                           "它给出每个参数及其名称，例如 'fc1.weight'。"),
+    "ch08_norms_extra": "你的字典里有一个键 {name!r}，它不是参数名。请用 model.named_parameters() 给出的名称作键。",
+    "ch08_norms_per_element": ("对 {name} 你返回了逐元素的值。每个张量只返回一个数："
+                               "整个梯度的 L2 范数 sqrt(sum(g ** 2))。"),
+    "ch08_norms_none_nan": ("{name} 的 .grad 是 None，你却返回了 NaN。本练习对没有梯度的参数报告 0.0"
+                            "（NaN 会污染求和与绘图）。"),
+    "ch08_norms_squared": "对 {name} 你返回的是范数的平方 sum(g ** 2)：还要开平方根。",
+    "ch08_norms_of_weights": "对 {name} 你返回的是参数值（p.data）的范数。监视器看的是梯度：请用 p.grad。",
+    "ch08_norms_wrong_kind": ("对 {name} 你返回的是另一种大小度量（|g| 的最大值、平均值或总和）。"
+                              "请返回整个梯度的 L2 范数 sqrt(sum(g ** 2))。"),
+    "ch08_gc_not_restored": ("检验之后，参数 {name}{index} 是 {after}，原本是 {before}：有被扰动的元素没有放回去。"
+                             "先保存旧值，两次求值之后再精确地恢复它（p.data[i] = old）。"),
+    "ch08_gc_bad_name": "worst_name 应当是某个参数的名称（{names}），实际却是 {got}。",
+    "ch08_gc_bad_rel": "rel_error 应当是一个数，实际却是 {got}。",
+    "ch08_gc_perturbs_copy": ("在一个正确的模型上，你的检验报告的相对误差是 {rel}，也就是说数值梯度为零："
+                              "扰动没有改变损失。你扰动的是副本（p.data.copy()、np.array(p.data) 等），"
+                              "而不是参数本身。请原地修改 p.data，计算损失，再把值放回去。"),
+    "ch08_gc_stale_grads": ("在一个正确的模型上，你的检验报告的相对误差是 {rel}：你的反向传播梯度是正确值的 2 倍。"
+                            "模型的 .grad 里还留着之前一次 backward() 的梯度，而 backward() 会在其上累加。"
+                            "请先调用 model.zero_grad()。"),
+    "ch08_gc_one_sided": ("在一个正确的模型上，你的相对误差是 {rel}，与单侧差分的误差（{one}）相当；"
+                          "中心差分给出的是 {ref_rel}。请用 (L(θ + ε) − L(θ − ε)) / (2ε)：它的误差按 ε² 减小，"
+                          "而不是按 ε。"),
+    "ch08_gc_false_alarm": ("你的检验把一个正确的模型判为错误（相对误差 {rel}，应约为 {ref_rel}，参数 {got}）。"
+                            "请逐元素比较该参数的数值梯度与反向传播梯度。"),
+    "ch08_gc_rel_too_large": ("在一个正确的模型上，你的相对误差是 {rel}；float64 下的中心差分约为 {ref_rel}。"
+                              "请用 eps = 1e-6、float64，以及整个梯度的相对误差 ‖a − n‖ / max(‖a‖, ‖n‖, 1e-12)。"),
+    "ch08_gc_missed_bug": ("这个模型里有一个向量-雅可比积写错了的原语（{name} 的梯度是错的，相对误差 {ref_rel}），"
+                           "你的检验却说没问题。数值梯度真的是由损失值算出来的吗？它真的与 backward() 给出的梯度"
+                           "作了比较吗？"),
+    "ch08_gc_wrong_worst": ("你的检验发现了问题，却指向了 {got}；梯度出错的是 {name}（相对误差 {ref_rel}）。"
+                            "请返回相对误差最大的那个参数。"),
+    "ch08_gc_rel_definition": ("你的相对误差是 {rel}，而按本练习的定义应为 {ref_rel}（误差最大的参数是 {name}）："
+                               "看起来你取的是逐元素比值的最大值，它在梯度接近 0 的元素上会爆掉。"
+                               "请对每个参数用整个梯度的相对误差：‖a − n‖₂ / max(‖a‖₂, ‖n‖₂, 1e-12)。"),
+}
