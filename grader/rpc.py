@@ -245,8 +245,7 @@ class Peer:
     def request(self, op, *args):
         """Ask the other side; serve its nested requests (callbacks) until our answer arrives."""
         track = {}
-        msg = {"op": op, "a": [self.encode(a, track) for a in args[:1]] +
-               [self.encode(a, track) for a in args[1:]]}
+        msg = {"op": op, "a": [self.encode(a, track) for a in args]}
         msg["sync"] = self._changes()
         self.sent.append(track)
         try:
