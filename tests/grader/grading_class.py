@@ -17,11 +17,13 @@ sys.path.insert(0, str(REPO / "tests" / "course"))
 
 from course_helpers import fill_solutions, read  # noqa: E402
 
-WRONG_AFFINE = ("def affine_backward(dout, cache):\n    x, w, b = cache\n"
-                "    return dout @ w, x.T @ dout, dout.sum(axis=0)   # wrong: dw transposed\n")
+HEAD = "def affine_backward(dout, cache):\n    x, w, b = cache\n"   # the start of an affine_backward
+WRONG = "    return dout @ w, x.T @ dout, dout.sum(axis=0)   # wrong: dw transposed\n"
+WRONG_AFFINE = HEAD + WRONG
 
 
-def _cell(nb, grade_id):
+def cell(nb, grade_id):
+    """The cell of ``nb`` with this nbgrader grade id."""
     return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
 
 
@@ -33,7 +35,8 @@ def blank(chapter_file: str, lang: str):
     return read(REPO / "course" / lang / chapter_file)
 
 
-def _copy(nb):
+def copy(nb):
+    """A deep copy of a notebook, to edit."""
     return nbformat.from_dict(json.loads(nbformat.writes(nb)))
 
 
@@ -54,16 +57,16 @@ def build_mixed(subs: Path) -> int:
     put(subs, "honest_en", honest("ch00_getting_started.ipynb", "en"), "ch00_getting_started.ipynb")
     put(subs, "honest_zh", honest("ch01_derivatives.ipynb", "zh"), "ch01_derivatives.ipynb")
     put(subs, "blank_en", blank("ch02_graphs.ipynb", "en"), "ch02_graphs.ipynb")
-    wrong = _copy(ch03)
-    _cell(wrong, "affine_backward").source = WRONG_AFFINE
+    wrong = copy(ch03)
+    cell(wrong, "affine_backward").source = WRONG_AFFINE
     put(subs, "wrong_en", wrong, "ch03_mlp.ipynb")
-    tampered = _copy(honest("ch01_derivatives.ipynb", "en"))
+    tampered = copy(honest("ch01_derivatives.ipynb", "en"))
     first_tests = next(c for c in tampered.cells if c.metadata.get("nbgrader", {}).get("grade"))
     first_tests.source = "pass"
     put(subs, "tamper_en", tampered, "ch01_derivatives.ipynb")
     put(subs, "bad_json", b'{"cells": [{"cell_type": "code", "sou', "hw.ipynb")
     put(subs, "bad_empty", b"", "empty.ipynb")
-    put(subs, "bad_other_course", nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(1)")]),
+    put(subs, "bad_other_course", nbformat.v4.new_notebook(cells=[nbformat.v4.new_codecell("print(1)")]),
         "ch03_mlp.ipynb")
     put(subs, "renamed", honest("ch01_derivatives.ipynb", "zh"), "ch04_optimizers.ipynb")
     return 10
@@ -71,8 +74,8 @@ def build_mixed(subs: Path) -> int:
 
 def poison_notebook():
     """An honest chapter-0 notebook made unique (its sha256 names it to the test hook)."""
-    nb = _copy(honest("ch00_getting_started.ipynb", "en"))
-    nb.cells.append(nbformat.v4.new_markdown_cell("poison"))
+    nb = copy(honest("ch00_getting_started.ipynb", "en"))
+    nb.cells.append(nbformat.v4.new_markdowncell("poison"))
     return nb
 
 

@@ -19,7 +19,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests" / "course"))
 
 from grader import judge, rpc  # noqa: E402
-from course_helpers import fill_solutions, read  # noqa: E402
+from grading_class import honest  # noqa: E402
 
 
 # ---------------------------------------------------------------------- the protocol, in one process
@@ -127,8 +127,7 @@ def _release(stem, lang="en"):
 
 def _honest(stem, lang="en"):
     import nbformat
-    nb = fill_solutions(read(REPO / "course" / lang / f"{stem}.ipynb"), read(REPO / "solutions" / lang / f"{stem}.ipynb"))
-    return judge.parse_notebook(nbformat.writes(nb).encode())
+    return judge.parse_notebook(nbformat.writes(honest(f"{stem}.ipynb", lang)).encode())
 
 
 def test_grading_without_bubblewrap_falls_back_to_rlimits():
@@ -158,9 +157,8 @@ def test_a_canvas_zip_through_the_command_line(tmp_path):
     import nbformat
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
-        honest = nbformat.writes(fill_solutions(read(REPO / "course" / "zh" / "ch00_getting_started.ipynb"),
-                                                read(REPO / "solutions" / "zh" / "ch00_getting_started.ipynb")))
-        z.writestr("doejane_1234_5678_ch00_getting_started.ipynb", honest)
+        z.writestr("doejane_1234_5678_ch00_getting_started.ipynb",
+                   nbformat.writes(honest("ch00_getting_started.ipynb", "zh")))
         z.writestr("roebob_LATE_4321_8765_ch00_getting_started-1.ipynb",
                    (REPO / "course" / "zh" / "ch00_getting_started.ipynb").read_text(encoding="utf-8"))
     (tmp_path / "canvas.zip").write_bytes(buf.getvalue())

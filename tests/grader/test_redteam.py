@@ -28,15 +28,14 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests" / "course"))
 
 from grader import sandbox  # noqa: E402
-from course_helpers import fill_solutions, read  # noqa: E402
+from course_helpers import read  # noqa: E402
+from grading_class import HEAD, WRONG, cell, copy, honest, put  # noqa: E402
 
 needs_bwrap = pytest.mark.skipif(sandbox.probe()["mechanism"] != "bwrap",
                                  reason=f"bubblewrap sandbox unavailable here: {sandbox.probe()['detail']}")
 pytestmark = needs_bwrap  # without the sandbox, the file-system and network attacks would succeed
 
 MARK = uuid.uuid4().hex[:12]   # unique per run: names the processes and files the attacks leave
-WRONG = "    return dout @ w, x.T @ dout, dout.sum(axis=0)   # wrong: dw transposed\n"
-HEAD = "def affine_backward(dout, cache):\n    x, w, b = cache\n"
 
 # name -> source of the affine_backward solution cell (each one also wrong or blank underneath)
 ATTACKS = {
@@ -135,10 +134,6 @@ BN_FD = """def batchnorm_backward(dout, cache):
 TAMPER = ("tests_edited", "tests_deleted", "tests_duplicated", "points_changed", "tests_retagged")
 
 
-def _cell(nb, grade_id):
-    return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
-
-
 @pytest.fixture(scope="session")
 def redteam(tmp_path_factory):
     root = REPO
@@ -160,30 +155,24 @@ def redteam(tmp_path_factory):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     port = server.server_address[1]
 
-    course = read(root / "course" / "en" / "ch03_mlp.ipynb")
-    honest = fill_solutions(course, read(root / "solutions" / "en" / "ch03_mlp.ipynb"))
+    ch03 = honest("ch03_mlp.ipynb", "en")
 
-    def put(student, nb_or_bytes, name="ch03_mlp.ipynb"):
-        d = subs / student
-        d.mkdir(parents=True, exist_ok=True)
-        if isinstance(nb_or_bytes, bytes):
-            (d / name).write_bytes(nb_or_bytes)
-        else:
-            nbformat.write(nb_or_bytes, str(d / name))
+    def submit(student, nb_or_bytes, name="ch03_mlp.ipynb"):
+        put(subs, student, nb_or_bytes, name)
 
-    put("honest", honest)
-    wrong = nbformat.from_dict(json.loads(nbformat.writes(honest)))
-    _cell(wrong, "affine_backward").source = HEAD + WRONG
-    put("wrong", wrong)
+    submit("honest", ch03)
+    wrong = copy(ch03)
+    cell(wrong, "affine_backward").source = HEAD + WRONG
+    submit("wrong", wrong)
     for name, src in ATTACKS.items():
-        nb = nbformat.from_dict(json.loads(nbformat.writes(honest)))
-        _cell(nb, "affine_backward").source = (src.replace("@REPO@", str(root)).replace("@OUT@", str(out))
+        nb = copy(ch03)
+        cell(nb, "affine_backward").source = (src.replace("@REPO@", str(root)).replace("@OUT@", str(out))
                                               .replace("@PORT@", str(port)).replace("@MARK@", MARK))
-        put(f"attack_{name}", nb)
+        submit(f"attack_{name}", nb)
     for how in TAMPER:
-        nb = nbformat.from_dict(json.loads(nbformat.writes(honest)))
-        _cell(nb, "affine_backward").source = HEAD + WRONG
-        tests = _cell(nb, "affine_backward_tests")
+        nb = copy(ch03)
+        cell(nb, "affine_backward").source = HEAD + WRONG
+        tests = cell(nb, "affine_backward_tests")
         if how == "tests_edited":
             tests.source = "pass"
         elif how == "tests_deleted":
@@ -196,41 +185,36 @@ def redteam(tmp_path_factory):
             tests.metadata["nbgrader"]["points"] = 200
         elif how == "tests_retagged":
             tests.metadata["nbgrader"]["grade"] = False
-        put(f"tamper_{how}", nb)
+        submit(f"tamper_{how}", nb)
     # chapter 2: the student's Value class lives in the sandbox; this one lies about its gradients
-    ch02 = read(root / "course" / "en" / "ch02_graphs.ipynb")
-    ch02_honest = fill_solutions(ch02, read(root / "solutions" / "en" / "ch02_graphs.ipynb"))
-    liar = nbformat.from_dict(json.loads(nbformat.writes(ch02_honest)))
-    _cell(liar, "value_class").source = (
+    ch02 = honest("ch02_graphs.ipynb", "en")
+    liar = copy(ch02)
+    cell(liar, "value_class").source = (
         "class Value:\n    def __init__(self, data, _children=()):\n        self.data, self.grad = data, 0.0\n"
         "    def __getattr__(self, name):\n        return lambda *a, **k: self\n"
         "    def __mul__(self, o):\n        import sys\n        sys.modules['numpy'].allclose = lambda *a, **k: True\n"
         "        return Value(0.0)\n    __add__ = __radd__ = __rmul__ = __sub__ = __truediv__ = __pow__ = __mul__\n")
-    put("attack_value_liar", liar, "ch02_graphs.ipynb")
+    submit("attack_value_liar", liar, "ch02_graphs.ipynb")
     # chapter 8: the student's code holds proxies of the judge's chainrule; try to climb out of them
-    ch08 = read(root / "course" / "en" / "ch08_autodiff.ipynb")
-    ch08_honest = fill_solutions(ch08, read(root / "solutions" / "en" / "ch08_autodiff.ipynb"))
-    climber = nbformat.from_dict(json.loads(nbformat.writes(ch08_honest)))
-    _cell(climber, "grad_norms").source = CLIMB.replace("@OUT@", str(out))
-    put("attack_proxy_escape", climber, "ch08_autodiff.ipynb")
-    put("honest", ch08_honest, "ch08_autodiff.ipynb")
+    ch08 = honest("ch08_autodiff.ipynb", "en")
+    climber = copy(ch08)
+    cell(climber, "grad_norms").source = CLIMB.replace("@OUT@", str(out))
+    submit("attack_proxy_escape", climber, "ch08_autodiff.ipynb")
+    submit("honest", ch08, "ch08_autodiff.ipynb")
     # chapter 7: batch norm's backward pass estimated by finite differences
-    ch07 = read(root / "course" / "en" / "ch07_gradients.ipynb")
-    ch07_honest = fill_solutions(ch07, read(root / "solutions" / "en" / "ch07_gradients.ipynb"))
-    numeric = nbformat.from_dict(json.loads(nbformat.writes(ch07_honest)))
-    _cell(numeric, "batchnorm_backward").source = BN_FD
-    put("attack_bn_finite_differences", numeric, "ch07_gradients.ipynb")
-    put("honest", ch07_honest, "ch07_gradients.ipynb")
-    put("honest", ch02_honest, "ch02_graphs.ipynb")
+    ch07 = honest("ch07_gradients.ipynb", "en")
+    numeric = copy(ch07)
+    cell(numeric, "batchnorm_backward").source = BN_FD
+    submit("attack_bn_finite_differences", numeric, "ch07_gradients.ipynb")
+    submit("honest", ch07, "ch07_gradients.ipynb")
+    submit("honest", ch02, "ch02_graphs.ipynb")
     # bad input
-    put("bad_invalid_json", b'{"cells": [{"cell_type": "code", "sou', "hw.ipynb")
-    put("bad_empty", b"", "empty.ipynb")
-    put("bad_binary", os.urandom(2048), "ch03_mlp.ipynb")
+    submit("bad_invalid_json", b'{"cells": [{"cell_type": "code", "sou', "hw.ipynb")
+    submit("bad_empty", b"", "empty.ipynb")
+    submit("bad_binary", os.urandom(2048), "ch03_mlp.ipynb")
     other_course = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(1)")])
-    put("bad_other_course", other_course, "ch03_mlp.ipynb")
-    ch05_honest = fill_solutions(read(root / "course" / "zh" / "ch05_cnn.ipynb"),
-                                 read(root / "solutions" / "zh" / "ch05_cnn.ipynb"))
-    put("renamed", ch05_honest, "ch03_mlp.ipynb")  # chapter 5 (zh) under chapter 3's name
+    submit("bad_other_course", other_course, "ch03_mlp.ipynb")
+    submit("renamed", honest("ch05_cnn.ipynb", "zh"), "ch03_mlp.ipynb")  # chapter 5 (zh) under chapter 3's name
     (subs / "bad_not_a_notebook").mkdir()
     (subs / "bad_not_a_notebook" / "answers.py").write_text("print('hi')\n")
 
@@ -350,8 +334,8 @@ def test_no_network_no_forged_rows_no_leftover_processes(redteam):
 
 def test_no_output_shows_hidden_test_code(redteam):
     hidden = set()
-    for cell in read(redteam["root"] / "solutions" / "en" / "ch03_mlp.ipynb").cells:
-        m = re.search(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", cell.source, re.S)
+    for c in read(redteam["root"] / "solutions" / "en" / "ch03_mlp.ipynb").cells:
+        m = re.search(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", c.source, re.S)
         if m:
             hidden |= {line.strip() for line in m.group(1).splitlines() if line.strip()}
     assert hidden
