@@ -66,7 +66,7 @@ def build_mixed(subs: Path) -> int:
     put(subs, "tamper_en", tampered, "ch01_derivatives.ipynb")
     put(subs, "bad_json", b'{"cells": [{"cell_type": "code", "sou', "hw.ipynb")
     put(subs, "bad_empty", b"", "empty.ipynb")
-    put(subs, "bad_other_course", nbformat.v4.new_notebook(cells=[nbformat.v4.new_codecell("print(1)")]),
+    put(subs, "bad_other_course", nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(1)")]),
         "ch03_mlp.ipynb")
     put(subs, "renamed", honest("ch01_derivatives.ipynb", "zh"), "ch04_optimizers.ipynb")
     return 10
@@ -75,7 +75,7 @@ def build_mixed(subs: Path) -> int:
 def poison_notebook():
     """An honest chapter-0 notebook made unique (its sha256 names it to the test hook)."""
     nb = copy(honest("ch00_getting_started.ipynb", "en"))
-    nb.cells.append(nbformat.v4.new_markdowncell("poison"))
+    nb.cells.append(nbformat.v4.new_markdown_cell("poison"))
     return nb
 
 
