@@ -359,7 +359,7 @@ def test_one_batch_per_epoch_needs_no_shuffling(capsys):
         if b < n:
             continue
         x, y, params = ch04._loop_data(seed, n, d)
-        rec = ch04._Recorder(x, y, len(params))
+        rec = ch04.Recorder(x, y, len(params))
         got = _loop(shuffle="none")(x, y, params, rec, lr, b, epochs)
         ch04._judge_loop_run(rec, got, (x.copy(), y.copy(), [p.copy() for p in params]), n, b, epochs, lr,
                              Case("train_minibatch", 1, 1, ""))

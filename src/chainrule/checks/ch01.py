@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from coursekit.ch01 import TestFunction, cubic_sin, logsumexp, weighted, weighted_coefficients
+
 from .core import call, cases, check_unchanged, judge, passed
 
 EPS = np.finfo(np.float64).eps
@@ -48,12 +50,9 @@ FUNCS = {
 }
 
 
-def _scalar(f):
-    """The test function as seen by the learner: takes and returns Python floats (or arrays)."""
-    def g(x):
-        y = f(x)
-        return float(y) if np.ndim(y) == 0 else y
-    return g
+def _scalar(name):
+    """The test function as the learner gets it (:class:`coursekit.ch01.TestFunction`)."""
+    return TestFunction(name)
 
 
 def _fd(f, x, h):
@@ -82,7 +81,7 @@ def check_forward_difference(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
     specs = _FD_HIDDEN if hidden else _FD_VISIBLE
     for case, (name, x, h) in zip(cases("forward_difference", [_desc(*s) for s in specs]), specs):
-        f = _scalar(FUNCS[name][0])
+        f = _scalar(name)
         got = call(fn, (f, x, h), case)
         expected = _fd(f, x, h)
         others = [hh for hh in (1e-5, 1e-4, 1e-6, 1e-3, 1e-7, 1e-8, 1e-2) if not np.isclose(hh, h)]
@@ -106,7 +105,7 @@ def check_central_difference(fn, hidden=False):
     specs = _CD_HIDDEN if hidden else _CD_VISIBLE
     for case, (name, x, h) in zip(cases("central_difference", [_desc(*s) for s in specs]), specs):
         f0, df, d3f = FUNCS[name]
-        f = _scalar(f0)
+        f = _scalar(name)
         got = call(fn, (f, x, h), case)
         exact = float(df(x))
         truncation = max(abs(_cd(f, x, h) - exact), h * h / 6 * abs(float(d3f(x))))
@@ -123,17 +122,8 @@ def check_central_difference(fn, hidden=False):
 
 
 # ---------------------------------------------------------------------- numerical gradient
-def _cubic_sin(x):
-    return float(np.sum(x ** 3) / 3.0 + np.sum(np.sin(x)))
-
-
 def _cubic_sin_grad(x):
     return x ** 2 + np.cos(x)
-
-
-def _logsumexp(x):
-    m = np.max(x)
-    return float(m + np.log(np.sum(np.exp(x - m))))
 
 
 def _logsumexp_grad(x):
@@ -141,18 +131,12 @@ def _logsumexp_grad(x):
     return e / e.sum()
 
 
-def _weighted(seed, shape):
-    """f(x) = sum(w * x**2) + sum(v * x) + prod-free coupling term sum(x)**2 / 2, grad known."""
-    rng = np.random.default_rng(seed)
-    w = rng.uniform(0.5, 2.0, shape)
-    v = rng.standard_normal(shape)
-
-    def f(x):
-        return float(np.sum(w * x ** 2) + np.sum(v * x) + 0.5 * np.sum(x) ** 2 + np.sum(np.exp(0.5 * x)))
+def _weighted_grad(seed, shape):
+    w, v = weighted_coefficients(seed, shape)
 
     def grad(x):
         return 2 * w * x + v + np.sum(x) + 0.5 * np.exp(0.5 * x)
-    return f, grad
+    return grad
 
 
 # (seed, shape, function name)
@@ -161,24 +145,14 @@ _NG_HIDDEN = [(11, (5,), "weighted"), (12, (3, 2), "cubic_sin"), (13, (1, 1), "w
               (14, (2, 1, 2), "logsumexp"), (15, (6,), "cubic_sin"), (16, (2, 2), "logsumexp")]
 
 
-class _Counted:
-    """Wrap f to count its evaluations (a forward difference needs n + 1, a central one 2n)."""
-
-    def __init__(self, f):
-        self.f, self.calls = f, 0
-
-    def __call__(self, x):
-        self.calls += 1
-        return self.f(x)
-
-
 def _ng_function(seed, shape, kind):
+    """(description, the learner's f, the judge's f, the exact gradient)."""
     if kind == "cubic_sin":
-        return "f(x) = sum(x**3)/3 + sum(sin(x))", _cubic_sin, _cubic_sin_grad
+        return "f(x) = sum(x**3)/3 + sum(sin(x))", TestFunction(kind), cubic_sin, _cubic_sin_grad
     if kind == "logsumexp":
-        return "f(x) = log(sum(exp(x)))", _logsumexp, _logsumexp_grad
-    f, g = _weighted(seed + 100, shape)
-    return "f(x) = sum(w*x**2) + sum(v*x) + sum(x)**2/2 + sum(exp(x/2))", f, g
+        return "f(x) = log(sum(exp(x)))", TestFunction(kind), logsumexp, _logsumexp_grad
+    return ("f(x) = sum(w*x**2) + sum(v*x) + sum(x)**2/2 + sum(exp(x/2))", TestFunction(kind, seed + 100, shape),
+            weighted(seed + 100, shape), _weighted_grad(seed + 100, shape))
 
 
 def _forward_grad(f, x, h):
@@ -222,12 +196,11 @@ def check_numerical_gradient(fn, hidden=False):
     for seed, shape, kind in specs:
         descs.append(f"{_ng_function(seed, shape, kind)[0]}, x.shape = {shape}")
     for case, (seed, shape, kind) in zip(cases("numerical_gradient", descs), specs):
-        _, f, grad = _ng_function(seed, shape, kind)
+        _, counted, f, grad = _ng_function(seed, shape, kind)
         rng = np.random.default_rng(seed)
         x = rng.uniform(-1.5, 1.5, shape)
         x.flat[0] = -abs(x.flat[0]) - 0.25  # always a negative entry
         before = x.copy()
-        counted = _Counted(f)
         got = call(fn, (counted, x), case)
         check_unchanged(before, x, case)
         expected = grad(before)

@@ -45,6 +45,9 @@ import math
 import numpy as np
 
 from ..tensor import Tensor
+from coursekit.ch04 import Recorder, linear_loss_and_grad
+from coursekit.data import type_name
+
 from .core import _index, as_array, call, cases, detail_lines, fmt, judge, passed
 
 __all__ = ["check_sgd_step", "check_momentum_step", "check_adam_step", "check_train_minibatch",
@@ -81,13 +84,6 @@ def ref_train_minibatch(x, y, params, loss_and_grad, lr, batch_size, epochs, see
             losses.append(loss)
             iterations += 1
     return params, {"epochs": epochs, "iterations": iterations, "losses": losses}
-
-
-def linear_loss_and_grad(params, xb, yb):
-    """Mean squared error of a linear model, params = [w (D,), b (1,)]: (loss, [dw, db])."""
-    w, b = params
-    err = xb @ w + b - yb
-    return float(np.mean(err ** 2)), [2.0 * xb.T @ err / len(yb), np.array([2.0 * err.mean()])]
 
 
 # ---------------------------------------------------------------------- chainrule.optim as the judge
@@ -142,9 +138,9 @@ def _shapes_text(shapes):
 
 def _describe(got):
     if isinstance(got, (tuple, list)):
-        return f"{type(got).__name__} of {len(got)}"
-    shape = getattr(got, "shape", None)
-    return f"{type(got).__name__} {tuple(shape)}" if shape is not None else type(got).__name__
+        return f"{type_name(got)} of {len(got)}"
+    shape = got.shape if isinstance(got, (np.ndarray, np.generic)) else None
+    return f"{type_name(got)} {tuple(shape)}" if shape is not None else type_name(got)
 
 
 def _copies(arrays):
@@ -418,37 +414,6 @@ def _loop_data(seed, n, d):
     return x, y, params
 
 
-class _Recorder:
-    """A loss_and_grad that remembers what it was called with (batches as sample indices)."""
-
-    def __init__(self, x, y, n_params):
-        self.x, self.y, self.n_params = x, y, n_params
-        self.calls = []   # (params copies, indices, loss, grads)
-        self.problem = None
-
-    def __call__(self, params, xb, yb, *rest, **kw):
-        if rest or kw:
-            raise TypeError("loss_and_grad(params, xb, yb) takes exactly three arguments")
-        params = [np.array(p, dtype=np.float64, copy=True) for p in params]
-        if len(params) != self.n_params:
-            raise TypeError(f"loss_and_grad(params, xb, yb): params should be a list of {self.n_params} arrays")
-        xb = np.asarray(xb, dtype=np.float64)
-        yb = np.asarray(yb, dtype=np.float64).reshape(-1)
-        idx = []
-        for k, value in enumerate(yb):
-            hits = np.flatnonzero(np.abs(self.y - value) <= 1e-9 * max(1.0, abs(value)))
-            if len(hits) != 1:
-                raise ValueError("loss_and_grad(params, xb, yb): yb holds a value that is not one of the targets y; "
-                                 "pass the batch as x[idx], y[idx]")
-            idx.append(int(hits[0]))
-            if self.problem is None and (xb.ndim != 2 or k >= len(xb) or not np.allclose(xb[k], self.x[hits[0]])):
-                self.problem = ("xy_mismatch", len(self.calls) + 1)
-        idx = np.array(idx, dtype=int)
-        loss, grads = linear_loss_and_grad(params, self.x[idx], self.y[idx])
-        self.calls.append((params, idx, loss, [g.copy() for g in grads]))
-        return loss, grads
-
-
 def _batch_sets(calls):
     """The batches in order, each as a set of sample indices (the order inside a batch changes nothing)."""
     return [frozenset(c[1].tolist()) for c in calls]
@@ -467,7 +432,7 @@ def check_train_minibatch(fn, hidden=False):
         for run_seed in (_SEEDS[0], _SEEDS[0], _SEEDS[1]):
             x, y, params0 = _loop_data(seed, n, d)
             saved = (x.copy(), y.copy(), _copies(params0))
-            rec = _Recorder(x, y, len(params0))
+            rec = Recorder(x, y, len(params0))
             got = call(fn, (x, y, params0, rec, lr, b, epochs), case, {"seed": run_seed})
             _untouched_array(saved[0], x, "x", case)
             _untouched_array(saved[1], y, "y", case)

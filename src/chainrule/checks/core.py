@@ -29,6 +29,8 @@ import os
 
 import numpy as np
 
+from coursekit.data import Opaque, type_name
+
 from ..gradcheck import compare
 from .messages import MESSAGES
 
@@ -106,21 +108,38 @@ def passed(exercise, n, hidden=False):
 
 
 # ---------------------------------------------------------------------- calling the learner
-def call(fn, args, case, kwargs=None):
-    """``fn(*args, **kwargs)``; an exception becomes CheckFailed with the right hint."""
+def invoke(fn, args, kwargs=None, driver="call"):
+    """Drive the learner's ``fn`` (:mod:`coursekit.drivers`) and return the outcome *as data*, the
+    way the grader's judge receives it from the sandbox: in grading ``fn`` is a remote name and the
+    driver runs in the sandbox; in the notebook it runs here and the result makes the same round
+    trip through :mod:`coursekit.data`, so a learner meets at home exactly what grading sees."""
+    from coursekit import data, drivers
+    from coursekit.specs import Spec
+    if getattr(type(fn), "__coursekit_remote__", False):
+        return fn.invoke(driver, args, kwargs or {})
+    result = drivers.get(driver)(fn, *args, **(kwargs or {}))
+    refs = [a.refs() if isinstance(a, Spec) else [] for a in args]
+    return data.decode(data.encode(result, drivers.references(args)), refs)
+
+
+def call(fn, args, case, kwargs=None, driver="call"):
+    """``fn(*args, **kwargs)`` through :func:`invoke`; an exception becomes CheckFailed with the right hint."""
     __tracebackhide__ = True
     try:
-        return fn(*args, **(kwargs or {}))
+        return invoke(fn, args, kwargs, driver)
     except CheckFailed:
         raise
     except NotImplementedError:
         pass  # failed below, outside the except block: no chained traceback, the message says it all
     except Exception as e:  # the learner's bug, whatever it is: keep the chain, it shows their line
+        etype = getattr(e, "type_name", None) or type(e).__name__  # graded: the sandbox's class name
+        if etype == "NotImplementedError":
+            case.fail("not_implemented")
         text = str(e).strip().splitlines()[0] if str(e).strip() else "(no message)"
         if len(text) > 200:
             text = text[:200] + "…"
-        category = "broadcast_error" if isinstance(e, ValueError) and "broadcast" in text else "exception"
-        case.fail(category, etype=type(e).__name__, emsg=text)
+        category = "broadcast_error" if etype == "ValueError" and "broadcast" in text else "exception"
+        case.fail(category, etype=etype, emsg=text)
     case.fail("not_implemented")
 
 
@@ -129,10 +148,13 @@ def as_array(got, case):
     __tracebackhide__ = True
     if got is None:
         case.fail("none_returned")
+    if isinstance(got, Opaque) or (isinstance(got, (list, tuple)) and any(isinstance(g, Opaque) for g in got)):
+        case.fail("bad_type", gtype=type_name(got if isinstance(got, Opaque) else next(
+            g for g in got if isinstance(g, Opaque))))
     try:
         arr = np.asarray(got, dtype=np.float64)
     except (TypeError, ValueError):
-        case.fail("bad_type", gtype=type(got).__name__)
+        case.fail("bad_type", gtype=type_name(got))
     return arr
 
 
@@ -360,9 +382,9 @@ def verified(reference, numeric, what):
 def describe(got):
     """A short description of what the learner returned, e.g. ``tuple of 2`` or ``ndarray (3, 4)``."""
     if isinstance(got, (tuple, list)):
-        return f"{type(got).__name__} of {len(got)}"
-    shape = getattr(got, "shape", None)
-    return f"{type(got).__name__} {tuple(shape)}" if shape is not None else type(got).__name__
+        return f"{type_name(got)} of {len(got)}"
+    shape = got.shape if isinstance(got, (np.ndarray, np.generic)) else None
+    return f"{type_name(got)} {tuple(shape)}" if shape is not None else type_name(got)
 
 
 def unpack(got, names, case):

@@ -1,15 +1,23 @@
 """The student host: runs INSIDE the sandbox, holds the student's code, answers the judge.
 
-``python -m grader.host RFD WFD``. The judge sends ``load`` with the notebook's code cells (the
-instructor's cells from the release, the student's own solution cells), then asks for names
-(``lookup``) and calls, attribute reads and operators on what it got (see :mod:`grader.rpc`).
-Everything here is untrusted: whatever the student's code does to this process, the judge only
-receives data and compares it itself.
+``python -m <pkg>.host RFD WFD``. A request/response server, nothing else: the judge sends
+``load`` (the notebook's code cells: the release's, with the student's solution cells), then for
+each exercise ``fork``, ``reset`` and ``call`` requests, and ``exit``. A ``call`` names a function
+or class the notebook defined, a driver (:mod:`coursekit.drivers`) and the inputs as data
+(:mod:`coursekit.data`, with :mod:`coursekit.specs` for test functions, graphs and models, which
+are rebuilt here); the answer is data again. The host never asks the judge for anything: there
+are no callbacks, no proxies, no objects of the judge in this process.
 
-Of each cell only definitions run: imports, ``def``, ``class`` and assignments without calls
-(constants, lambdas, aliases); a notebook's demos, plots and training runs are skipped, so a slow
-or hostile top-level statement costs nothing. Every statement runs on its own: an error in one
-does not lose the definitions after it, and the first error of each cell is reported.
+Everything here is untrusted: whatever the student's code does to this process, the judge only
+receives data that it decodes and compares itself.
+
+Of each cell only definitions run (see :func:`definitions`): imports, ``def`` and ``class``
+statements (with their decorators, default values and class bodies, which Python evaluates when
+the statement runs) and assignments whose right-hand side calls nothing. A notebook's demos,
+plots, training runs and any other top-level statement are skipped. Every statement runs on its
+own: an error in one does not lose the definitions after it, and the first error of each cell is
+reported. What the code may import is what the sandbox contains: the standard library, NumPy,
+the public course kit and, only where the exercise allows it, ``chainrule``.
 """
 from __future__ import annotations
 
@@ -20,12 +28,9 @@ import re
 import signal
 import sys
 import time
-import types
+import traceback
 
 _MAGIC = re.compile(r"^\s*[%!]")
-# the judge's library modules, imported from inside functions of a chapter graded on the judge's objects
-REMOTE_MODULES = ("chainrule", "chainrule.functional", "chainrule.nn", "chainrule.nn.init", "chainrule.optim",
-                  "chainrule.tensor", "chainrule.autograd")
 # imported on first use only: plotting and widgets cost half a second and graded functions rarely touch them
 LAZY = ("matplotlib", "IPython", "ipywidgets", "chainrule.viz", "chainrule.widgets", "chainrule.conv_figures")
 
@@ -93,8 +98,43 @@ def _calls(node) -> bool:
     return any(_calls(child) for child in ast.iter_child_nodes(node))
 
 
-def load(ns: dict, cells: list) -> dict:
-    """Run the definitions of each cell in ``ns``; ``{cell id: first error or None}``."""
+class Denied:
+    """Stands for a module this exercise may not use: any use raises ImportError with the rule.
+    (The module is not in the sandbox at all; this only makes the message say why.)"""
+
+    def __init__(self, module, message):
+        self._module, self._message = module, message
+
+    def _deny(self, *args, **kwargs):
+        raise ImportError(self._message.replace("{module}", self._module))
+
+    __call__ = _deny
+
+    def __getattr__(self, name):
+        self._deny()
+
+
+def _denied_import(stmt, ns, deny, message) -> bool:
+    """Bind the names of an import of a denied module to :class:`Denied`; False for other imports."""
+    if isinstance(stmt, ast.Import):
+        mods = [a.name for a in stmt.names]
+    elif isinstance(stmt, ast.ImportFrom) and stmt.level == 0 and stmt.module:
+        mods = [stmt.module]
+    else:
+        return False
+    if not any(m.split(".")[0] in deny for m in mods):
+        return False
+    for a in stmt.names:
+        if isinstance(stmt, ast.Import):
+            ns[a.asname or a.name.split(".")[0]] = Denied(a.name, message)
+        elif a.name != "*":
+            ns[a.asname or a.name] = Denied(f"{stmt.module}.{a.name}", message)
+    return True
+
+
+def load(ns: dict, cells: list, deny=(), deny_message="{module}: not allowed here") -> dict:
+    """Run the definitions of each cell in ``ns``; ``{cell id: first error or None}``. Imports of
+    the modules in ``deny`` bind :class:`Denied` stand-ins that explain the exercise's rule."""
     report = {}
     for cell in cells:
         cid = str(cell.get("id"))
@@ -105,7 +145,7 @@ def load(ns: dict, cells: list) -> dict:
             continue
         report[cid] = None
         for stmt in stmts:
-            if _lazy_import(stmt, ns):
+            if _denied_import(stmt, ns, deny, deny_message) or _lazy_import(stmt, ns):
                 continue
             try:
                 code = compile(ast.Module(body=[stmt], type_ignores=[]), f"<cell {cid}>", "exec")
@@ -116,56 +156,47 @@ def load(ns: dict, cells: list) -> dict:
     return report
 
 
-def _library_path(value):
-    """('chainrule.functional', None) for a chainrule module, ('chainrule.tensor', 'Tensor') for one of
-    its classes or functions; None for anything else."""
-    if isinstance(value, types.ModuleType):
-        name = value.__name__
-        return (name, None) if name == "chainrule" or name.startswith("chainrule.") else None
-    module = getattr(value, "__module__", None)
-    qual = getattr(value, "__qualname__", None)
-    if isinstance(value, (type, types.FunctionType)) and module and module.startswith("chainrule.") \
-            and qual and "." not in qual and "<" not in qual:
-        return module, qual
-    return None
+def _where(exc) -> str:
+    """The innermost function of the traceback: names the unfinished method of a NotImplementedError."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb.tb_frame.f_code.co_name if tb is not None else ""
+
+
+def _error(exc) -> dict:
+    try:
+        text = str(exc)
+    except BaseException:  # noqa: BLE001 - a __str__ that raises
+        text = ""
+    return {"error": {"type": type(exc).__name__[:80], "message": text[:2000], "where": _where(exc)[:80]}}
 
 
 class Host:
-    def __init__(self, peer):
-        self.peer = peer
+    def __init__(self):
         self.ns = {"__name__": "__main__", "__builtins__": __builtins__}
-        peer.extra = self.extra
+        self.report = {}
 
-    def extra(self, op, a):
-        if op == "exit" and os.getpid() != self.peer.root_pid:  # asked to end while waiting for an answer
-            os._exit(0)
+    def handle(self, op, msg):
         if op == "load":
-            report = load(self.ns, a[0])
-            if a[1]:  # the chapter works on the judge's chainrule objects: use the judge's library
-                for name, value in list(self.ns.items()):
-                    path = _library_path(value)
-                    if path is not None:
-                        try:
-                            self.ns[name] = self.peer.request("lib", *path)
-                        except Exception:  # noqa: BLE001 - not offered: keep the local one
-                            pass
-                # and for imports inside the student's functions (import chainrule.functional as F)
-                for module in REMOTE_MODULES:
-                    try:
-                        sys.modules[module] = self.peer.request("lib", module, None)
-                    except Exception:  # noqa: BLE001
-                        pass
-            return report
-        if op == "lookup":
-            name = a[0]
-            if name not in self.ns:
-                raise NameError(f"name {name!r} is not defined")
-            return self.ns[name]
+            deny = [str(m) for m in msg.get("deny") or []]
+            self.report = load(self.ns, msg.get("cells") or [], deny, str(msg.get("deny_message") or ""))
+            return {"report": self.report}
+        if op == "defined":
+            return {"defined": isinstance(msg.get("name"), str) and msg["name"] in self.ns}
         if op == "reset":
-            random.seed(a[0])
+            seed = int(msg.get("seed", 0))
+            random.seed(seed)
             import numpy as np
-            np.random.seed(a[0])
-            return None
+            np.random.seed(seed)
+            return {}
+        if op == "call":
+            from coursekit import data, drivers, specs
+            target = self.ns[msg["name"]]
+            args = data.decode(msg.get("args", []), specs=specs.SPECS)
+            kwargs = data.decode(msg.get("kwargs", {"$d": []}), specs=specs.SPECS)
+            drivers.get(str(msg.get("driver", "call")))  # registers the chapter's specs and drivers
+            return {"ok": drivers.outcome(target, str(msg.get("driver", "call")), list(args), dict(kwargs))}
         raise ValueError(f"unknown operation {op!r}")
 
 
@@ -187,27 +218,25 @@ def main(argv=None) -> int:
     rfd, wfd = int(argv[0]), int(argv[1])
     sys.setrecursionlimit(5000)
     import numpy  # noqa: F401 - before the student's code, so a broken import shows as such
-    from grader.rpc import Peer, PeerGone, read_message, write_message
-    peer = Peer(rfd, wfd)
-    Host(peer)
-    peer.pid = peer.root_pid = os.getpid()
-    # the judge's pipe ends are not ours to keep: close every other inherited descriptor
-    os.closerange(3, min(rfd, wfd))
+    from .wire import PeerGone, read_message, write_message
+    host = Host()
+    root = os.getpid()
+    os.closerange(3, min(rfd, wfd))  # nothing inherited but our two pipe ends
     while True:
         try:
             msg = read_message(rfd)
         except PeerGone:
             return 0
-        if msg.get("op") == "exit":
-            if os.getpid() != peer.root_pid:
+        op = msg.get("op")
+        if op == "exit":
+            if os.getpid() != root:
                 os._exit(0)
             continue  # no exercise running: nothing to end
-        if msg.get("op") == "fork" and os.getpid() == peer.root_pid:
+        if op == "fork" and os.getpid() == root:
             child = _fork()
             if child == 0:
                 os.setpgid(0, 0)  # the exercise and whatever it starts: one group, ended together
-                peer.pid = os.getpid()
-                write_message(wfd, {"r": peer.pid})
+                write_message(wfd, {"r": os.getpid()})
                 continue
             if child < 0:
                 write_message(wfd, {"dead": "no process left to fork"})
@@ -219,6 +248,17 @@ def main(argv=None) -> int:
                 pass
             write_message(wfd, {"dead": os.waitstatus_to_exitcode(status)})
             continue
-        peer.serve_one(msg)
+        try:
+            reply = host.handle(op, msg)
+        except BaseException as e:  # noqa: BLE001 - the student's exception, reported as data
+            reply = _error(e)
+        try:
+            write_message(wfd, reply)
+        except PeerGone:
+            return 0
+        except BaseException as e:  # noqa: BLE001 - a result that cannot be sent (too big, say)
+            write_message(wfd, _error(e))
+
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,0 +1,71 @@
+"""How an exercise's code is driven, and what comes back: data only.
+
+``outcome(target, driver, args, kwargs)`` runs ``DRIVERS[driver](target, *args, **kwargs)`` and
+returns ``{"result": ..., "after": [...], "kwafter": {...}}`` as data (:mod:`.data`): the result,
+and what the call did to its inputs (arrays, lists and dicts changed in place, the ``state()`` of
+each :class:`~.specs.Spec`), so the caller's copies can follow. The grader's sandbox runs it on
+inputs the judge sent; an in-notebook check runs it on the learner's own function, so the check
+sees the same values at home as in grading.
+
+Most exercises are plain calls (driver ``"call"``). An exercise whose answer is an object the
+check must exercise (a ``Value`` class, a tensor to run backward) has a driver of its own that
+does that work next to the learner's code and returns the numbers. A chapter registers its
+drivers with ``@driver("name")`` in a module of this package.
+"""
+from __future__ import annotations
+
+import importlib
+
+import numpy as np
+
+from .data import encode
+from .specs import Spec
+
+DRIVERS: dict = {}
+# modules whose import registers drivers (and specs); imported on first use of a name they own
+_PROVIDERS = {}
+
+
+def driver(name, provider=None):
+    def register(fn):
+        DRIVERS[name] = fn
+        return fn
+    return register
+
+
+@driver("call")
+def call(target, *args, **kwargs):
+    """The exercise's function called with the check's inputs."""
+    return target(*args, **kwargs)
+
+
+def get(name):
+    if name not in DRIVERS and name in _PROVIDERS:
+        importlib.import_module(_PROVIDERS[name])
+    return DRIVERS[name]
+
+
+def references(args) -> dict:
+    """``{id(node): [arg, index]}`` for the nodes the inputs offer (see ``Spec.refs``)."""
+    refs = {}
+    for i, a in enumerate(args):
+        if isinstance(a, Spec):
+            for j, node in enumerate(a.refs()):
+                refs[id(node)] = [i, j]
+    return refs
+
+
+def _after(x):
+    if isinstance(x, Spec):
+        return {"state": encode(x.state())}
+    if isinstance(x, (np.ndarray, list, dict)):
+        return {"value": encode(x)}
+    return None
+
+
+def outcome(target, name, args, kwargs) -> dict:
+    """Drive ``target``; the result and the inputs' new contents, as data. Exceptions propagate."""
+    result = get(name)(target, *args, **kwargs)
+    return {"result": encode(result, references(args)),
+            "after": [_after(a) for a in args],
+            "kwafter": {k: _after(v) for k, v in kwargs.items()}}
