@@ -1,14 +1,15 @@
-"""Grade ONE submitted notebook: the trusted side of the sandbox.
+"""Grade ONE submitted notebook: the trusted side of the sandbox wall.
 
 ``grade_notebook(nb, release, settings) -> dict``. The judge never executes the student's
 code. It reads the notebook as data, compares its graded cells with the released notebook (a
 changed, deleted, duplicated or re-tagged tests cell, or changed points, gives that exercise 0 and
-the status ``tampered``), starts :mod:`grader.host` in the sandbox with the instructor's cells and
-the student's solution cells, and runs each exercise's check here, in this process, on proxies of
-the student's functions and classes: every value the check compares crossed the pipe as data
-(:mod:`grader.rpc`). Nothing the student's code does (monkeypatching NumPy or ``chainrule``,
-builtins, input transformers, exception hooks, ``os._exit``, reading the check's frames) can reach
-the comparison. Seeds are fixed per exercise, so a re-grade gives the same scores.
+the status ``tampered``), starts :mod:`grader.inside.host` in the sandbox with the instructor's
+cells and the student's solution cells, and runs each exercise's check here on
+:class:`grader.wall.Remote` names: a check's call runs in the sandbox and only data comes back
+(:mod:`grader.wall` is all the judge code that touches it). The sandbox holds only what the
+exercise may use (:mod:`coursekit.rules`): the standard library, NumPy, the public course kit
+and, for chapter 8, ``chainrule`` without its checks; never the answer key. Seeds are fixed per
+exercise, so a re-grade gives the same scores.
 """
 from __future__ import annotations
 
@@ -23,105 +24,35 @@ import sys
 import tempfile
 import threading
 import time
-import types
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
-from . import rpc, sandbox
+from . import sandbox, wall
+from .inside import wire
 from .release import (Exercise, Release, check_calls, parse_notebook, read_release,  # noqa: F401 - re-exported
                       student_cells, tampering)
 
 GRADER_DIR = Path(__file__).resolve().parent
-_LIB_MODULES = {"chainrule", "chainrule.functional", "chainrule.nn", "chainrule.nn.init", "chainrule.optim",
-                "chainrule.tensor", "chainrule.autograd", "chainrule.nn.module", "chainrule.nn.layers"}
-
-
-# ---------------------------------------------------------------------- what the host may reach here
-def _from_chainrule(obj) -> bool:
-    mod = obj if isinstance(obj, str) else getattr(obj, "__module__", None) or ""
-    return mod == "chainrule" or mod.startswith("chainrule.")
-
-
-def exportable(obj) -> bool:
-    """Which of our objects the student's code may hold by reference: the checks' callbacks and
-    graphs, chainrule's tensors, modules and optimizers; a few chainrule modules. No NumPy, no os."""
-    if isinstance(obj, types.ModuleType):
-        return obj.__name__ in _LIB_MODULES
-    if isinstance(obj, (types.FunctionType, types.MethodType, functools.partial)):
-        fn = obj.func if isinstance(obj, functools.partial) else obj
-        return _from_chainrule(getattr(fn, "__func__", fn))
-    if isinstance(obj, types.GeneratorType):
-        return _from_chainrule(obj.gi_frame.f_globals.get("__name__") if obj.gi_frame else None)
-    if isinstance(obj, contextlib._GeneratorContextManager):  # chainrule.no_grad() and friends
-        return _from_chainrule(getattr(obj, "func", None))
-    if isinstance(obj, type):
-        return _from_chainrule(obj)
-    return _from_chainrule(type(obj))
-
-
-def readable(obj, name) -> bool:
-    if not isinstance(name, str) or name.startswith("_"):
-        return False
-    if isinstance(obj, types.ModuleType):
-        value = getattr(obj, name, None)
-        if isinstance(value, types.ModuleType):
-            return value.__name__ in _LIB_MODULES
-        return name in getattr(obj, "__all__", ()) or _from_chainrule(value)
-    return True
-
-
-def writable(obj, name) -> bool:
-    from chainrule import Tensor, nn, optim
-    return (isinstance(name, str) and not name.startswith("_")
-            and isinstance(obj, (Tensor, nn.Module, optim.Optimizer)))
-
-
-class JudgePeer(rpc.Peer):
-    def __init__(self, rfd, wfd):
-        super().__init__(rfd, wfd, exportable=exportable, readable=readable, writable=writable)
-
-    def perform(self, op, a):
-        if op in ("setitem",) and not writable(a[0], "item"):
-            raise TypeError("the grader's objects cannot be changed that way")
-        if op == "call" and isinstance(a[0], type) and not _from_chainrule(a[0]):
-            raise TypeError("not callable from the student's code")
-        result = super().perform(op, a)
-        if op == "getattr" and isinstance(result, np.ndarray):
-            from chainrule import Tensor
-            if isinstance(a[0], Tensor):  # p.data[i] += eps in the student's code reaches p
-                return rpc.Lend(result)
-        return result
-
-    def extra(self, op, a):
-        if op == "lib":
-            import importlib
-            module, qual = str(a[0]), a[1]
-            if module not in _LIB_MODULES and not (module.startswith("chainrule.") and qual):
-                raise ImportError(f"{module} is not offered to the student's code")
-            mod = importlib.import_module(module)
-            value = mod if qual is None else getattr(mod, str(qual))
-            if not exportable(value):
-                raise ImportError(f"{module}.{qual} is not offered to the student's code")
-            return value
-        return super().extra(op, a)
+SANDBOX_LIB = "/opt/chainrule-sandbox/lib"   # the sandbox's only import root besides the stdlib
 
 
 # ---------------------------------------------------------------------- the sandboxed host process
 class Host:
-    """A running :mod:`grader.host` in the sandbox, and the pipe to it."""
+    """A running :mod:`grader.inside.host` in the sandbox, and the pipe to it. ``uses``: what the
+    exercises it serves may use (:mod:`coursekit.rules`): it decides what the sandbox contains."""
 
-    def __init__(self, limits: sandbox.Limits, uid: int, mechanism: str | None = None):
-        self.limits, self.uid = limits, uid
+    def __init__(self, limits: sandbox.Limits, uid: int, mechanism: str | None = None, uses=("numpy",)):
+        from coursekit import rules
+        self.limits, self.uid, self.uses = limits, uid, tuple(uses)
         self.mechanism = mechanism or sandbox.probe()["mechanism"]
         self.workdir = tempfile.mkdtemp(prefix="chainrule-host-")
         os.chmod(self.workdir, 0o755)
         to_host_r, to_host_w = os.pipe()
         from_host_r, from_host_w = os.pipe()
-        argv = [sys.executable, "-m", "grader.host", str(to_host_r), str(from_host_w)]
-        env = {"PYTHONPATH": str(GRADER_DIR.parent), "CHAINRULE_GRADING": "1"}
-        cmd, kw = sandbox.command(argv, self.workdir, ro_binds=_binds(), limits=limits, env=env, uid=uid,
+        binds, masks, lib = _import_root(self.uses, self.mechanism)
+        argv = [sys.executable, "-s", "-m", "grader_inside.host", str(to_host_r), str(from_host_w)]
+        env = {"PYTHONPATH": lib, "CHAINRULE_GRADING": "1"}
+        cmd, kw = sandbox.command(argv, self.workdir, ro_binds=binds, masks=masks, limits=limits, env=env, uid=uid,
                                   mechanism=mechanism)
         self.stderr: list = []
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -130,18 +61,18 @@ class Host:
         os.close(to_host_r)
         os.close(from_host_w)
         threading.Thread(target=sandbox._reader, args=(self.proc.stderr, 8192, self.stderr), daemon=True).start()
-        self.peer = JudgePeer(from_host_r, to_host_w)
+        self.channel = wall.Channel(from_host_r, to_host_w)
+        self.deny = rules.denied(self.uses)
         self.started = time.monotonic()
 
     def end_exercise(self) -> None:
         """Stop the exercise's fork and wait for the host to report its end."""
-        peer = self.peer
-        peer.received, peer.sent = [], []  # left over if a check was cut short
+        ch = self.channel
         try:
-            rpc.write_message(peer.wfd, {"op": "exit"}, peer.deadline)
-            while "dead" not in rpc.read_message(peer.rfd, peer.deadline):
+            wire.write_message(ch.wfd, {"op": "exit"}, ch.deadline)
+            while "dead" not in wire.read_message(ch.rfd, ch.deadline):
                 pass
-        except rpc.PeerGone:
+        except wire.PeerGone:
             pass  # the fork (or the host) is gone already: the next request will tell
 
     def why_dead(self) -> str:
@@ -158,7 +89,7 @@ class Host:
 
     def close(self) -> None:
         """Close the pipes and tear the sandbox down in the background (it holds no result)."""
-        for fd in (self.peer.rfd, self.peer.wfd):
+        for fd in (self.channel.rfd, self.channel.wfd):
             try:
                 os.close(fd)
             except OSError:
@@ -190,16 +121,38 @@ class Host:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
-@functools.lru_cache(maxsize=1)
-def _binds() -> tuple:
-    """What the host must see besides the system and the interpreter: the grader's two modules
-    (rpc, host) and chainrule's source when it is an editable install outside the venv."""
-    import chainrule
-    binds = [str(GRADER_DIR)]
-    pkg_root = str(Path(chainrule.__file__).resolve().parents[1])
-    if not pkg_root.startswith(os.path.realpath(sys.prefix)):
-        binds.append(pkg_root)
-    return tuple(binds)
+def _package_dir(name: str) -> Path:
+    import importlib
+    return Path(importlib.import_module(name).__file__).resolve().parent
+
+
+@functools.lru_cache(maxsize=8)
+def _import_root(uses: tuple, mechanism: str) -> tuple:
+    """``(ro_binds, masks, PYTHONPATH)``: what the host can import. With bubblewrap the sandbox
+    sees the standard library and exactly these packages under :data:`SANDBOX_LIB`: NumPy, the
+    public course kit, the host's own package and, where the exercise allows it, ``chainrule``
+    with its ``checks`` (the answer key) covered by an empty folder. Every site-packages folder
+    is covered too, so nothing else installed (PyTorch, the grader, ...) can be imported."""
+    packages = {"numpy": _package_dir("numpy"), "coursekit": _package_dir("coursekit"),
+                "grader_inside": GRADER_DIR / "inside"}
+    libs = _package_dir("numpy").parent / "numpy.libs"   # the wheels' own OpenBLAS
+    if libs.is_dir():
+        packages["numpy.libs"] = libs
+    if "chainrule" in uses:
+        packages["chainrule"] = _package_dir("chainrule")
+    if mechanism != "bwrap":  # the fallback isolates nothing: a folder of links is enough
+        lib = Path(tempfile.gettempdir()) / f"chainrule-sandbox-lib-{os.getuid()}-{'-'.join(uses)}"
+        lib.mkdir(exist_ok=True)
+        for name, src in packages.items():
+            if not (lib / name).exists():
+                (lib / name).symlink_to(src)
+        return (), (), str(lib)
+    binds = tuple((str(src), f"{SANDBOX_LIB}/{name}") for name, src in packages.items())
+    masks = tuple(sorted({p for p in sys.path if p.rstrip("/").endswith(("site-packages", "dist-packages"))
+                          and os.path.isdir(p)}))
+    if "chainrule" in uses:
+        masks += (f"{SANDBOX_LIB}/chainrule/checks",)
+    return binds, masks, SANDBOX_LIB
 
 
 # ---------------------------------------------------------------------- grading
@@ -215,6 +168,7 @@ class Settings:
 def grade_notebook(nb: dict, release: Release, settings: Settings = Settings()) -> dict:
     """``{"exercises": [...], "score", "max_score", "status", "detail"}`` for a parsed notebook."""
     from chainrule import checks
+    from coursekit import rules
 
     lang = release.lang if release.lang in ("en", "zh") else "en"
     checks.set_language(lang)
@@ -235,18 +189,22 @@ def grade_notebook(nb: dict, release: Release, settings: Settings = Settings()) 
             if time.monotonic() > notebook_deadline:
                 row.update(status="timeout", category="notebook_timeout")
                 continue
+            uses = rules.uses(release.chapter, ex.id)
+            if host is not None and host.uses != uses:  # another rule: another sandbox
+                host.close()
+                host = None
             if host is None:
-                host = Host(limits, settings.uid, settings.mechanism)
-                host.peer.deadline = min(notebook_deadline, time.monotonic() + max(30.0, settings.exercise_seconds))
+                host = Host(limits, settings.uid, settings.mechanism, uses)
+                host.channel.deadline = min(notebook_deadline, time.monotonic() + max(30.0, settings.exercise_seconds))
                 try:
-                    load_report = host.peer.request("load", program, release.remote_library)
-                except rpc.Timeout:
-                    row.update(status="timeout", category="load_timeout")
-                    host.close()
-                    host = None
-                    continue
-                except rpc.ProtocolError:
-                    row.update(status="crashed", category="crashed", message=host.why_dead())
+                    load_report = host.channel.request({"op": "load", "cells": program, "deny": host.deny})["report"]
+                    if not isinstance(load_report, dict):
+                        raise wire.ProtocolError("no load report")
+                except (wire.Timeout, wire.ProtocolError, wall.LearnerError, KeyError, TypeError) as e:
+                    timed_out = isinstance(e, wire.Timeout)
+                    row.update(status="timeout" if timed_out else "crashed",
+                               category="load_timeout" if timed_out else "crashed",
+                               message="" if timed_out else host.why_dead())
                     host.close()
                     host = None
                     continue
@@ -268,30 +226,32 @@ def grade_notebook(nb: dict, release: Release, settings: Settings = Settings()) 
 
 
 def _run_exercise(host: Host, ex: Exercise, settings: Settings, notebook_deadline: float, load_report) -> dict:
-    """Run the exercise's checks here on proxies of the student's objects, served by a fresh fork
-    of the host (it starts from the state right after loading the notebook)."""
+    """Run the exercise's checks here, on remote names served by a fresh fork of the host (it
+    starts from the state right after loading the notebook)."""
     from chainrule import checks
     from chainrule.checks import CheckFailed
 
-    host.peer.deadline = min(notebook_deadline, time.monotonic() + settings.exercise_seconds)
+    ch = host.channel
+    ch.deadline = min(notebook_deadline, time.monotonic() + settings.exercise_seconds)
     sink = io.StringIO()
     forked = False
     try:
-        host.peer.request("fork")
+        reply = ch.request({"op": "fork"})
+        if "r" not in reply:
+            return {"status": "crashed", "category": "crashed", "message": str(reply.get("dead", ""))[:200]}
         forked = True
         try:
-            host.peer.request("reset", 0)
+            ch.request({"op": "reset", "seed": 0})
             with contextlib.redirect_stdout(sink):
                 for exercise, name, kwargs in ex.calls:
-                    try:
-                        obj = host.peer.request("lookup", name)
-                    except NameError:
+                    if ch.request({"op": "defined", "name": name}).get("defined") is not True:
                         errors = [f"{cid}: {err}" for cid, err in (load_report or {}).items()
                                   if err and cid in ex.solution_ids]
                         return {"status": "failed", "category": "not_defined",
-                                "message": name + (" — " + "; ".join(errors) if errors else "")}
-                    checks.get_check(exercise)(obj, **{k: v for k, v in kwargs.items() if k == "hidden"})
-        except rpc.PeerGone:
+                                "message": name + (" — " + "; ".join(str(e)[:300] for e in errors) if errors else "")}
+                    checks.get_check(exercise)(wall.Remote(ch, name),
+                                               **{k: v for k, v in kwargs.items() if k == "hidden"})
+        except wire.PeerGone:
             forked = False  # the fork is gone: nothing to end
             raise
         finally:
@@ -299,11 +259,11 @@ def _run_exercise(host: Host, ex: Exercise, settings: Settings, notebook_deadlin
                 host.end_exercise()
     except CheckFailed as e:
         return {"status": "failed", "category": e.category, "message": str(e)}
-    except rpc.Timeout:
+    except wire.Timeout:
         return {"status": "timeout", "category": "timeout", "message": ""}
-    except rpc.PeerGone:
+    except wire.PeerGone:
         return {"status": "crashed", "category": "crashed", "message": ""}
-    except rpc.ProtocolError as e:
+    except wire.ProtocolError as e:
         return {"status": "crashed", "category": "protocol", "message": str(e)[:300]}
     except Exception as e:  # noqa: BLE001 - a value the check could not handle: the student's answer
         return {"status": "failed", "category": "exception", "message": f"{type(e).__name__}: {e}"[:500]}

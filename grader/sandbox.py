@@ -115,7 +115,8 @@ def _root_mode() -> bool:
     return os.geteuid() == 0 and shutil.which("setpriv") is not None
 
 
-def _bwrap_cmd(argv, workdir: str, ro_binds, limits: Limits, env: dict, root: bool, uid: int) -> list[str]:
+def _bwrap_cmd(argv, workdir: str, ro_binds, limits: Limits, env: dict, root: bool, uid: int,
+               masks=()) -> list[str]:
     # bwrap mounts in argument order: the private /tmp goes first, so that an interpreter or venv
     # living under /tmp (a CI checkout, say) is bound on top of it instead of hidden by it;
     # /dev/shm after --dev, which would hide it
@@ -128,7 +129,9 @@ def _bwrap_cmd(argv, workdir: str, ro_binds, limits: Limits, env: dict, root: bo
             raise FileNotFoundError(f"sandbox ro_bind: {src}")
         mounts.append(["--ro-bind", os.path.realpath(src), str(dst)])
     mounts.append(["--bind", workdir, workdir])
-    cmd = [*_bwrap_common(root), *_render(mounts), "--chdir", workdir]
+    # masks: folders inside what is bound above, covered by an empty read-only tmpfs (they exist)
+    hide = [a for m in masks for a in ("--size", "4096", "--perms", "0755", "--tmpfs", str(m), "--remount-ro", str(m))]
+    cmd = [*_bwrap_common(root), *_render(mounts), *hide, "--chdir", workdir]
     for k, v in env.items():
         cmd += ["--setenv", k, str(v)]
     return cmd + [*(_setpriv(uid) if root else []), *_prlimit(limits), *map(str, argv)]
@@ -236,7 +239,7 @@ def _chown_tree(path: str, uid: int) -> None:
 
 
 def command(argv, workdir, *, ro_binds=(), limits: Limits = Limits(), env=None, mechanism: str | None = None,
-            uid: int = SANDBOX_UID):
+            uid: int = SANDBOX_UID, masks=()):
     """``(cmd, popen_kwargs)`` that run ``argv`` sandboxed: for callers that talk to the command
     while it runs (``subprocess.Popen(cmd, pass_fds=..., **popen_kwargs)``). Arguments as in
     :func:`run_sandboxed`; the caller kills the process (and its session) when done."""
@@ -257,7 +260,7 @@ def command(argv, workdir, *, ro_binds=(), limits: Limits = Limits(), env=None, 
         root = info["separate_uid"]
         if root:
             _chown_tree(workdir, uid)
-        cmd = _bwrap_cmd(argv, workdir, ro_binds, limits, full_env, root, uid)
+        cmd = _bwrap_cmd(argv, workdir, ro_binds, limits, full_env, root, uid, masks)
         return cmd, {"env": {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}}
     if mech == "rlimits":
         return [*map(str, argv)], {"env": full_env, "cwd": workdir, "preexec_fn": _rlimit_preexec(limits)}

@@ -28,7 +28,6 @@ import re
 import signal
 import sys
 import time
-import traceback
 
 _MAGIC = re.compile(r"^\s*[%!]")
 # imported on first use only: plotting and widgets cost half a second and graded functions rarely touch them
@@ -98,15 +97,19 @@ def _calls(node) -> bool:
     return any(_calls(child) for child in ast.iter_child_nodes(node))
 
 
+class ToolNotAllowed(ImportError):
+    """A module the exercise may not use (its name is the message; the check words the rule)."""
+
+
 class Denied:
     """Stands for a module this exercise may not use: any use raises ImportError with the rule.
     (The module is not in the sandbox at all; this only makes the message say why.)"""
 
-    def __init__(self, module, message):
-        self._module, self._message = module, message
+    def __init__(self, module):
+        self._module = module
 
     def _deny(self, *args, **kwargs):
-        raise ImportError(self._message.replace("{module}", self._module))
+        raise ToolNotAllowed(self._module)
 
     __call__ = _deny
 
@@ -114,7 +117,19 @@ class Denied:
         self._deny()
 
 
-def _denied_import(stmt, ns, deny, message) -> bool:
+class DenyFinder:
+    """An import of a denied module anywhere (inside a function too) says why it fails."""
+
+    def __init__(self, deny):
+        self.deny = set(deny)
+
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in self.deny:
+            raise ToolNotAllowed(name)
+        return None
+
+
+def _denied_import(stmt, ns, deny) -> bool:
     """Bind the names of an import of a denied module to :class:`Denied`; False for other imports."""
     if isinstance(stmt, ast.Import):
         mods = [a.name for a in stmt.names]
@@ -126,13 +141,13 @@ def _denied_import(stmt, ns, deny, message) -> bool:
         return False
     for a in stmt.names:
         if isinstance(stmt, ast.Import):
-            ns[a.asname or a.name.split(".")[0]] = Denied(a.name, message)
+            ns[a.asname or a.name.split(".")[0]] = Denied(a.name)
         elif a.name != "*":
-            ns[a.asname or a.name] = Denied(f"{stmt.module}.{a.name}", message)
+            ns[a.asname or a.name] = Denied(f"{stmt.module}.{a.name}")
     return True
 
 
-def load(ns: dict, cells: list, deny=(), deny_message="{module}: not allowed here") -> dict:
+def load(ns: dict, cells: list, deny=()) -> dict:
     """Run the definitions of each cell in ``ns``; ``{cell id: first error or None}``. Imports of
     the modules in ``deny`` bind :class:`Denied` stand-ins that explain the exercise's rule."""
     report = {}
@@ -145,7 +160,7 @@ def load(ns: dict, cells: list, deny=(), deny_message="{module}: not allowed her
             continue
         report[cid] = None
         for stmt in stmts:
-            if _denied_import(stmt, ns, deny, deny_message) or _lazy_import(stmt, ns):
+            if _denied_import(stmt, ns, deny) or _lazy_import(stmt, ns):
                 continue
             try:
                 code = compile(ast.Module(body=[stmt], type_ignores=[]), f"<cell {cid}>", "exec")
@@ -180,7 +195,8 @@ class Host:
     def handle(self, op, msg):
         if op == "load":
             deny = [str(m) for m in msg.get("deny") or []]
-            self.report = load(self.ns, msg.get("cells") or [], deny, str(msg.get("deny_message") or ""))
+            sys.meta_path.insert(0, DenyFinder(deny))
+            self.report = load(self.ns, msg.get("cells") or [], deny)
             return {"report": self.report}
         if op == "defined":
             return {"defined": isinstance(msg.get("name"), str) and msg["name"] in self.ns}

@@ -122,9 +122,24 @@ def invoke(fn, args, kwargs=None, driver="call"):
     return data.decode(data.encode(result, drivers.references(args)), refs)
 
 
+def _apply_rule(fn, case):
+    """In the notebook: the exercise's rule on what its code may use (see :mod:`coursekit.rules`)."""
+    __tracebackhide__ = True
+    from coursekit import rules
+    from . import EXERCISES
+    chapter = EXERCISES.get(case.exercise)
+    if chapter is None:
+        return
+    found = rules.forbidden_use(fn, rules.uses(chapter, case.exercise))
+    if found:
+        case.fail("tool_not_allowed", name=found[0], module=found[1].split(".")[0])
+
+
 def call(fn, args, case, kwargs=None, driver="call"):
     """``fn(*args, **kwargs)`` through :func:`invoke`; an exception becomes CheckFailed with the right hint."""
     __tracebackhide__ = True
+    if not getattr(type(fn), "__coursekit_remote__", False):
+        _apply_rule(fn, case)
     try:
         return invoke(fn, args, kwargs, driver)
     except CheckFailed:
@@ -135,6 +150,9 @@ def call(fn, args, case, kwargs=None, driver="call"):
         etype = getattr(e, "type_name", None) or type(e).__name__  # graded: the sandbox's class name
         if etype == "NotImplementedError":
             case.fail("not_implemented")
+        if etype == "ToolNotAllowed":  # the sandbox's stand-in for a module this exercise may not use
+            module = str(e).strip()[:80]
+            case.fail("tool_not_allowed", name=module, module=module.split(".")[0])
         text = str(e).strip().splitlines()[0] if str(e).strip() else "(no message)"
         if len(text) > 200:
             text = text[:200] + "…"

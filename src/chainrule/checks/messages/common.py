@@ -13,6 +13,9 @@ EN = {
     "what_input": "the input x after your function returned",
     "hint": "  Hint: {text}",
     # ---- generic mistakes ------------------------------------------------------
+    "tool_not_allowed": ("`{name}` comes from `{module}`, which {exercise} does not allow: the point here is to "
+                         "derive the gradient yourself, with NumPy and the standard library only. In grading, "
+                         "`{module}` is not available to this exercise."),
     "not_implemented": ("{exercise} still raises NotImplementedError. Replace the line "
                         "`raise NotImplementedError()` with your code, run that cell, then run this one again."),
     "exception": ("Your function raised {etype}: {emsg}. The traceback above this message shows "
@@ -103,6 +106,8 @@ ZH = {
     "what_input": "函数返回之后的输入 x",
     "hint": "  提示：{text}",
     # ---- 通用错误 ---------------------------------------------------------------
+    "tool_not_allowed": ("`{name}` 来自 `{module}`，而 {exercise} 不允许使用它：这里要你自己推导梯度，"
+                         "只用 NumPy 和 Python 标准库。评分时本练习无法使用 `{module}`。"),
     "not_implemented": ("{exercise} 仍然抛出 NotImplementedError。把 `raise NotImplementedError()` 这一行"
                         "换成你的代码，先运行那个单元格，再重新运行本单元格。"),
     "exception": ("你的函数抛出了 {etype}：{emsg}。这条消息上方的回溯（traceback）指出了出错的那一行；"

@@ -1,0 +1,72 @@
+"""What an exercise's code may use, and the in-notebook side of that rule.
+
+A hand-derived backward pass is the point of most exercises: there the code may use NumPy and
+the standard library only (``"numpy"``). Chapter 8 teaches working with the library, so its code
+may also use ``chainrule`` (``"chainrule"``). In grading the rule is enforced by what the sandbox
+contains (a module that is not allowed is not there); :func:`forbidden_use` lets the in-notebook
+check apply the same rule, so that no learner is surprised at grading.
+"""
+from __future__ import annotations
+
+import types
+
+# per chapter; an exercise may override its chapter (EXERCISE_USES)
+CHAPTER_USES = {"ch08": ("numpy", "chainrule")}
+EXERCISE_USES: dict = {}
+DEFAULT_USES = ("numpy",)
+# libraries that compute derivatives (or whole layers) for you: never inside a numpy-only exercise
+TOOLS = ("chainrule", "torch", "jax", "autograd", "tensorflow", "scipy", "sympy", "numdifftools")
+
+
+def uses(chapter: str, exercise: str | None = None) -> tuple:
+    return EXERCISE_USES.get(exercise) or CHAPTER_USES.get(chapter, DEFAULT_USES)
+
+
+def denied(allowed) -> list:
+    """The tool modules an exercise with ``allowed`` uses may not import."""
+    return [m for m in TOOLS if m not in allowed]
+
+
+def _module_of(value) -> str:
+    if isinstance(value, types.ModuleType):
+        return value.__name__
+    return getattr(value, "__module__", None) or getattr(type(value), "__module__", "") or ""
+
+
+def forbidden_use(fn, allowed, depth=3, _seen=None):
+    """The first global name ``fn`` (or a function of the notebook it calls) takes from a module
+    the exercise does not allow, as ``(name, module)``; None if there is none. Looks at the names
+    the code refers to, so it catches ``chainrule.numerical_grad(...)`` and ``from chainrule
+    import gradcheck``; it is a courtesy check (grading enforces the rule by what the sandbox has)."""
+    deny = set(denied(allowed))
+    seen = _seen if _seen is not None else set()
+    code = getattr(getattr(fn, "__func__", fn), "__code__", None)
+    if code is None:  # a class: look at its methods
+        if isinstance(fn, type) and depth > 0:
+            for value in vars(fn).values():
+                if isinstance(value, (types.FunctionType, staticmethod, classmethod)):
+                    found = forbidden_use(getattr(value, "__func__", value), allowed, depth - 1, seen)
+                    if found:
+                        return found
+        return None
+    if id(code) in seen:
+        return None
+    seen.add(id(code))
+    gl = getattr(getattr(fn, "__func__", fn), "__globals__", {})
+    codes = [code]
+    while codes:
+        c = codes.pop()
+        codes += [k for k in c.co_consts if isinstance(k, types.CodeType)]
+        for name in c.co_names:
+            if name not in gl:
+                continue
+            value = gl[name]
+            top = _module_of(value).split(".")[0]
+            if top in deny:
+                return name, _module_of(value)
+            if depth > 0 and (isinstance(value, types.FunctionType) or isinstance(value, type)) \
+                    and _module_of(value) == gl.get("__name__"):
+                found = forbidden_use(value, allowed, depth - 1, seen)
+                if found:
+                    return found
+    return None
