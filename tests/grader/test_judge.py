@@ -1,4 +1,4 @@
-"""The judge and its pipe: the data-only protocol (what crosses, what is refused, copy-restore),
+"""The judge and the wall: the data-only codec (what crosses, what is refused, in-place updates),
 grading without bubblewrap (the rlimits fallback), and an LMS zip through the command line."""
 from __future__ import annotations
 
@@ -18,106 +18,107 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests" / "course"))
 
-from grader import judge, rpc  # noqa: E402
+from coursekit import data  # noqa: E402
+from grader import judge, wall  # noqa: E402
 from grading_class import honest  # noqa: E402
 
 
-# ---------------------------------------------------------------------- the protocol, in one process
-class Pair:
-    """Two peers over two pipes in one process: a request on one is served by the other inline."""
+# ---------------------------------------------------------------------- the wall, in one process
+class Hostile:
+    """What a student's function could return to reach NumPy in the judge: every array protocol,
+    pointing at memory the student names. Any use of them here is recorded."""
 
-    def __init__(self, **policy):
-        a_r, b_w = os.pipe()
-        b_r, a_w = os.pipe()
-        self.judge = rpc.Peer(a_r, a_w, **policy)
-        self.host = rpc.Peer(b_r, b_w)
+    touched: list = []
 
-    def call(self, fn, *args):
-        """The judge calls ``fn`` living in the host: serve the host side by hand."""
-        import threading
-        t = threading.Thread(target=self._serve, daemon=True)
-        t.start()
-        proxy = self.host.encode(fn)
-        p = self.judge.decode(proxy)
-        try:
-            return p(*args)
-        finally:
-            t.join(5)
+    @property
+    def __array_interface__(self):
+        Hostile.touched.append("__array_interface__")
+        return {"shape": (8,), "typestr": "<f8", "data": (0x1000, False), "version": 3}
 
-    def _serve(self):
-        try:
-            while True:
-                msg = rpc.read_message(self.host.rfd, None)
-                self.host.serve_one(msg)
-                if "op" in msg and msg["op"] == "call":
-                    return
-        except rpc.PeerGone:
-            return
+    @property
+    def __array_struct__(self):
+        Hostile.touched.append("__array_struct__")
+        raise AttributeError
+
+    def __array__(self, *args, **kwargs):
+        Hostile.touched.append("__array__")
+        return np.zeros(8)
+
+    def __float__(self):
+        Hostile.touched.append("__float__")
+        return 0.0
+
+    def __len__(self):
+        Hostile.touched.append("__len__")
+        return 8
 
 
-def test_values_cross_as_data_and_in_place_updates_come_back():
-    pair = Pair()
-
-    def step(params, grads, lr):
-        params[0] -= lr * grads[0]          # in place
-        params[1] = params[1] - lr * grads[1]  # rebinding the list item
-        return params
-
-    params = [np.ones(3), np.zeros((2, 2))]
-    first = params[0]
-    out = pair.call(step, params, [np.full(3, 2.0), np.ones((2, 2))], 0.5)
-    assert out is params and params[0] is first  # identity comes home
-    assert np.array_equal(first, np.zeros(3)) and np.array_equal(params[1], -0.5 * np.ones((2, 2)))
-    assert pair.call(lambda: (np.float32(1.5), 2 + 3j, b"x", {"k": (1, None)}, float("nan")))[:4] == \
-        (np.float32(1.5), 2 + 3j, b"x", {"k": (1, None)})
+def test_results_cross_by_value_only():
+    value = {"a": (np.arange(3.0), np.float32(1.5), 2 + 3j, [None, True, "x"]), 7: np.zeros((2, 0), np.int8),
+             "nan": float("nan")}
+    got = data.round_trip(value)
+    assert np.array_equal(got["a"][0], np.arange(3.0)) and got["a"][0].flags.writeable
+    assert got["a"][1:] == (np.float32(1.5), 2 + 3j, [None, True, "x"]) and type(got["a"][1]) is np.float32
+    assert got[7].shape == (2, 0) and got[7].dtype == np.int8 and np.isnan(got["nan"])
 
 
-def test_exceptions_come_back_as_builtin_classes_with_where():
-    pair = Pair()
-
-    def todo():
-        raise NotImplementedError()
-
-    class Mine(ValueError):
-        pass
-
-    def mine():
-        raise Mine("broadcast shapes")
-
-    with pytest.raises(NotImplementedError) as e:
-        pair.call(todo)
-    assert e.value.where == "todo"
-    with pytest.raises(ValueError, match="Mine: broadcast shapes"):
-        pair.call(mine)
+def test_an_object_with_array_protocols_arrives_inert_and_is_reported_as_a_wrong_type():
+    Hostile.touched.clear()
+    got = data.round_trip((Hostile(), [Hostile()]))
+    assert isinstance(got[0], data.Opaque) and got[0].type_name == "Hostile"
+    from chainrule.checks.core import CheckFailed, as_array, cases
+    for value in (got[0], got[1]):
+        with pytest.raises(CheckFailed) as e:
+            as_array(value, cases("affine_backward", ["x"])[0])
+        assert e.value.category == "bad_type" and "Hostile" in str(e.value)
+    assert Hostile.touched == []  # the codec never asked the object anything but its type
 
 
 @pytest.mark.parametrize("bad", [
-    {"t": "nd", "d": "|O", "s": [1], "b": ""},                       # object arrays never
-    {"t": "nd", "d": "<f8", "s": [3], "b": "AAAA"},                  # size does not match
-    {"t": "pickle", "b": ""},                                        # no such type
-    {"t": "ref", "own": "yours", "id": 12345},                       # not one of ours
-    {"t": "back", "id": 999},
-    [1, 2],
+    {"$nd": ["|O", [1], ""]},                                     # object arrays never
+    {"$nd": ["<f8", [3], "AAAA"]},                                # bytes do not match the shape
+    {"$nd": ["<f8", [-1], ""]},                                   # negative size
+    {"$nd": ["<f8", [2.5], ""]},                                  # not an int
+    {"$nd": ["<f8", [1] * 40, "AAAAAAAAAAA="]},                   # too many dimensions
+    {"$np": ["<f8", "AAAA"]},
+    {"$pickle": "gASVAAAAAAAAAAA="},                              # no such tag
+    {"$spec": ["ch01.TestFunction", {"$d": []}]},                 # specs only flow towards the sandbox
+    {"$ref": [0, 0]},                                             # no inputs to refer to
+    {"$d": [[["list", "key"], 1]]},                               # a key must be a scalar
+    {"a": 1, "b": 2},
+    2 ** 70,
 ])
-def test_malformed_values_are_protocol_errors(bad):
-    with pytest.raises(rpc.ProtocolError):
-        rpc.Peer(0, 1).decode(bad)
+def test_malformed_data_is_refused(bad):
+    with pytest.raises(data.DataError):
+        data.decode(bad)
 
 
-def test_the_judge_hands_out_only_what_its_policy_allows():
-    import chainrule.functional as F
-    from chainrule import Tensor, checks, nn
-    assert judge.exportable(F) and judge.exportable(Tensor) and judge.exportable(nn.Linear(2, 2))
-    assert not judge.exportable(np) and not judge.exportable(os) and not judge.exportable(checks)
-    assert not judge.exportable(np.save) and not judge.exportable(open)
-    assert judge.readable(F, "tanh") and not judge.readable(F, "np") and not judge.readable(F, "__dict__")
-    assert not judge.readable(Tensor, "__init__")
-    assert judge.writable(Tensor([1.0]), "grad") and not judge.writable(F, "tanh")
-    assert not judge.writable(nn.Linear, "forward")
-    with pytest.raises(TypeError, match="cannot be sent"):
-        rpc.Peer(0, 1, exportable=judge.exportable).encode(np.save)
+def test_deep_nesting_is_refused():
+    deep = []
+    for _ in range(200):
+        deep = [deep]
+    with pytest.raises(data.DataError):
+        data.decode(deep)
 
 
+def test_a_reference_names_only_the_receivers_own_nodes():
+    mine = [object(), object()]
+    assert data.decode({"$ref": [0, 1]}, [mine]) is mine[1]
+    with pytest.raises(data.DataError):
+        data.decode({"$ref": [0, 2]}, [mine])
+
+
+def test_inputs_follow_what_the_call_did_to_them():
+    params = [np.ones(3), np.zeros((2, 2))]
+    first = params[0]
+    wall.restore(params, {"value": data.encode([np.zeros(3), -np.ones((2, 2))])})
+    assert params[0] is first and np.array_equal(first, np.zeros(3)) and np.array_equal(params[1], -np.ones((2, 2)))
+    frozen = np.ones(2)
+    wall.restore(frozen, {"value": data.encode(np.ones(5))})  # a different shape cannot come from in-place work
+    assert frozen.shape == (2,)
+
+
+# ---------------------------------------------------------------------- whole notebooks
 # ---------------------------------------------------------------------- whole notebooks
 def _release(stem, lang="en"):
     rel = json.loads((REPO / "course" / lang / f"{stem}.ipynb").read_text(encoding="utf-8"))
@@ -174,3 +175,50 @@ def test_a_canvas_zip_through_the_command_line(tmp_path):
     canvas = list(csv.DictReader(open(out / "canvas_grades.csv", encoding="utf-8-sig")))
     assert {r["ID"] for r in canvas} >= {"1234", "4321"}
     assert (out / "feedback" / "doejane").is_dir() and (out / "report" / "index.html").exists()
+
+
+# ---------------------------------------------------------------------- what the sandbox holds
+ATTACKS = {
+    # the answer key: chainrule's checks (references, hidden cases) are not in the sandbox
+    "import_reference": ("def affine_backward(dout, cache):\n"
+                         "    from chainrule.checks.ch03 import ref_affine_backward\n"
+                         "    return ref_affine_backward(dout, *cache)\n", "tool_not_allowed"),
+    # the library does the exercise: not in a NumPy-only exercise's sandbox
+    "numerical_grad": ("import chainrule\n"
+                       "def affine_backward(dout, cache):\n"
+                       "    x, w, b = cache\n"
+                       "    f = lambda x_, w_, b_: x_ @ w_.T + b_\n"
+                       "    return (chainrule.numerical_grad(lambda v: f(v, w, b), x, dout),\n"
+                       "            chainrule.numerical_grad(lambda v: f(x, v, b), w, dout),\n"
+                       "            chainrule.numerical_grad(lambda v: f(x, w, v), b, dout))\n", "tool_not_allowed"),
+    # NumPy's array protocols on a returned object: never honoured by the judge
+    "array_protocols": ("class Evil:\n"
+                        "    __array_interface__ = {'shape': (8,), 'typestr': '<f8', 'data': (4096, False), 'version': 3}\n"
+                        "def affine_backward(dout, cache):\n"
+                        "    return Evil(), Evil(), Evil()\n", "bad_type"),
+    # what else is installed, and the grader's environment: nothing to see
+    "look_around": ("import os, sys\n"
+                    "def affine_backward(dout, cache):\n"
+                    "    seen = [p for p in sys.path if os.path.isdir(p) and os.listdir(p)\n"
+                    "            and any(n in os.listdir(p) for n in ('torch', 'grader', 'chainrule'))]\n"
+                    "    raise RuntimeError('SEEN ' + repr(seen) + ' ENV ' + repr(dict(os.environ)))\n", "exception"),
+}
+
+
+@pytest.mark.skipif(judge.sandbox.probe()["mechanism"] != "bwrap", reason="needs bubblewrap (apt-get install bubblewrap)")
+@pytest.mark.parametrize("attack", sorted(ATTACKS))
+def test_what_the_sandbox_holds_gives_no_points(attack, monkeypatch):
+    """Each attack on ``affine_backward`` scores 0 there, with the category a wrong answer gets,
+    and the judge's secret environment never reaches the student's process or its feedback."""
+    monkeypatch.setenv("CHAINRULE_TEST_SECRET", "planted-secret-42")
+    source, category = ATTACKS[attack]
+    nb = _honest("ch03_mlp")
+    cell = next(c for c in nb["cells"] if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "affine_backward")
+    cell["source"] = source
+    res = judge.grade_notebook(nb, _release("ch03_mlp"))
+    ex = {e["id"]: e for e in res["exercises"]}
+    assert ex["affine_backward"]["score"] == 0 and ex["affine_backward"]["category"] == category, ex["affine_backward"]
+    assert ex["affine_forward"]["status"] == "passed"  # the rest of the notebook is graded as usual
+    assert "planted-secret-42" not in json.dumps(res)
+    if attack == "look_around":
+        assert "SEEN []" in ex["affine_backward"]["message"], ex["affine_backward"]["message"]
