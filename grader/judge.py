@@ -13,9 +13,7 @@ exercise, so a re-grade gives the same scores.
 """
 from __future__ import annotations
 
-import contextlib
 import functools
-import io
 import os
 import shutil
 import signal
@@ -65,15 +63,9 @@ class Host:
         self.deny = rules.denied(self.uses)
         self.started = time.monotonic()
 
-    def end_exercise(self) -> None:
-        """Stop the exercise's fork and wait for the host to report its end."""
-        ch = self.channel
-        try:
-            wire.write_message(ch.wfd, {"op": "exit"}, ch.deadline)
-            while "dead" not in wire.read_message(ch.rfd, ch.deadline):
-                pass
-        except wire.PeerGone:
-            pass  # the fork (or the host) is gone already: the next request will tell
+    def judge_fds(self) -> tuple:
+        """The judge's ends of the pipe to this host (handed to the judge process)."""
+        return self.channel.rfd, self.channel.wfd
 
     def why_dead(self) -> str:
         if self.alive():
@@ -141,11 +133,10 @@ def _import_root(uses: tuple, mechanism: str) -> tuple:
     if "chainrule" in uses:
         packages["chainrule"] = _package_dir("chainrule")
     if mechanism != "bwrap":  # the fallback isolates nothing: a folder of links is enough
-        lib = Path(tempfile.gettempdir()) / f"chainrule-sandbox-lib-{os.getuid()}-{'-'.join(uses)}"
-        lib.mkdir(exist_ok=True)
+        lib = Path(tempfile.mkdtemp(prefix="chainrule-sandbox-lib-"))  # once per process (cached)
+        os.chmod(lib, 0o755)
         for name, src in packages.items():
-            if not (lib / name).exists():
-                (lib / name).symlink_to(src)
+            (lib / name).symlink_to(src)
         return (), (), str(lib)
     binds = tuple((str(src), f"{SANDBOX_LIB}/{name}") for name, src in packages.items())
     masks = tuple(sorted({p for p in sys.path if p.rstrip("/").endswith(("site-packages", "dist-packages"))
@@ -160,111 +151,179 @@ def _import_root(uses: tuple, mechanism: str) -> tuple:
 class Settings:
     exercise_seconds: float = 60.0     # per exercise (its visible and hidden checks together)
     notebook_seconds: float = 600.0    # the whole notebook
-    memory_mb: int = 2048
-    uid: int = sandbox.SANDBOX_UID
+    memory_mb: int = 2048              # the student's sandbox
+    judge_memory_mb: int = 2048        # the judge's sandbox
+    uid: int = sandbox.SANDBOX_UID     # the student's sandbox; the judge's is uid + JUDGE_UID_OFFSET
     mechanism: str | None = None       # None: the best the machine has ("bwrap", else "rlimits")
 
 
+JUDGE_UID_OFFSET = 100000
+GRACE = 10.0   # seconds the judge may take beyond an exercise's limit (its own comparisons)
+
+
+# ---------------------------------------------------------------------- the judge's sandbox
+@functools.lru_cache(maxsize=1)
+def _judge_binds() -> tuple:
+    """What the judge sees besides the system and the interpreter: the grader and, for an
+    editable install outside the interpreter's prefix, the source of chainrule and the kit."""
+    binds = [str(GRADER_DIR)]
+    for name in ("chainrule", "coursekit"):
+        root = str(_package_dir(name).parent)
+        if not root.startswith(os.path.realpath(sys.prefix)) and root not in binds:
+            binds.append(root)  # an editable install: its source folder
+    return tuple(binds)
+
+
+def _judge_path() -> str:
+    """Where the judge imports the grader, chainrule and the kit from: where we did."""
+    roots = [str(GRADER_DIR.parent)] + [str(_package_dir(n).parent) for n in ("chainrule", "coursekit")]
+    return os.pathsep.join(dict.fromkeys(roots))
+
+
+class JudgeProcess:
+    """The judge (:mod:`grader.judge_main`) in a sandbox of its own, talking to ``host``'s sandbox
+    over the pipe it inherits. It gets one task and answers one row per exercise."""
+
+    def __init__(self, task: dict, host: Host, settings: Settings):
+        self.workdir = tempfile.mkdtemp(prefix="chainrule-judge-")
+        os.chmod(self.workdir, 0o755)
+        to_r, to_w = os.pipe()
+        from_r, from_w = os.pipe()
+        host_r, host_w = host.judge_fds()
+        argv = [sys.executable, "-m", "grader.judge_main", str(to_r), str(from_w), str(host_r), str(host_w)]
+        limits = sandbox.Limits(memory_bytes=settings.judge_memory_mb << 20, nproc=64, fsize_bytes=16 << 20,
+                                cpu_seconds=int(settings.notebook_seconds + GRACE),
+                                wall_seconds=settings.notebook_seconds + GRACE)
+        cmd, kw = sandbox.command(argv, self.workdir, ro_binds=_judge_binds(), limits=limits,
+                                  env={"PYTHONPATH": _judge_path()}, uid=settings.uid + JUDGE_UID_OFFSET,
+                                  mechanism=settings.mechanism)
+        self.stderr: list = []
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE, pass_fds=(to_r, from_w, host_r, host_w),
+                                     start_new_session=True, close_fds=True, **kw)
+        for fd in (to_r, from_w, host_r, host_w):  # the judge holds them now; we keep none of the host's
+            os.close(fd)
+        host.channel.rfd = host.channel.wfd = -1
+        threading.Thread(target=sandbox._reader, args=(self.proc.stderr, 8192, self.stderr), daemon=True).start()
+        self.rfd, self.wfd = from_r, to_w
+        wire.write_message(self.wfd, task, time.monotonic() + 30)
+
+    def next(self, deadline: float) -> dict:
+        return wire.read_message(self.rfd, deadline)
+
+    def last_words(self) -> str:
+        try:
+            self.proc.wait(timeout=1)  # a judge that died: let the reader collect its stderr
+        except subprocess.TimeoutExpired:
+            pass
+        time.sleep(0.05)
+        tail = b"".join(self.stderr).decode(errors="replace").strip().splitlines()[-1:]
+        return tail[0][:200] if tail else ""
+
+    def close(self) -> None:
+        for fd in (self.rfd, self.wfd):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        if self.proc.poll() is None:
+            sandbox._kill_tree(self.proc)
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except OSError:
+                pass
+        self.proc.wait()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+# ---------------------------------------------------------------------- grading
+def _row(ex: Exercise, **fields) -> dict:
+    row = {"id": ex.id, "grade_id": ex.grade_id, "points": ex.points, "score": 0.0, "status": "failed",
+           "category": None, "message": ""}
+    row.update(fields)
+    return row
+
+
+_STATUSES = {"passed", "failed", "timeout", "crashed"}
+
+
+def _checked(ex: Exercise, row) -> dict:
+    """A row from the judge, kept to its fields; the score is ours: the points iff it passed."""
+    row = row if isinstance(row, dict) else {}
+    status = row.get("status") if row.get("status") in _STATUSES else "crashed"
+    category = row.get("category") if isinstance(row.get("category"), str) else None
+    message = row.get("message") if isinstance(row.get("message"), str) else ""
+    return _row(ex, status=status, category=category if status != "passed" else None, message=message[:4000],
+                score=ex.points if status == "passed" else 0.0)
+
+
 def grade_notebook(nb: dict, release: Release, settings: Settings = Settings()) -> dict:
-    """``{"exercises": [...], "score", "max_score", "status", "detail"}`` for a parsed notebook."""
-    from chainrule import checks
+    """``{"exercises": [...], "score", "max_score", "status", "detail"}`` for a parsed notebook.
+
+    Runs here, in the worker: reads the notebook as data (tampering), then for each run of
+    exercises that share a rule on what their code may use, starts the student's sandbox (the
+    host) and the judge's sandbox, hands the judge the pipe to the host, and collects one row per
+    exercise. A judge that stops making progress (``exercise_seconds`` + a grace) is killed with
+    its host: that exercise is a ``timeout``, the next ones get fresh sandboxes.
+    """
     from coursekit import rules
 
-    lang = release.lang if release.lang in ("en", "zh") else "en"
-    checks.set_language(lang)
     tampered = tampering(nb, release)
     program = student_cells(nb, release)
+    exercises = release.exercises
+    rows: dict = {i: _row(ex, status="tampered", category=tampered[ex.grade_id])
+                  for i, ex in enumerate(exercises) if ex.grade_id in tampered}
     limits = sandbox.Limits(memory_bytes=settings.memory_mb << 20, wall_seconds=settings.notebook_seconds,
                             cpu_seconds=int(settings.notebook_seconds))
     notebook_deadline = time.monotonic() + settings.notebook_seconds
-    host, load_report, results = None, {}, []
+    while len(rows) < len(exercises):
+        todo = [i for i in range(len(exercises)) if i not in rows]
+        if time.monotonic() > notebook_deadline:
+            rows.update({i: _row(exercises[i], status="timeout", category="notebook_timeout") for i in todo})
+            break
+        uses = rules.uses(release.chapter, exercises[todo[0]].id)
+        group = [i for i in todo if rules.uses(release.chapter, exercises[i].id) == uses]
+        _run_group(release, program, group, uses, rows, limits, settings, notebook_deadline)
+    results = [rows[i] for i in range(len(exercises))]
+    status = "flagged" if tampered else "graded"
+    return {"exercises": results, "score": sum(r["score"] for r in results), "max_score": release.max_score,
+            "status": status, "detail": ", ".join(f"{g}: {w}" for g, w in tampered.items())}
+
+
+def _run_group(release, program, group, uses, rows, limits, settings, notebook_deadline) -> None:
+    """One host and one judge for the exercises ``group`` (until one asks for a fresh host)."""
+    exercises = release.exercises
+    host = Host(limits, settings.uid, settings.mechanism, uses)
+    judge = None
+    current = group[0]
     try:
-        for ex in release.exercises:
-            row = {"id": ex.id, "grade_id": ex.grade_id, "points": ex.points, "score": 0.0,
-                   "status": "failed", "category": None, "message": ""}
-            results.append(row)
-            if ex.grade_id in tampered:
-                row.update(status="tampered", category=tampered[ex.grade_id])
-                continue
-            if time.monotonic() > notebook_deadline:
-                row.update(status="timeout", category="notebook_timeout")
-                continue
-            uses = rules.uses(release.chapter, ex.id)
-            if host is not None and host.uses != uses:  # another rule: another sandbox
-                host.close()
-                host = None
-            if host is None:
-                host = Host(limits, settings.uid, settings.mechanism, uses)
-                host.channel.deadline = min(notebook_deadline, time.monotonic() + max(30.0, settings.exercise_seconds))
-                try:
-                    load_report = host.channel.request({"op": "load", "cells": program, "deny": host.deny})["report"]
-                    if not isinstance(load_report, dict):
-                        raise wire.ProtocolError("no load report")
-                except (wire.Timeout, wire.ProtocolError, wall.LearnerError, KeyError, TypeError) as e:
-                    timed_out = isinstance(e, wire.Timeout)
-                    row.update(status="timeout" if timed_out else "crashed",
-                               category="load_timeout" if timed_out else "crashed",
-                               message="" if timed_out else host.why_dead())
-                    host.close()
-                    host = None
-                    continue
-            outcome = _run_exercise(host, ex, settings, notebook_deadline, load_report)
-            row.update(outcome)
-            if row["status"] == "crashed" and not row["message"] and not host.alive():
+        task = {"lang": release.lang, "chapter": release.chapter, "program": program, "deny": host.deny,
+                "exercise_seconds": settings.exercise_seconds,
+                "exercises": [{"index": i, "id": exercises[i].id, "grade_id": exercises[i].grade_id,
+                               "points": exercises[i].points, "calls": exercises[i].calls,
+                               "solution_ids": exercises[i].solution_ids} for i in group]}
+        judge = JudgeProcess(task, host, settings)
+        budget = max(30.0, settings.exercise_seconds) + settings.exercise_seconds + GRACE  # the load, then one
+        while current is not None:
+            msg = judge.next(min(notebook_deadline + GRACE, time.monotonic() + budget))
+            index = msg.get("index")
+            if index != current:
+                raise wire.ProtocolError(f"the judge answered for exercise {index!r}, not {current}")
+            row = _checked(exercises[current], msg.get("row"))
+            if row["status"] == "crashed" and not row["message"]:
                 time.sleep(0.05)  # let the reader collect the host's last words
                 row["message"] = host.why_dead()
-            if row["status"] == "timeout" or row["category"] == "protocol" or not host.alive():
-                host.close()  # a fork that hangs, or a host that died: start afresh
-                host = None
+            rows[current] = row
+            current = next((i for i in group if i not in rows), None)
+            budget = settings.exercise_seconds + GRACE
+            if msg.get("restart"):
+                break
+    except wire.Timeout:  # the judge computed past every limit: stopped, and the exercise with it
+        rows[current] = _row(exercises[current], status="timeout", category="judge_timeout")
+    except wire.ProtocolError:  # the judge died (memory, CPU) or broke the protocol
+        words = judge.last_words() if judge is not None else ""
+        rows[current] = _row(exercises[current], status="crashed", category="judge_crashed", message=words)
     finally:
-        if host is not None:
-            host.close()
-    score = sum(r["score"] for r in results)
-    status = "flagged" if tampered else "graded"
-    return {"exercises": results, "score": score, "max_score": release.max_score, "status": status,
-            "detail": ", ".join(f"{g}: {w}" for g, w in tampered.items())}
-
-
-def _run_exercise(host: Host, ex: Exercise, settings: Settings, notebook_deadline: float, load_report) -> dict:
-    """Run the exercise's checks here, on remote names served by a fresh fork of the host (it
-    starts from the state right after loading the notebook)."""
-    from chainrule import checks
-    from chainrule.checks import CheckFailed
-
-    ch = host.channel
-    ch.deadline = min(notebook_deadline, time.monotonic() + settings.exercise_seconds)
-    sink = io.StringIO()
-    forked = False
-    try:
-        reply = ch.request({"op": "fork"})
-        if "r" not in reply:
-            return {"status": "crashed", "category": "crashed", "message": str(reply.get("dead", ""))[:200]}
-        forked = True
-        try:
-            ch.request({"op": "reset", "seed": 0})
-            with contextlib.redirect_stdout(sink):
-                for exercise, name, kwargs in ex.calls:
-                    if ch.request({"op": "defined", "name": name}).get("defined") is not True:
-                        errors = [f"{cid}: {err}" for cid, err in (load_report or {}).items()
-                                  if err and cid in ex.solution_ids]
-                        return {"status": "failed", "category": "not_defined",
-                                "message": name + (" — " + "; ".join(str(e)[:300] for e in errors) if errors else "")}
-                    checks.get_check(exercise)(wall.Remote(ch, name),
-                                               **{k: v for k, v in kwargs.items() if k == "hidden"})
-        except wire.PeerGone:
-            forked = False  # the fork is gone: nothing to end
-            raise
-        finally:
-            if forked:
-                host.end_exercise()
-    except CheckFailed as e:
-        return {"status": "failed", "category": e.category, "message": str(e)}
-    except wire.Timeout:
-        return {"status": "timeout", "category": "timeout", "message": ""}
-    except wire.PeerGone:
-        return {"status": "crashed", "category": "crashed", "message": ""}
-    except wire.ProtocolError as e:
-        return {"status": "crashed", "category": "protocol", "message": str(e)[:300]}
-    except Exception as e:  # noqa: BLE001 - a value the check could not handle: the student's answer
-        return {"status": "failed", "category": "exception", "message": f"{type(e).__name__}: {e}"[:500]}
-    return {"status": "passed", "score": ex.points, "category": None, "message": ""}
+        if judge is not None:
+            judge.close()
+        host.close()

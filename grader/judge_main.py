@@ -1,0 +1,121 @@
+"""The judge process: runs the checks of a range of exercises against one student host.
+
+``python -m grader.judge_main IN_FD OUT_FD HOST_R HOST_W``, started by :mod:`grader.judge` in a
+sandbox of its own (no network, read-only files, an empty environment, its own uid, memory and CPU
+caps; the worker that started it kills it when it stops making progress). It holds no file of any
+submission: the worker sends it one task (framed JSON on ``IN_FD``)::
+
+    {"lang", "chapter", "program": [cells], "deny": [modules], "exercise_seconds",
+     "exercises": [{"index", "id", "points", "calls", "solution_ids"}]}
+
+loads the program into the host over ``HOST_R``/``HOST_W`` (the pipe to the student's sandbox,
+which the worker started), then runs each exercise's checks on :class:`grader.wall.Remote` names
+and writes one ``{"row": {...}, "index": i, "restart": bool}`` per exercise on ``OUT_FD``;
+``restart`` asks the worker for a fresh host (after a timeout or a dead host) before the next one.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import sys
+import time
+
+from . import wall
+from .inside import wire
+
+
+def _row(ex, **fields) -> dict:
+    row = {"id": ex["id"], "grade_id": ex["grade_id"], "points": ex["points"], "score": 0.0,
+           "status": "failed", "category": None, "message": ""}
+    row.update(fields)
+    return row
+
+
+def end_exercise(ch: wall.Channel) -> None:
+    """Stop the exercise's fork and wait for the host to report its end."""
+    try:
+        wire.write_message(ch.wfd, {"op": "exit"}, ch.deadline)
+        while "dead" not in wire.read_message(ch.rfd, ch.deadline):
+            pass
+    except wire.PeerGone:
+        pass  # the fork (or the host) is gone already: the next request will tell
+
+
+def run_exercise(ch: wall.Channel, ex: dict, seconds: float, load_report: dict) -> dict:
+    """Run the exercise's checks here, on remote names served by a fresh fork of the host (it
+    starts from the state right after loading the notebook)."""
+    from chainrule import checks
+    from chainrule.checks import CheckFailed
+
+    ch.deadline = time.monotonic() + seconds
+    sink = io.StringIO()
+    forked = False
+    try:
+        reply = ch.request({"op": "fork"})
+        if "r" not in reply:
+            return {"status": "crashed", "category": "crashed", "message": str(reply.get("dead", ""))[:200]}
+        forked = True
+        try:
+            ch.request({"op": "reset", "seed": 0})
+            with contextlib.redirect_stdout(sink):
+                for exercise, name, kwargs in ex["calls"]:
+                    if ch.request({"op": "defined", "name": name}).get("defined") is not True:
+                        errors = [f"{cid}: {err}" for cid, err in load_report.items()
+                                  if err and cid in ex["solution_ids"]]
+                        return {"status": "failed", "category": "not_defined",
+                                "message": name + (" — " + "; ".join(str(e)[:300] for e in errors) if errors else "")}
+                    checks.get_check(exercise)(wall.Remote(ch, name),
+                                               **{k: v for k, v in kwargs.items() if k == "hidden"})
+        except wire.PeerGone:
+            forked = False  # the fork is gone: nothing to end
+            raise
+        finally:
+            if forked:
+                end_exercise(ch)
+    except CheckFailed as e:
+        return {"status": "failed", "category": e.category, "message": str(e)}
+    except wire.Timeout:
+        return {"status": "timeout", "category": "timeout", "message": ""}
+    except wire.PeerGone:
+        return {"status": "crashed", "category": "crashed", "message": ""}
+    except wire.ProtocolError as e:
+        return {"status": "crashed", "category": "protocol", "message": str(e)[:300]}
+    except Exception as e:  # noqa: BLE001 - a value the check could not handle: the student's answer
+        return {"status": "failed", "category": "exception", "message": f"{type(e).__name__}: {e}"[:500]}
+    return {"status": "passed", "score": ex["points"], "category": None, "message": ""}
+
+
+def serve(task: dict, out_fd: int, ch: wall.Channel) -> None:
+    from chainrule import checks
+    checks.set_language(task["lang"] if task.get("lang") in ("en", "zh") else "en")
+    seconds = float(task["exercise_seconds"])
+    exercises = task["exercises"]
+    ch.deadline = time.monotonic() + max(30.0, seconds)
+    try:
+        report = ch.request({"op": "load", "cells": task["program"], "deny": task["deny"]}).get("report")
+        if not isinstance(report, dict):
+            raise wire.ProtocolError("no load report")
+    except (wire.Timeout, wire.ProtocolError, wall.LearnerError) as e:
+        timed_out = isinstance(e, wire.Timeout)
+        row = _row(exercises[0], status="timeout" if timed_out else "crashed",
+                   category="load_timeout" if timed_out else "crashed")
+        wire.write_message(out_fd, {"row": row, "index": exercises[0]["index"], "restart": True})
+        return
+    for ex in exercises:
+        row = _row(ex, **run_exercise(ch, ex, seconds, report))
+        restart = row["status"] in ("timeout", "crashed")
+        wire.write_message(out_fd, {"row": row, "index": ex["index"], "restart": restart})
+        if restart:
+            return
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    in_fd, out_fd, host_r, host_w = (int(a) for a in argv[:4])
+    task = wire.read_message(in_fd)
+    serve(task, out_fd, wall.Channel(host_r, host_w))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
