@@ -482,3 +482,79 @@ def test_success_line_in_both_languages(lang, line, capsys):
     core.set_language(lang)
     ch02.check_topological_sort(topo_recursive, hidden=True)
     assert capsys.readouterr().out.strip() == line
+
+
+# ---------------------------------------------------------------------- as in grading: only data crosses
+class _InProcess:
+    """grader.wall's Channel with the sandbox's Host served inline, every message through JSON."""
+
+    def __init__(self, host):
+        self.host = host
+
+    def request(self, msg):
+        import json
+        from grader.inside.host import _error
+        from grader.wall import LearnerError
+        try:
+            reply = self.host.handle(msg["op"], json.loads(json.dumps(msg)))
+        except Exception as e:  # noqa: BLE001 - the learner's, as the host reports it
+            reply = _error(e)
+        reply = json.loads(json.dumps(reply))
+        if "error" in reply:
+            raise LearnerError(reply["error"]["type"], reply["error"]["message"], reply["error"]["where"])
+        return reply
+
+
+def graded(obj):
+    """``obj`` defined in a sandbox host; the check gets only a remote name for it."""
+    wall = pytest.importorskip("grader.wall")
+    from grader.inside.host import Host
+    host = Host()
+    host.ns["learner"] = obj
+    return wall.Remote(_InProcess(host), "learner")
+
+
+@pytest.mark.parametrize("check, fn", [
+    (ch02.check_local_gradients, lg_numpy),
+    (ch02.check_topological_sort, topo_iterative),
+    (ch02.check_value_class, make_value()),
+    (ch02.check_value_class, IterativeValue),
+])
+def test_graded_through_the_wall(check, fn, capsys):
+    check(graded(fn), hidden=True)
+    assert "✓" in capsys.readouterr().out
+
+
+def _value_with_value_grads():
+    """A Value whose backward() leaves a Value (not a float) in every leaf's .grad."""
+    Value = make_value()
+    correct = Value.backward
+
+    def backward(self):
+        correct(self)
+        for node in topo_recursive(self):
+            if not node.parents:
+                node.grad = Value(node.grad)
+    Value.backward = backward
+    return Value
+
+
+@pytest.mark.parametrize("where", ["notebook", "graded"])
+def test_learner_objects_are_named_by_their_type(where, failure):
+    wrap = graded if where == "graded" else (lambda f: f)
+    err = failure(ch02.check_topological_sort, wrap(lambda root: topo_recursive(root) + [ch02.Node("mine")]))
+    assert err.category == "topo_extra" and "a Node object made by your code" in str(err)
+    err = failure(ch02.check_local_gradients, wrap(_with("v", lambda w, x, b, y, d: make_value()(1.0))))
+    assert err.category == "lg_not_number" and err.fields["gtype"] == "Value"
+    err = failure(ch02.check_value_class, wrap(_value_with_value_grads()))
+    assert err.category == "value_grad_type" and err.fields["gtype"] == "Value"
+    err = failure(ch02.check_value_class, wrap(make_value(topo=nie)))
+    assert err.category == "value_not_implemented" and err.fields["where"] == "nie"
+
+
+def test_a_case_crosses_as_a_program():
+    """The Value driver gets numbers and a list of operations, reversed operands in place."""
+    program, root = ch02.program_of(lambda a, b: 1 - 3 * a / b ** 2, 2)
+    assert program == [["mul", ["k", 3], ["v", 0]], ["pow", ["v", 1], ["k", 2]], ["truediv", ["v", 2], ["v", 3]],
+                       ["sub", ["k", 1], ["v", 4]]]
+    assert root == 5

@@ -16,9 +16,16 @@ How the judging works
 * topological sort: the check builds its own graphs of plain nodes (``.parents``, ``.name``), with
   reused nodes (``a * a``, diamonds), deep chains and seeded random DAGs. It accepts any valid order
   (recursive or iterative, either parent first) and names the duplicated, missing, or misplaced node.
+  A graph is a :class:`coursekit.ch02.Graph` spec: in grading the learner's function gets a copy
+  rebuilt in the sandbox, and its list comes back as the check's own nodes (a node the learner made
+  arrives as an opaque object and is reported as not in the graph).
 * Value: only public behaviour is used: ``Value(number)``, ``.data``, ``.grad``, the operators
   (``+ - * / **`` with Values or numbers) and the methods ``.tanh()``, ``.exp()``, ``.backward()``.
-  Expected gradients come from a reference engine (itself tested against numerical gradients).
+  The learner's class is exercised next to it by the driver ``"ch02.value_expression"``
+  (:mod:`coursekit.ch02`) on each case's expression, recorded as a small program
+  (:mod:`.ch02_value`); only numbers come back (the leaves' fresh .data/.grad, the forward value,
+  the gradients). Expected gradients come from a reference engine (itself tested against numerical
+  gradients), which never leaves the judge.
   The first cases isolate one operation each, behind a non-unit upstream gradient, so a wrong local
   derivative or a missing chain factor is pinned to its operation; later cases reuse nodes
   (``a * a``: ``=`` instead of ``+=``), chain deep, and mix all ops. A mismatch is explained by
@@ -27,16 +34,32 @@ How the judging works
 from __future__ import annotations
 
 import math
+import reprlib
 
 import numpy as np
 
-from .core import CheckFailed, call, cases, diagnose, fmt, msg, passed, rel_error, _digits
+from coursekit.ch02 import Graph, Node
+from coursekit.data import Opaque, type_name
+
+from .ch02_value import HIDDEN as _V_HIDDEN, VISIBLE as _V_VISIBLE, program_of
+from .ch02_value import run_reference as _run_ref
+from .core import CheckFailed, call, cases, diagnose, fmt, invoke, msg, passed, rel_error, _digits
 
 ATOL, RTOL = 1e-9, 1e-7
 
 
 def _close(a, b, atol=ATOL, rtol=RTOL):
     return math.isfinite(a) and math.isfinite(b) and abs(a - b) <= atol + rtol * abs(b)
+
+
+def _number(v):
+    """A learner's number (data, see coursekit.data) as a float; None for anything else (a string,
+    a bool, a list, an Opaque object of theirs)."""
+    if isinstance(v, np.ndarray) and v.size == 1 and v.dtype.kind in "iuf":
+        return float(v.reshape(()))
+    if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_)):
+        return float(v)
+    return None
 
 
 # ====================================================================== local gradients
@@ -83,18 +106,17 @@ def check_local_gradients(fn, hidden=False):
         got = call(fn, (w, x, b, y), case)
         if got is None:
             case.fail("none_returned")
-        if not hasattr(got, "keys") or not hasattr(got, "__getitem__"):
-            case.fail("lg_not_dict", gtype=type(got).__name__)
+        if not isinstance(got, dict):   # a mapping of any kind arrives as a dict (coursekit.data)
+            case.fail("lg_not_dict", gtype=type_name(got))
         missing = [k for k in ORDER if k not in got]
         if missing:
             case.fail("lg_missing_key", keys=", ".join(repr(k) for k in missing))
         expected = reference_local_gradients(w, x, b, y)
         local = _local_only(w, x, b, y)
         for node in ORDER:
-            try:
-                g = float(np.asarray(got[node], dtype=np.float64))
-            except (TypeError, ValueError):
-                case.fail("lg_not_number", node=node, gtype=type(got[node]).__name__)
+            g = _number(got[node])
+            if g is None:
+                case.fail("lg_not_number", node=node, gtype=type_name(got[node]))
             exp = float(expected[node])
             if _close(g, exp):
                 continue
@@ -120,62 +142,64 @@ def check_local_gradients(fn, hidden=False):
 
 
 # ====================================================================== topological sort
-class Node:
-    """A plain graph node for the topological-sort check: ``.name`` and ``.parents`` (a tuple)."""
-
-    def __init__(self, name, parents=()):
-        self.name = name
-        self.parents = tuple(parents)
-
-    def __repr__(self):
-        return f"Node({self.name!r})"
-
-
+# The graphs are coursekit.ch02.Graph specs: in grading the sandbox rebuilds its own copy, the
+# learner's order comes back as our own nodes (a node they made up, as an Opaque), and the
+# expected answer is computed from the judge's graph only. Node is re-exported for notebooks/tests.
 def _worked_graph():
-    w, x, b, y, half = Node("w"), Node("x"), Node("b"), Node("y"), Node("0.5")
-    u = Node("u", (w, x))
-    v = Node("v", (u, b))
-    e = Node("e", (v, y))
-    sq = Node("e**2", (e,))
-    return Node("J", (half, sq)), "J = 0.5 * (w*x + b - y)**2"
+    g = Graph()
+    w, x, b, y, half = (g.node(n) for n in ("w", "x", "b", "y", "0.5"))
+    u = g.node("u", (w, x))
+    v = g.node("v", (u, b))
+    e = g.node("e", (v, y))
+    sq = g.node("e**2", (e,))
+    g.node("J", (half, sq))
+    return g, "J = 0.5 * (w*x + b - y)**2"
 
 
 def _square_graph():
-    a = Node("a")
-    s = Node("a*a", (a, a))          # the same parent twice
-    return Node("t", (s, a)), "t = a*a + a"
+    g = Graph()
+    a = g.node("a")
+    s = g.node("a*a", (a, a))          # the same parent twice
+    g.node("t", (s, a))
+    return g, "t = a*a + a"
 
 
 def _diamond_graph():
-    a, b = Node("a"), Node("b")
-    c = Node("c", (a, b))
-    d1 = Node("d1", (c,))
-    d2 = Node("d2", (c, a))
-    e = Node("e", (d1, d2))
-    return Node("f", (e, c)), "c = op(a, b); d1 = op(c); d2 = op(c, a); e = op(d1, d2); f = op(e, c)"
+    g = Graph()
+    a, b = g.node("a"), g.node("b")
+    c = g.node("c", (a, b))
+    d1 = g.node("d1", (c,))
+    d2 = g.node("d2", (c, a))
+    e = g.node("e", (d1, d2))
+    g.node("f", (e, c))
+    return g, "c = op(a, b); d1 = op(c); d2 = op(c, a); e = op(d1, d2); f = op(e, c)"
 
 
 def _chain_graph(n):
-    x = Node("x0")
-    k = Node("k")
+    g = Graph()
+    x = g.node("x0")
+    k = g.node("k")
     for i in range(1, n + 1):
-        x = Node(f"x{i}", (x, k))
-    return x, f"x_i = op(x_(i-1), k), i = 1..{n}"
+        x = g.node(f"x{i}", (x, k))
+    return g, f"x_i = op(x_(i-1), k), i = 1..{n}"
 
 
 def _single_graph():
-    return Node("a"), "root = a"
+    g = Graph()
+    g.node("a")
+    return g, "root = a"
 
 
 def _random_graph(seed, n):
     rng = np.random.default_rng(seed)
-    nodes = [Node(f"n{i}") for i in range(3)]
+    g = Graph()
+    nodes = [g.node(f"n{i}") for i in range(3)]
     for i in range(3, n):
         k = int(rng.integers(1, 4))
         parents = [nodes[int(j)] for j in rng.integers(0, len(nodes), k)]   # repeats allowed
-        nodes.append(Node(f"n{i}", parents))
-    root = Node("root", (nodes[-1], nodes[-2], nodes[len(nodes) // 2]))
-    return root, f"random DAG: seed {seed}, {n} nodes"
+        nodes.append(g.node(f"n{i}", parents))
+    g.node("root", (nodes[-1], nodes[-2], nodes[len(nodes) // 2]))
+    return g, f"random DAG: seed {seed}, {n} nodes"
 
 
 _TS_VISIBLE = [_worked_graph, _square_graph, _diamond_graph, lambda: _chain_graph(50)]
@@ -208,16 +232,17 @@ def check_topological_sort(fn, hidden=False):
     __tracebackhide__ = True
     makers = _TS_HIDDEN if hidden else _TS_VISIBLE
     graphs = [m() for m in makers]
-    for case, (root, _) in zip(cases("topological_sort", [d for _, d in graphs]), graphs):
+    for case, (graph, _) in zip(cases("topological_sort", [d for _, d in graphs]), graphs):
+        root = graph.root
         reachable = _reachable(root)
-        got = call(fn, (root,), case)
+        got = call(fn, (graph,), case, driver="ch02.call_on_root")
         if got is None:
             case.fail("none_returned")
-        try:
-            order = list(got)
-        except TypeError:
-            case.fail("bad_type", gtype=type(got).__name__)
-        strangers = [n for n in order if id(n) not in reachable]
+        if not isinstance(got, (list, tuple)):   # other iterables were made lists by the driver
+            case.fail("bad_type", gtype=type_name(got))
+        order = list(got)
+        # only our own nodes can be in the graph: anything else is a value or an object of theirs
+        strangers = [n for n in order if not (isinstance(n, Node) and id(n) in reachable)]
         if strangers:
             case.fail("topo_extra", node=_name(strangers[0]))
         counts = {}
@@ -240,124 +265,17 @@ def check_topological_sort(fn, hidden=False):
 
 
 def _name(n):
-    return getattr(n, "name", None) or repr(n)
+    """How a listed item that is not a node of the graph is named: a node of ours by its name (one
+    root does not reach), an object of the learner's by its type, a value by its repr."""
+    if isinstance(n, Node):
+        return n.name
+    if isinstance(n, Opaque):
+        return msg("topo_stranger", gtype=type_name(n))
+    text = reprlib.repr(n)
+    return text if len(text) <= 60 else text[:60] + "…"
 
 
-# ====================================================================== Value: a reference engine
-class _Ref:
-    """The reference scalar engine, with switchable bugs for the diagnosis.
-
-    bugs: dict of flags, e.g. {"overwrite": True}, {"local_only": "*"}, {"tanh": "x"}, {"order": "forward"}
-    """
-
-    def __init__(self, data, parents=(), op="", local=(), bugs=None):
-        self.data = float(data)
-        self.grad = 0.0
-        self.parents = tuple(parents)
-        self.op = op
-        self.local = tuple(local)
-        self.bugs = bugs or {}
-
-    def _wrap(self, other):
-        return other if isinstance(other, _Ref) else _Ref(other, bugs=self.bugs)
-
-    def _make(self, data, parents, op, local):
-        b = self.bugs
-        if b.get("sign") == op:
-            local = [-v for v in local]
-        if b.get("factor_2") == op:
-            local = [2 * v for v in local]
-        return _Ref(data, parents, op, local, b)
-
-    def __add__(self, other):
-        other = self._wrap(other)
-        return self._make(self.data + other.data, (self, other), "+", (1.0, 1.0))
-
-    def __mul__(self, other):
-        other = self._wrap(other)
-        return self._make(self.data * other.data, (self, other), "*", (other.data, self.data))
-
-    def __pow__(self, n):
-        x, bug = self.data, self.bugs.get("pow")
-        local = {"no_minus_one": n * x ** n, "no_n": x ** (n - 1), "n_minus_one": (n - 1) * x ** (n - 1),
-                 "value": x ** n}.get(bug, n * x ** (n - 1))
-        return self._make(x ** n, (self,), "**", (local,))
-
-    def tanh(self):
-        t, bug = math.tanh(self.data), self.bugs.get("tanh")
-        local = {"x": 1 - self.data ** 2, "no_square": 1 - t, "value": t}.get(bug, 1 - t * t)
-        return self._make(t, (self,), "tanh", (local,))
-
-    def exp(self):
-        v, bug = math.exp(self.data), self.bugs.get("exp")
-        local = {"x": self.data, "one": 1.0, "x_exp": self.data * v}.get(bug, v)
-        return self._make(v, (self,), "exp", (local,))
-
-    def __neg__(self):
-        return self * -1
-
-    def __sub__(self, other):
-        return self + (-other)
-
-    def __rsub__(self, other):
-        return other + (-self)
-
-    def __truediv__(self, other):
-        return self * other ** -1
-
-    def __rtruediv__(self, other):
-        return other * self ** -1
-
-    __radd__ = __add__
-    __rmul__ = __mul__
-
-    def backward(self):
-        order_bug = self.bugs.get("order")
-        if order_bug == "bfs":
-            order, seen, queue = [], {id(self)}, [self]
-            while queue:
-                n = queue.pop(0)
-                order.append(n)
-                for p in n.parents:
-                    if id(p) not in seen:
-                        seen.add(id(p))
-                        queue.append(p)
-            order = order[::-1]           # "reversed" below puts it back to BFS order from the root
-        else:
-            order = _ref_topo(self)
-        if not self.bugs.get("no_seed"):
-            self.grad = 1.0
-        nodes = order if order_bug == "forward" else reversed(order)
-        for n in nodes:
-            for p, local in zip(n.parents, n.local):
-                factor = 1.0 if self.bugs.get("local_only") in (n.op, "all") else n.grad
-                if self.bugs.get("overwrite"):
-                    p.grad = local * factor
-                else:
-                    p.grad += local * factor
-
-
-def _ref_topo(root):
-    order, seen = [], set()
-
-    def visit(n):
-        stack = [(n, False)]
-        while stack:
-            node, done = stack.pop()
-            if done:
-                order.append(node)
-                continue
-            if id(node) in seen:
-                continue
-            seen.add(id(node))
-            stack.append((node, True))
-            for p in reversed(node.parents):
-                if id(p) not in seen:
-                    stack.append((p, False))
-    visit(root)
-    return order
-
-
+# ====================================================================== Value
 # bugs that a learner's Value may have: (category, bugs, message fields)
 OPS = ("+", "*", "**", "tanh", "exp")
 _BUGS = (
@@ -381,62 +299,6 @@ _BUGS = (
 )
 
 
-def _run_ref(expr, values, bugs=None):
-    leaves = [_Ref(v, bugs=bugs) for v in values]
-    root = expr(*leaves)
-    root.backward()
-    return root.data, [leaf.grad for leaf in leaves]
-
-
-# ---------------------------------------------------------------------- the Value cases
-def _deep(steps):
-    def expr(x, c):
-        for _ in range(steps):
-            x = (x * 0.9 + c).tanh()
-        return x
-    return expr
-
-
-def _mixed(a, b, c):
-    d = a * b + c.exp()
-    e = (d * a).tanh() + d ** 2
-    return e / (b * b + 1.0)
-
-
-# (description, names, expression, values). One op per case first, behind an upstream factor.
-_V_VISIBLE = [
-    ("a + b", "ab", lambda a, b: a + b, (1.5, -2.0)),
-    ("a * b", "ab", lambda a, b: a * b, (1.5, -2.0)),
-    ("(a * b) * c", "abc", lambda a, b, c: (a * b) * c, (1.5, -2.0, 0.7)),
-    ("(a + b) * c", "abc", lambda a, b, c: (a + b) * c, (1.5, -2.0, 0.7)),
-    ("a ** 3 * c", "ac", lambda a, c: a ** 3 * c, (1.3, -0.6)),
-    ("a.tanh() * c", "ac", lambda a, c: a.tanh() * c, (0.8, 2.5)),
-    ("a.exp() * c", "ac", lambda a, c: a.exp() * c, (0.4, -1.5)),
-    ("a * a + a", "a", lambda a: a * a + a, (1.5,)),
-    ("d = a * b; d * d.tanh()", "ab", lambda a, b: (lambda d: d * d.tanh())(a * b), (0.6, -1.1)),
-    ("J = 0.5 * (w * x + b - y) ** 2", "wxby", lambda w, x, b, y: 0.5 * (w * x + b - y) ** 2, (2.0, -1.5, 0.5, 1.0)),
-    ("(w1 * x1 + w2 * x2 + b).tanh()", ["w1", "x1", "w2", "x2", "b"],
-     lambda w1, x1, w2, x2, b: (w1 * x1 + w2 * x2 + b).tanh(), (-3.0, 2.0, 1.0, 0.0, 6.88)),
-    ("30 × [x = (x * 0.9 + c).tanh()]", "xc", _deep(30), (0.5, 0.3)),
-]
-_V_HIDDEN = [
-    ("a + b", "ab", lambda a, b: a + b, (-0.3, 4.0)),
-    ("a * b", "ab", lambda a, b: a * b, (2.5, 0.4)),
-    ("(a * b) * c", "abc", lambda a, b, c: (a * b) * c, (-1.1, 0.9, 3.0)),
-    ("(a + b) * c", "abc", lambda a, b, c: (a + b) * c, (0.6, 1.7, -2.2)),
-    ("a ** 2 * c", "ac", lambda a, c: a ** 2 * c, (-1.4, 0.8)),
-    ("a ** -1 * c", "ac", lambda a, c: a ** -1 * c, (1.6, 1.3)),
-    ("a ** 0.5 * c", "ac", lambda a, c: a ** 0.5 * c, (2.3, -0.7)),
-    ("a.tanh() * c", "ac", lambda a, c: a.tanh() * c, (-1.2, 1.9)),
-    ("a.exp() * c", "ac", lambda a, c: a.exp() * c, (-0.7, 2.6)),
-    ("a + a", "a", lambda a: a + a, (0.9,)),
-    ("(a * a).exp() + a", "a", lambda a: (a * a).exp() + a, (0.6,)),
-    ("d = a * b; (d + d.tanh()) * d", "ab", lambda a, b: (lambda d: (d + d.tanh()) * d)(a * b), (0.7, -1.3)),
-    ("d = a*b + c.exp(); e = (d*a).tanh() + d**2; e / (b*b + 1.0)", "abc", _mixed, (0.5, -0.8, 0.3)),
-    ("120 × [x = (x * 0.9 + c).tanh()]", "xc", _deep(120), (-0.4, 0.25)),
-]
-
-
 def _leaf_lines(names, expected, got):
     lines = []
     for name, e, g in zip(names, expected, got):
@@ -446,38 +308,93 @@ def _leaf_lines(names, expected, got):
     return lines
 
 
-def _as_float(v):
-    try:
-        return float(v)
-    except (TypeError, ValueError):
-        return None
+VALUE_DRIVER = "ch02.value_expression"
 
 
-def _backward(root, case):
-    """root.backward(); a NotImplementedError names the unfinished function (the Value method or
-    topological_sort, which backward() may call)."""
+def _check_leaves(out, values, case):
     __tracebackhide__ = True
-    where = None
+    for (data, grad), v in zip(out, values):
+        d = _number(data)
+        if d is None or not _close(d, v):
+            case.fail("value_data", got=_shown(data), v=fmt(v))
+        if _number(grad) != 0.0:
+            case.fail("value_grad_init", got=_shown(grad))
+
+
+def _check_forward(out, ref_out, desc, case):
+    __tracebackhide__ = True
+    got = _number(out)
+    if got is None or not _close(got, ref_out, 1e-9, 1e-9):
+        case.fail("value_forward", [msg("detail_scalar", what=msg("what_forward"), expected=fmt(ref_out, 10),
+                                        got=fmt(got) if got is not None else _shown(out),
+                                        rel=f"{rel_error(ref_out, got) if got is not None else math.inf:.1e}")],
+                  op=desc)
+
+
+def _shown(v):
+    """A learner's attribute in a message: a value by its repr, an object of theirs by its type."""
+    text = reprlib.repr(v)   # bounded: a huge list is data too
+    return text if len(text) <= 80 else text[:80] + "…"
+
+
+def _outcome(Value, values, program, root, ref_out, desc, case):
+    """The driver's numbers, checked as far as the stage that failed: in one request when nothing
+    raises (the usual case); when the learner's code raised, again stage by stage, so that a wrong
+    .data or forward value is reported before an exception of a later stage, as a learner reads it.
+    A NotImplementedError of backward() names the unfinished function (a Value method, or the
+    topological_sort that backward() may call)."""
+    __tracebackhide__ = True
+    n, drive = len(values), ([float(v) for v in values], program, root)
     try:
-        root.backward()
-        return
-    except NotImplementedError as ex:
-        tb = ex.__traceback__
-        while tb.tb_next is not None:
-            tb = tb.tb_next
-        # graded in the sandbox, the exception crossed a pipe: it says where it was raised
-        where = getattr(ex, "where", None) or tb.tb_frame.f_code.co_name
+        out = invoke(Value, drive, {}, VALUE_DRIVER)
+        error = None
     except CheckFailed:
         raise
-    except Exception:
-        pass
-    if where is None:
-        call(root.backward, (), case)   # the same exception again, reported by call()
-    case.fail("value_not_implemented", where=where)
+    except Exception as ex:   # the learner's; reported below, at its stage
+        out, error = None, ex
+    if error is None:
+        out = _shaped(out, n, case, "backward")
+        _check_leaves(out["leaves"], values, case)
+        _check_forward(out["out"], ref_out, desc, case)
+        return out
+    _check_leaves(_shaped(call(Value, drive, case, {"upto": "leaves"}, VALUE_DRIVER), n, case, "leaves")["leaves"],
+                  values, case)
+    _check_forward(_shaped(call(Value, drive, case, {"upto": "forward"}, VALUE_DRIVER), n, case, "forward")["out"],
+                   ref_out, desc, case)
+    where = _not_implemented_in(error)
+    if where is not None:
+        case.fail("value_not_implemented", where=where)
+    return _shaped(call(Value, drive, case, {"upto": "backward"}, VALUE_DRIVER), n, case, "backward")
+
+
+def _not_implemented_in(error):
+    """The innermost function of a NotImplementedError (graded: the sandbox's report of it), else None."""
+    if getattr(error, "type_name", None) == "NotImplementedError":   # grader.wall.LearnerError
+        return str(getattr(error, "where", "") or "?")
+    if not isinstance(error, NotImplementedError):
+        return None
+    tb = error.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb.tb_frame.f_code.co_name if tb is not None else "?"
+
+
+def _shaped(out, n, case, upto):
+    """The driver's answer as the driver documents it; it ran next to the learner's code, so a
+    different shape is their doing (in grading: untrusted data) and fails the case."""
+    __tracebackhide__ = True
+    ok = (isinstance(out, dict) and isinstance(out.get("leaves"), list) and len(out["leaves"]) == n
+          and all(isinstance(p, list) and len(p) == 2 for p in out["leaves"])
+          and (upto == "leaves" or "out" in out)
+          and (upto != "backward" or (isinstance(out.get("grads"), list) and len(out["grads"]) == n)))
+    if not ok:
+        case.fail("bad_type", gtype=type_name(out))
+    return out
 
 
 def check_value_class(Value, hidden=False):
-    """Builds each case's expression from the learner's Value, runs .backward() and compares .grad."""
+    """Builds each case's expression from the learner's Value in their process, runs .backward()
+    there, and compares the numbers read back (.data, .grad) with the reference engine."""
     __tracebackhide__ = True
     specs = _V_HIDDEN if hidden else _V_VISIBLE
     descs = []
@@ -485,25 +402,13 @@ def check_value_class(Value, hidden=False):
         descs.append(f"{desc}; " + ", ".join(f"{n} = {v:g}" for n, v in zip(names, values)))
     for case, (desc, names, expr, values) in zip(cases("value_class", descs), specs):
         names = list(names)
-        leaves = call(lambda: [Value(v) for v in values], (), case)
-        for leaf, v in zip(leaves, values):
-            data, grad = _as_float(getattr(leaf, "data", None)), _as_float(getattr(leaf, "grad", None))
-            if data is None or not _close(data, v):
-                case.fail("value_data", got=repr(getattr(leaf, "data", None)), v=fmt(v))
-            if grad is None or grad != 0.0:
-                case.fail("value_grad_init", got=repr(getattr(leaf, "grad", None)))
-        root = call(expr, leaves, case)
+        program, root = program_of(expr, len(values))
         ref_out, expected = _run_ref(expr, values)
-        out = _as_float(getattr(root, "data", None))
-        if out is None or not _close(out, ref_out, 1e-9, 1e-9):
-            case.fail("value_forward", [msg("detail_scalar", what=msg("what_forward"), expected=fmt(ref_out, 10),
-                                            got=fmt(out) if out is not None else repr(root),
-                                            rel=f"{rel_error(ref_out, out) if out is not None else math.inf:.1e}")],
-                      op=desc)
-        _backward(root, case)
-        got = [_as_float(getattr(leaf, "grad", None)) for leaf in leaves]
-        if any(g is None for g in got):
-            case.fail("value_grad_type")
+        out = _outcome(Value, values, program, root, ref_out, desc, case)
+        got = [_number(g) for g in out["grads"]]
+        bad = next((i for i, g in enumerate(got) if g is None), None)
+        if bad is not None:
+            case.fail("value_grad_type", leaf=names[bad], gtype=type_name(out["grads"][bad]))
         if all(_close(g, e, 1e-8, 1e-6) for g, e in zip(got, expected)):
             continue
         alternatives = [(category, (lambda bugs=bugs: _run_ref(expr, values, bugs)[1]), fields)

@@ -26,6 +26,7 @@ EN = {
                      "of every node (all of .parents, not just the first)."),
     "topo_reversed": ("Your order starts with {first} and ends with inputs: it is reversed. Return the inputs first "
                       "and the root ({root}) last; backward() then walks the list from the end."),
+    "topo_stranger": "a {gtype} object made by your code",
     "topo_order": ("{node} (position {i}) comes before its parent {parent} (position {j}). Add a node only after all "
                    "its parents are in the list: visit the parents first, then append the node (post-order)."),
     "detail_leaf": "  {leaf}.grad: expected {expected}, got {got} (relative error {rel}).",
@@ -34,7 +35,7 @@ EN = {
     "value_grad_init": "A new Value must start with .grad = 0, but its .grad is {got}.",
     "value_forward": ("The forward value of {op} is wrong: check the .data that your operators compute "
                       "(the forward pass, before any gradient)."),
-    "value_grad_type": "After backward(), some .grad is not a number: .grad must hold a float.",
+    "value_grad_type": "After backward(), {leaf}.grad is a {gtype}, not a number: .grad must hold a float.",
     "value_not_implemented": ("`{where}` still raises NotImplementedError. If that is topological_sort, solve that "
                               "exercise first: backward() uses it. Otherwise fill in that part of your Value class "
                               "(the operation of this case)."),
@@ -86,6 +87,7 @@ ZH = {
                      "（.parents 里的全部，而不只是第一个）。"),
     "topo_reversed": ("你的顺序以 {first} 开头、以输入结尾：顺序反了。应当输入在前、根节点（{root}）在最后；"
                       "backward() 再从列表末尾往前走。"),
+    "topo_stranger": "一个由你的代码创建的 {gtype} 对象",
     "topo_order": ("{node}（位置 {i}）排在了它的父节点 {parent}（位置 {j}）之前。一个节点只能在它的所有父节点"
                    "都已加入列表之后才加入：先访问父节点，再追加该节点（后序遍历）。"),
     "detail_leaf": "  {leaf}.grad：期望 {expected}，实际得到 {got}（相对误差 {rel}）。",
@@ -93,7 +95,7 @@ ZH = {
     "value_data": "Value({v}).data 是 {got}：把传入的数存进 .data（转成 float）。",
     "value_grad_init": "新建的 Value 的 .grad 应当从 0 开始，而它的 .grad 是 {got}。",
     "value_forward": "{op} 的前向值不对：检查你的运算符计算出的 .data（前向传播，还没涉及梯度）。",
-    "value_grad_type": "调用 backward() 之后，某个 .grad 不是数：.grad 里应当存一个 float。",
+    "value_grad_type": "调用 backward() 之后，{leaf}.grad 是 {gtype}，不是数：.grad 里应当存一个 float。",
     "value_not_implemented": ("`{where}` 仍然抛出 NotImplementedError。如果它是 topological_sort，请先完成那个练习："
                               "backward() 要用到它。否则请补全 Value 类里的这一部分（本用例中的运算）。"),
     "grad_overwritten": ("被使用不止一次的节点只得到了最后一次使用的梯度：你写的是赋值（p.grad = ...），"

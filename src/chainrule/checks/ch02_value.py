@@ -1,0 +1,246 @@
+"""Chapter 2's Value check, the judge's half: the cases, the reference engine their expected
+gradients come from (with the typical bugs switchable, for the diagnosis), and the tracer that
+turns a case's expression into a program of operations, the data that
+:func:`coursekit.ch02.value_expression` runs on the learner's class in their process.
+
+None of this is sent anywhere: only the program and the leaves' numbers cross (see
+:mod:`chainrule.checks.ch02`).
+"""
+from __future__ import annotations
+
+import math
+
+
+# ---------------------------------------------------------------------- the reference engine
+class Ref:
+    """The reference scalar engine, with switchable bugs for the diagnosis.
+
+    bugs: dict of flags, e.g. {"overwrite": True}, {"local_only": "*"}, {"tanh": "x"}, {"order": "forward"}
+    """
+
+    def __init__(self, data, parents=(), op="", local=(), bugs=None):
+        self.data = float(data)
+        self.grad = 0.0
+        self.parents = tuple(parents)
+        self.op = op
+        self.local = tuple(local)
+        self.bugs = bugs or {}
+
+    def _wrap(self, other):
+        return other if isinstance(other, Ref) else Ref(other, bugs=self.bugs)
+
+    def _make(self, data, parents, op, local):
+        b = self.bugs
+        if b.get("sign") == op:
+            local = [-v for v in local]
+        if b.get("factor_2") == op:
+            local = [2 * v for v in local]
+        return Ref(data, parents, op, local, b)
+
+    def __add__(self, other):
+        other = self._wrap(other)
+        return self._make(self.data + other.data, (self, other), "+", (1.0, 1.0))
+
+    def __mul__(self, other):
+        other = self._wrap(other)
+        return self._make(self.data * other.data, (self, other), "*", (other.data, self.data))
+
+    def __pow__(self, n):
+        x, bug = self.data, self.bugs.get("pow")
+        local = {"no_minus_one": n * x ** n, "no_n": x ** (n - 1), "n_minus_one": (n - 1) * x ** (n - 1),
+                 "value": x ** n}.get(bug, n * x ** (n - 1))
+        return self._make(x ** n, (self,), "**", (local,))
+
+    def tanh(self):
+        t, bug = math.tanh(self.data), self.bugs.get("tanh")
+        local = {"x": 1 - self.data ** 2, "no_square": 1 - t, "value": t}.get(bug, 1 - t * t)
+        return self._make(t, (self,), "tanh", (local,))
+
+    def exp(self):
+        v, bug = math.exp(self.data), self.bugs.get("exp")
+        local = {"x": self.data, "one": 1.0, "x_exp": self.data * v}.get(bug, v)
+        return self._make(v, (self,), "exp", (local,))
+
+    def __neg__(self):
+        return self * -1
+
+    def __sub__(self, other):
+        return self + (-other)
+
+    def __rsub__(self, other):
+        return other + (-self)
+
+    def __truediv__(self, other):
+        return self * other ** -1
+
+    def __rtruediv__(self, other):
+        return other * self ** -1
+
+    __radd__ = __add__
+    __rmul__ = __mul__
+
+    def backward(self):
+        order_bug = self.bugs.get("order")
+        if order_bug == "bfs":
+            order, seen, queue = [], {id(self)}, [self]
+            while queue:
+                n = queue.pop(0)
+                order.append(n)
+                for p in n.parents:
+                    if id(p) not in seen:
+                        seen.add(id(p))
+                        queue.append(p)
+            order = order[::-1]           # "reversed" below puts it back to BFS order from the root
+        else:
+            order = reference_topo(self)
+        if not self.bugs.get("no_seed"):
+            self.grad = 1.0
+        nodes = order if order_bug == "forward" else reversed(order)
+        for n in nodes:
+            for p, local in zip(n.parents, n.local):
+                factor = 1.0 if self.bugs.get("local_only") in (n.op, "all") else n.grad
+                if self.bugs.get("overwrite"):
+                    p.grad = local * factor
+                else:
+                    p.grad += local * factor
+
+
+def reference_topo(root):
+    order, seen = [], set()
+
+    def visit(n):
+        stack = [(n, False)]
+        while stack:
+            node, done = stack.pop()
+            if done:
+                order.append(node)
+                continue
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            stack.append((node, True))
+            for p in reversed(node.parents):
+                if id(p) not in seen:
+                    stack.append((p, False))
+    visit(root)
+    return order
+
+
+def run_reference(expr, values, bugs=None):
+    leaves = [Ref(v, bugs=bugs) for v in values]
+    root = expr(*leaves)
+    root.backward()
+    return root.data, [leaf.grad for leaf in leaves]
+
+
+# ---------------------------------------------------------------------- the cases
+def _deep(steps):
+    def expr(x, c):
+        for _ in range(steps):
+            x = (x * 0.9 + c).tanh()
+        return x
+    return expr
+
+
+def _mixed(a, b, c):
+    d = a * b + c.exp()
+    e = (d * a).tanh() + d ** 2
+    return e / (b * b + 1.0)
+
+
+# (description, names, expression, values). One op per case first, behind an upstream factor.
+VISIBLE = [
+    ("a + b", "ab", lambda a, b: a + b, (1.5, -2.0)),
+    ("a * b", "ab", lambda a, b: a * b, (1.5, -2.0)),
+    ("(a * b) * c", "abc", lambda a, b, c: (a * b) * c, (1.5, -2.0, 0.7)),
+    ("(a + b) * c", "abc", lambda a, b, c: (a + b) * c, (1.5, -2.0, 0.7)),
+    ("a ** 3 * c", "ac", lambda a, c: a ** 3 * c, (1.3, -0.6)),
+    ("a.tanh() * c", "ac", lambda a, c: a.tanh() * c, (0.8, 2.5)),
+    ("a.exp() * c", "ac", lambda a, c: a.exp() * c, (0.4, -1.5)),
+    ("a * a + a", "a", lambda a: a * a + a, (1.5,)),
+    ("d = a * b; d * d.tanh()", "ab", lambda a, b: (lambda d: d * d.tanh())(a * b), (0.6, -1.1)),
+    ("J = 0.5 * (w * x + b - y) ** 2", "wxby", lambda w, x, b, y: 0.5 * (w * x + b - y) ** 2, (2.0, -1.5, 0.5, 1.0)),
+    ("(w1 * x1 + w2 * x2 + b).tanh()", ["w1", "x1", "w2", "x2", "b"],
+     lambda w1, x1, w2, x2, b: (w1 * x1 + w2 * x2 + b).tanh(), (-3.0, 2.0, 1.0, 0.0, 6.88)),
+    ("30 × [x = (x * 0.9 + c).tanh()]", "xc", _deep(30), (0.5, 0.3)),
+]
+HIDDEN = [
+    ("a + b", "ab", lambda a, b: a + b, (-0.3, 4.0)),
+    ("a * b", "ab", lambda a, b: a * b, (2.5, 0.4)),
+    ("(a * b) * c", "abc", lambda a, b, c: (a * b) * c, (-1.1, 0.9, 3.0)),
+    ("(a + b) * c", "abc", lambda a, b, c: (a + b) * c, (0.6, 1.7, -2.2)),
+    ("a ** 2 * c", "ac", lambda a, c: a ** 2 * c, (-1.4, 0.8)),
+    ("a ** -1 * c", "ac", lambda a, c: a ** -1 * c, (1.6, 1.3)),
+    ("a ** 0.5 * c", "ac", lambda a, c: a ** 0.5 * c, (2.3, -0.7)),
+    ("a.tanh() * c", "ac", lambda a, c: a.tanh() * c, (-1.2, 1.9)),
+    ("a.exp() * c", "ac", lambda a, c: a.exp() * c, (-0.7, 2.6)),
+    ("a + a", "a", lambda a: a + a, (0.9,)),
+    ("(a * a).exp() + a", "a", lambda a: (a * a).exp() + a, (0.6,)),
+    ("d = a * b; (d + d.tanh()) * d", "ab", lambda a, b: (lambda d: (d + d.tanh()) * d)(a * b), (0.7, -1.3)),
+    ("d = a*b + c.exp(); e = (d*a).tanh() + d**2; e / (b*b + 1.0)", "abc", _mixed, (0.5, -0.8, 0.3)),
+    ("120 × [x = (x * 0.9 + c).tanh()]", "xc", _deep(120), (-0.4, 0.25)),
+]
+
+
+# ---------------------------------------------------------------------- the expression as a program
+class Trace:
+    """Stands for a Value while a case's expression is recorded: each operation appends one
+    instruction to the tape (the program of coursekit.ch02.value_expression) and stands for its
+    result. Operands keep their places, so ``3 * a`` is replayed as 3 * a (the learner's __rmul__)."""
+
+    def __init__(self, tape, register):
+        self._tape, self.register = tape, register
+
+    def _op(self, op, *operands):
+        prog = self._tape["program"]
+        prog.append([op] + [["v", o.register] if isinstance(o, Trace) else ["k", _constant(o)] for o in operands])
+        return Trace(self._tape, self._tape["leaves"] + len(prog) - 1)
+
+    def __add__(self, o):
+        return self._op("add", self, o)
+
+    def __radd__(self, o):
+        return self._op("add", o, self)
+
+    def __sub__(self, o):
+        return self._op("sub", self, o)
+
+    def __rsub__(self, o):
+        return self._op("sub", o, self)
+
+    def __mul__(self, o):
+        return self._op("mul", self, o)
+
+    def __rmul__(self, o):
+        return self._op("mul", o, self)
+
+    def __truediv__(self, o):
+        return self._op("truediv", self, o)
+
+    def __rtruediv__(self, o):
+        return self._op("truediv", o, self)
+
+    def __pow__(self, n):
+        return self._op("pow", self, n)
+
+    def __neg__(self):
+        return self._op("neg", self)
+
+    def tanh(self):
+        return self._op("tanh", self)
+
+    def exp(self):
+        return self._op("exp", self)
+
+
+def _constant(c):
+    if isinstance(c, (int, float)) and not isinstance(c, bool):
+        return c
+    raise TypeError(f"a case's expression uses {c!r}: only Values and numbers can be recorded")
+
+
+def program_of(expr, n):
+    """(program, root register) of ``expr`` on n leaves: data for the driver, no code."""
+    tape = {"leaves": n, "program": []}
+    root = expr(*[Trace(tape, i) for i in range(n)])
+    return tape["program"], root.register
