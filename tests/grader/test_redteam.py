@@ -36,6 +36,7 @@ needs_bwrap = pytest.mark.skipif(sandbox.probe()["mechanism"] != "bwrap",
 pytestmark = needs_bwrap  # without the sandbox, the file-system and network attacks would succeed
 
 MARK = uuid.uuid4().hex[:12]   # unique per run: names the processes and files the attacks leave
+SECRET = "planted-" + uuid.uuid4().hex   # in the grader's environment: must appear in no output
 
 # name -> source of the affine_backward solution cell (each one also wrong or blank underneath)
 ATTACKS = {
@@ -92,6 +93,30 @@ ATTACKS = {
     "kill_itself": HEAD + "    import os, signal\n    os.kill(os.getpid(), signal.SIGKILL)\n",
     "fork_bomb": HEAD + "    import os\n    while True:\n        try:\n            os.fork()\n        except OSError:\n"
                  "            break\n" + WRONG,
+    # issue 15: the answer key, the library, NumPy's array protocols, the grader's secrets, files outside
+    "import_reference": "from chainrule.checks.ch03 import ref_affine_backward\n" + HEAD
+                        + "    from chainrule.checks.ch03 import ref_affine_backward as r\n"
+                        "    return r(dout, x, w, b)\n",
+    "library_gradient": "import chainrule\n" + HEAD + (
+        "    f = lambda x_, w_, b_: x_ @ w_.T + b_\n"
+        "    return (chainrule.numerical_grad(lambda v: f(v, w, b), x, dout),\n"
+        "            chainrule.numerical_grad(lambda v: f(x, v, b), w, dout), dout.sum(axis=0))\n"),
+    "torch_autograd": HEAD + (
+        "    import torch\n    X = torch.tensor(x, requires_grad=True)\n    W = torch.tensor(w, requires_grad=True)\n"
+        "    (X @ W.T).backward(torch.tensor(dout))\n"
+        "    return X.grad.numpy(), W.grad.numpy(), dout.sum(axis=0)\n"),
+    "array_protocols": "class Evil:\n    def __init__(self, address):\n        self.__array_interface__ = {\n"
+                       "            'shape': (1 << 20,), 'typestr': '<f8', 'data': (address, False), 'version': 3}\n"
+                       "    def __array__(self, *a, **k):\n        import os\n        os.system('touch @OUT@/pwned')\n"
+                       + HEAD + "    return Evil(id(x)), Evil(id(w)), Evil(4096)\n",
+    "steal_environment": HEAD + "    import os\n    raise RuntimeError('ENV ' + repr(dict(os.environ)))\n",
+    "write_outside": HEAD + (
+        "    import os\n"
+        "    for d in ['/tmp', os.path.expanduser('~'), '@REPO@', '@OUT@', '/var/tmp', '/dev/shm']:\n"
+        "        try:\n            open(os.path.join(d, 'pwned-@MARK@'), 'w').write('x')\n"
+        "        except OSError:\n            pass\n") + WRONG,
+    "huge_result": HEAD + "    import numpy as np\n    big = np.ones(7 << 20)\n"
+                   "    return big, [[[[0.0] * 1000] * 1000]], {str(i): i for i in range(100000)}\n",
 }
 
 # top-level code that breaks the student's own process for every exercise (it runs at load time)
@@ -218,7 +243,7 @@ def redteam(tmp_path_factory):
     (subs / "bad_not_a_notebook").mkdir()
     (subs / "bad_not_a_notebook" / "answers.py").write_text("print('hi')\n")
 
-    env = dict(os.environ, PYTHONPATH=str(REPO))
+    env = dict(os.environ, PYTHONPATH=str(REPO), CHAINRULE_PLANTED_SECRET=SECRET)
     proc = subprocess.run([sys.executable, "-m", "grader", "grade", str(subs), "--out", str(out),
                            "--exercise-timeout", "10", "--timeout", "120", "--jobs", "2"],
                           cwd=REPO, env=env, capture_output=True, text=True, timeout=1200)
@@ -289,6 +314,25 @@ def test_proxies_do_not_lead_into_the_judge(redteam):
     assert _exercise(row, "grad_norms")["score"] == 0
     assert row["score"] == honest["score"] - _exercise(honest, "grad_norms")["points"], row
     assert not list(redteam["out"].glob("pwned*"))
+
+
+def test_the_graders_environment_and_files_stay_out_of_reach(redteam):
+    """A secret in the grader's environment appears in no output (the sandboxes start with an empty
+    environment); nothing the attacks wrote exists outside their sandbox."""
+    for path in redteam["out"].rglob("*"):
+        if path.is_file():
+            assert SECRET.encode() not in path.read_bytes(), path
+    for d in ("/tmp", os.path.expanduser("~"), str(redteam["root"]), str(redteam["out"]), "/var/tmp", "/dev/shm"):
+        assert not os.path.exists(os.path.join(d, f"pwned-{MARK}")), d
+    assert not list(redteam["out"].glob("pwned*"))
+    row = _result(redteam, "attack_steal_environment")
+    assert "ENV {" in _exercise(row, "affine_backward")["message"]  # the attack ran, and saw nothing
+
+
+@pytest.mark.parametrize("attack", ["import_reference", "library_gradient"])
+def test_the_answer_key_and_the_library_are_not_in_the_sandbox(redteam, attack):
+    ex = _exercise(_result(redteam, f"attack_{attack}"), "affine_backward")
+    assert (ex["score"], ex["category"]) == (0, "tool_not_allowed"), ex
 
 
 @pytest.mark.parametrize("how", TAMPER)
