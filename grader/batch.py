@@ -13,7 +13,6 @@
 """
 from __future__ import annotations
 
-import csv
 import dataclasses
 import hashlib
 import json
@@ -26,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import executors, feedback, judge, lms, nbg
+from . import csvsafe, executors, feedback, judge, lms, nbg
 
 COLUMNS = ["student_id", "notebook", "language", "score", "max_score", "status", "file", "detail", "sha256"]
 LANGS = ("en", "zh")
@@ -325,14 +324,18 @@ def write_outputs(out: Path, rows: list[dict], titles: dict) -> None:
         title = titles.get((row["notebook"], row["language"]), "")
         page.write_text(feedback.render(row, title), encoding="utf-8")
     with open(out / "grades.csv", "w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=COLUMNS)
+        w = csvsafe.DictWriter(f, fieldnames=COLUMNS)  # file names and details are the student's: no formulas
         w.writeheader()
         for row in rows:
-            w.writerow({k: feedback._fmt(row[k]) if k in ("score", "max_score") and row[k] != "" else row.get(k, "")
-                        for k in COLUMNS})
+            w.writerow({k: _score(row.get(k)) if k in ("score", "max_score") else row.get(k, "") for k in COLUMNS})
     notebooks = sorted({r["notebook"] for r in rows if r["max_score"] != ""})
     lms.write_canvas_csv(out / "canvas_grades.csv", rows, notebooks)
     lms.write_wide_csv(out / "grades_wide.csv", rows, notebooks)
+
+
+def _score(x):
+    """A score for grades.csv: a number rounded to 4 decimals, or an empty cell."""
+    return "" if x in (None, "") else round(float(x), 4)
 
 
 def _safe(name: str) -> str:

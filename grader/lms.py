@@ -29,7 +29,6 @@ name creates one; Canvas matches a line by ID (the Canvas user id) or name (Canv
 """
 from __future__ import annotations
 
-import csv
 import os
 import re
 import stat
@@ -37,6 +36,8 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+from . import csvsafe
 
 MiB = 1 << 20
 CANVAS = re.compile(r"^(?P<name>.*?)(?P<late>_LATE)?_(?P<uid>\d+)_(?P<aid>\d+)_(?P<file>.+)$")
@@ -234,16 +235,11 @@ def _disambiguate(subs):
 
 
 # ---------------------------------------------------------------------- grades out
-def _cell(text) -> str:
-    """A text cell that a spreadsheet will not run as a formula (CSV injection)."""
-    text = "" if text is None else str(text)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def _num(x) -> str:
+def _num(x):
+    """A score for the CSV: rounded to 4 decimals, written as a number by csvsafe; None when absent."""
     if x is None or x == "":
-        return ""
-    return f"{round(float(x), 4):.12g}"
+        return None
+    return round(float(x), 4)
 
 
 def _per_student(rows):
@@ -275,12 +271,12 @@ def write_canvas_csv(path, rows, assignment_columns, points_possible=None) -> li
     students = _per_student(rows)
     fixed = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
     with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
+        w = csvsafe.Writer(f)
         w.writerow(fixed + list(cols.values()))
         if points_possible:
             w.writerow(["Points Possible", "", "", "", ""] + [_num(points_possible.get(n)) for n in cols])
         for sid, st in sorted(students.items(), key=lambda kv: (kv[1]["name"] or kv[0]).lower()):
-            w.writerow([_cell(st["name"] or sid), st["uid"], "", "", ""]
+            w.writerow([st["name"] or sid, st["uid"], "", "", ""]
                        + [_num(st["scores"].get(n)) for n in cols])
     return sorted(sid for sid, st in students.items() if not st["uid"])
 
@@ -290,9 +286,9 @@ def write_wide_csv(path, rows, notebooks=None) -> None:
     students = _per_student(rows)
     notebooks = list(notebooks) if notebooks else sorted({r["notebook"] for r in rows})
     with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
+        w = csvsafe.Writer(f)
         w.writerow(["student_id", "student_name", "lms_user_id"] + notebooks + ["total"])
         for sid, st in sorted(students.items()):
             scores = [st["scores"].get(n) for n in notebooks]
-            w.writerow([sid, _cell(st["name"]), st["uid"]] + [_num(s) for s in scores]
+            w.writerow([sid, st["name"], st["uid"]] + [_num(s) for s in scores]
                        + [_num(sum(s for s in scores if s is not None))])
