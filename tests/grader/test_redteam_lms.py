@@ -98,10 +98,10 @@ def test_student_folder_holding_a_moodle_shaped_folder_stays_with_its_student(tm
     subs = lms.collect(root)
     assert owners(subs)["alice/Bob Smith_99_assignsubmission_file_/ch03_mlp.ipynb"] == ("alice", "")
     assert {s.lms for s in subs} == {"folder"}
-    # the same class as a zip of one student (a wrapper folder is removed only above student folders)
-    z = make_zip(tmp_path / "alice.zip", {"alice/Bob Smith_99_assignsubmission_file_/ch03_mlp.ipynb": NB})
-    (s,) = lms.collect(z)
-    assert (s.student_id, s.lms_user_id, s.lms) == ("alice", "", "folder")
+    # the same class as a zip
+    z = make_zip(tmp_path / "class.zip", {"alice/Bob Smith_99_assignsubmission_file_/ch03_mlp.ipynb": NB,
+                                          "bob/ch03_mlp.ipynb": NB})
+    assert owners(lms.collect(z))["alice/Bob Smith_99_assignsubmission_file_/ch03_mlp.ipynb"] == ("alice", "")
 
 
 def test_anonymous_canvas_file_with_digits_in_its_name_gets_no_user_id(tmp_path):
@@ -260,7 +260,8 @@ def graded(tmp_path_factory):
     put(subs, "honest", ch00, "ch00_getting_started.ipynb")
     put(subs, "big", BIG, "ch00_getting_started.ipynb")
     put(subs, "pdf", b"%PDF-1.4", "notes.pdf")
-    put(subs, "=SUM(1+1)", ch00, "=HYPERLINK(\"http://evil.example\").ipynb")
+    put(subs, "=SUM(1+1)", ch00, "=HYPERLINK(\"evil\").ipynb")
+    (subs / "spoof" / "Bob Smith_99_assignsubmission_file_").mkdir(parents=True)  # the student's own folder
     put(subs, "spoof", ch00, "Bob Smith_99_assignsubmission_file_/ch00_getting_started.ipynb")
     put(subs, "q" * 90 + "one", ch00, "ch00_getting_started.ipynb")
     put(subs, "q" * 90 + "two", b"{}", "ch00_getting_started.ipynb")
