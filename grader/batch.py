@@ -13,7 +13,6 @@
 """
 from __future__ import annotations
 
-import csv
 import dataclasses
 import hashlib
 import json
@@ -26,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import executors, feedback, judge, lms, nbg
+from . import csvsafe, executors, feedback, ids, judge, lms, nbg
 
 COLUMNS = ["student_id", "notebook", "language", "score", "max_score", "status", "file", "detail", "sha256"]
 LANGS = ("en", "zh")
@@ -40,6 +39,8 @@ class Submission:
     data: bytes
     student_name: str = ""
     lms_user_id: str = ""
+    status: str = ""     # "" to grade; else the row's status, decided while reading (too_large, ...)
+    detail: str = ""     # why, in plain words
 
 
 # ---------------------------------------------------------------------- inputs
@@ -74,10 +75,20 @@ def prepare_releases(index: dict, workdir: Path) -> dict:
 
 def find_submissions(submissions: Path) -> tuple[list[Submission], list]:
     """A folder with one subfolder per student, or an LMS zip (Canvas, Moodle): :func:`grader.lms.collect`.
-    Returns the submissions and what was skipped (non-notebook files, unsafe zip members) with why."""
+    Returns every file of every student (those that cannot be graded carry a status) and what
+    belongs to no student (a loose file, an unsafe zip member), with why."""
     found = lms.collect(submissions)
-    subs = [Submission(s.student_id, s.source, s.data, s.student_name, s.lms_user_id) for s in found]
+    subs = [Submission(s.student_id, s.source, s.data, s.student_name, s.lms_user_id, s.status, s.detail)
+            for s in found]
     return subs, [{"source": k.source, "reason": k.reason} for k in found.skipped]
+
+
+def not_graded_row(s: Submission) -> dict:
+    """The row of a file that was not sent to grading (too large, not a notebook, unreadable from the
+    archive): its status and why, and no score, so that an LMS import leaves that grade as it was."""
+    return {"student_id": s.student_id, "file": s.file, "sha256": "", "notebook": Path(s.file).stem,
+            "chapter": "", "language": "", "status": s.status, "score": "", "max_score": "",
+            "detail": s.detail, "exercises": [], "seconds": 0.0}
 
 
 # ---------------------------------------------------------------------- the task (runs in a worker)
@@ -206,12 +217,18 @@ def grade(submissions: Path, out: Path, solutions: Path, *, jobs: int | None = N
         names = {}
         todo = []
         for s in subs:
+            if s.status:  # decided while reading: a row now, in the journal like any other (the report reads it)
+                row = not_graded_row(s)
+                names[Journal.key(row)] = (s.student_name, s.lms_user_id)
+                if journal.rows.get(Journal.key(row), {}).get("detail") != row["detail"]:
+                    journal.append(row)
+                continue
             sha = hashlib.sha256(s.data).hexdigest()
             names[(s.student_id, s.file, sha)] = (s.student_name, s.lms_user_id)
             if not journal.done((s.student_id, s.file, sha), retry_failed):
                 todo.append({"student_id": s.student_id, "file": s.file, "sha256": sha, "data": s.data})
-        bar = _progress(len(subs))
-        bar.update(len(subs) - len(todo))
+        bar = _progress(len(names))
+        bar.update(len(names) - len(todo))
         t_grading = time.monotonic()
         try:
             if todo:
@@ -248,7 +265,10 @@ def grade(submissions: Path, out: Path, solutions: Path, *, jobs: int | None = N
                "statuses": counts, "gradebook": gradebook.redact(db), "gradebook_error": db_error,
                "notebooks_per_minute": round(60 * len(todo) / grading_seconds, 1) if todo else None,
                "notebooks_per_second_per_core": round(len(todo) / grading_seconds / slots, 3) if todo else None,
-               "sandbox": judge.sandbox.probe()["mechanism"], "skipped": skipped}
+               "sandbox": judge.sandbox.probe()["mechanism"],
+               # every file not graded and why: those of a student (they also have a row) and the others
+               "skipped": [{"source": r["file"], "student_id": r["student_id"], "status": r["status"],
+                            "reason": r["detail"]} for r in rows if r["sha256"] == "" and r["status"]] + skipped}
     (out / "batch.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
     if db_error:
         raise GradebookError(f"the gradebook {gradebook.redact(db)} was not written ({db_error}); the results "
@@ -311,30 +331,36 @@ def _run_pool(todo, engine, journal, bar) -> None:
 def write_outputs(out: Path, rows: list[dict], titles: dict) -> None:
     out.mkdir(parents=True, exist_ok=True)
     fb_root = out / "feedback"
-    used = set()
+    used = set()   # (student folder, page name) as written: two rows never share a page
     for row in rows:
-        name = row["notebook"]
+        folder, name = _safe(row["student_id"]), _safe(row["notebook"])
         k = 2
-        if (row["student_id"], name) in used and row["language"]:  # one chapter in both languages
-            name = f"{row['notebook']}-{row['language']}"
-        while (row["student_id"], name) in used:  # two files for one chapter: keep both pages
-            name, k = f"{row['notebook']}-{k}", k + 1
-        used.add((row["student_id"], name))
-        page = fb_root / _safe(row["student_id"]) / f"{_safe(name)}.html"
+        if (folder, name) in used and row["language"]:  # one chapter in both languages
+            name = _safe(f"{row['notebook']}-{row['language']}")
+        while (folder, name) in used:  # two files for one chapter: keep both pages
+            name, k = _safe(f"{row['notebook']}-{k}"), k + 1
+        used.add((folder, name))
+        page = fb_root / folder / f"{name}.html"
         page.parent.mkdir(parents=True, exist_ok=True)
         title = titles.get((row["notebook"], row["language"]), "")
         page.write_text(feedback.render(row, title), encoding="utf-8")
     with open(out / "grades.csv", "w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=COLUMNS)
+        w = csvsafe.DictWriter(f, fieldnames=COLUMNS)  # file names and details are the student's: no formulas
         w.writeheader()
         for row in rows:
-            w.writerow({k: feedback._fmt(row[k]) if k in ("score", "max_score") and row[k] != "" else row.get(k, "")
-                        for k in COLUMNS})
+            w.writerow({k: _score(row.get(k)) if k in ("score", "max_score") else row.get(k, "") for k in COLUMNS})
     notebooks = sorted({r["notebook"] for r in rows if r["max_score"] != ""})
     lms.write_canvas_csv(out / "canvas_grades.csv", rows, notebooks)
     lms.write_wide_csv(out / "grades_wide.csv", rows, notebooks)
 
 
+def _score(x):
+    """A score for grades.csv: a number rounded to 4 decimals, or an empty cell."""
+    return "" if x in (None, "") else round(float(x), 4)
+
+
 def _safe(name: str) -> str:
+    """A file or folder name for ``name``; a long one is shortened with a hash of the whole name, so
+    that two long names that share their start stay two files."""
     keep = "".join(c if c.isalnum() or c in "-_. " else "_" for c in str(name)).strip(". ")
-    return keep[:100] or "_"
+    return ids.shorten(keep, 100, str(name)) or "_"

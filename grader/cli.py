@@ -81,6 +81,10 @@ def main(argv=None) -> int:
             f"notebooks/min, {s['notebooks_per_second_per_core']} per second per core ({s['executor']}, "
             f"sandbox: {s['sandbox']})") if s["graded_now"] else "; nothing new to grade"
     print(f"{s['submissions']} notebook(s): {statuses}{rate}", file=sys.stderr)
+    no_row = [k for k in s["skipped"] if "status" not in k]
+    if no_row:  # what has no row in grades.csv must still be seen
+        print(f"{len(no_row)} file(s) belong to no student and were not read (a file outside any student folder, "
+              f"an unsafe zip entry): listed with why under 'skipped' in {args.out / 'batch.json'}", file=sys.stderr)
     try:
         report.build_report(args.out, args.lang)
     except Exception as e:  # noqa: BLE001 - the grades are written; a failed report must not lose them

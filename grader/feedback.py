@@ -23,6 +23,11 @@ STRINGS = {
         "status_unknown_chapter": "This notebook is not one of the course's chapter notebooks "
                                   "(its chainrule metadata is missing or unknown), so it was not graded. "
                                   "Submit the notebook you downloaded from the course.",
+        "status_too_large": "This file is too large to be graded (the limit per notebook is below), so it was "
+                            "not graded. Saved outputs (images, long printouts) make a notebook this big: clear "
+                            "them (Kernel > Restart & Clear Output), save, and submit again.",
+        "status_not_notebook": "This file is not a Jupyter notebook (.ipynb), so it was not graded. Only "
+                               "notebooks are graded: submit the .ipynb file you worked in.",
         "status_error": "Grading failed on this notebook; your instructor has been told. Details:",
         "status_timeout": "Some exercises were stopped at the time limit (look for an endless loop or "
                           "a very slow function); the others were graded.",
@@ -60,6 +65,11 @@ STRINGS = {
         "status_unreadable": "无法把这个文件读取为 Jupyter 笔记本，因此没有评分。请提交你作答的 .ipynb 文件。",
         "status_unknown_chapter": "这个笔记本不是本课程的章节笔记本（缺少或无法识别 chainrule 元数据），"
                                   "因此没有评分。请提交从课程中下载的笔记本。",
+        "status_too_large": "这个文件太大，超过了每个笔记本的大小上限（见下方说明），因此没有评分。笔记本变得这么大，"
+                            "通常是因为保存了输出（图片、很长的打印内容）：请清除输出（Kernel > Restart & Clear "
+                            "Output），保存后重新提交。",
+        "status_not_notebook": "这个文件不是 Jupyter 笔记本（.ipynb），因此没有评分。只有笔记本会被评分："
+                               "请提交你作答的 .ipynb 文件。",
         "status_error": "评分这个笔记本时出错，已通知教师。详情：",
         "status_timeout": "部分练习因超过时间限制而被终止（请检查是否有死循环或特别慢的函数），其余练习已正常评分。",
         "status_crashed": "评分过程中你的代码结束了 Python 进程（os._exit、崩溃或内存超限）；受影响的练习记 0 分，其余练习已正常评分。",
@@ -106,7 +116,10 @@ def render(row: dict, title: str = "") -> str:
         f"{e(s['file'])}{s['sep']}<code>{e(row['file'])}</code></p>",
         f"<p>{e(s.get('status_' + row['status'], row['status']))}</p>",
     ]
-    if row.get("detail") and row["status"] in ("error", "unreadable"):
+    if row.get("language") not in STRINGS and "status_" + row["status"] in STRINGS["zh"]:
+        # a file that could not be read has no language: say it in the course's other language too
+        parts.append(f'<p lang="zh-CN">{e(STRINGS["zh"]["status_" + row["status"]])}</p>')
+    if row.get("detail") and row["status"] in ("error", "unreadable", "too_large", "not_notebook"):
         parts.append(f"<pre>{e(row['detail'])}</pre>")
     if row.get("max_score") not in (None, ""):
         parts.append(f"<p><b>{e(s['total'])}{s['sep']}{_fmt(row['score'])} / {_fmt(row['max_score'])}</b></p>")

@@ -1,6 +1,6 @@
 """Submissions in from an LMS, grades out to one: pure functions, no grading.
 
-``collect(path)`` reads every submitted notebook into memory from
+``collect(path)`` reads every submitted file into memory from
 1. a folder with one subfolder per student (``SUBMISSIONS/<student>/**/*.ipynb``, today's layout);
 2. a Canvas "Download Submissions" zip: flat, one file per attachment, named
    ``<name>[_LATE]_<user id>_<attachment id>_<file name>``, or ``[LATE_]anon_<id>_<attachment id>_<file>``
@@ -9,41 +9,46 @@
    ``lib/content_zipper.rb``: ``get_filename``, ``add_upload_submission``, ``sanitize_user_name``);
 3. a Moodle "Download all submissions" zip: a folder per student and plugin,
    ``<full name>_<participant id>_assignsubmission_file[_]/<path>/<file>`` (underscores in the name become
-   spaces; ``..._assignsubmission_onlinetext`` holds typed text: skipped), or flat files
+   spaces; ``..._assignsubmission_onlinetext`` holds typed text), or flat files
    ``<full name>_<id>_assignsubmission_file_<file>`` with "download as folders" off (Moodle
    ``mod/assign/classes/downloader.php``: ``get_student_prefix``, ``load_submissionplugin_filelist``);
 4. a zip of a folder per student, possibly inside one wrapper folder.
+Which of these an archive is, and whose each file is, is decided by :mod:`grader.lms_names` from
+the LMS's own naming fields only, once for the whole archive: never from the part of a name the
+student chose. Student ids come from :mod:`grader.ids`: never shortened or cleaned into each other.
 nbgrader does this with ``nbgrader zip_collect`` and a ``FileNameCollector`` plugin, a named-group regular
 expression giving ``student_id`` and ``file_id`` per file name (nbgrader docs, ``plugins/zipcollect-plugin.rst``);
 here the Canvas and Moodle patterns are built in, and nothing is extracted to disk.
 
+Every file that belongs to a student is a Submission, so that it gets a row in the grades: a
+notebook to grade (``status`` ""), or one that cannot be graded with a ``status`` and a ``detail`` in
+plain words (``too_large``, ``not_notebook``, ``unreadable``), its ``data`` left unread.
 Zip safety: members with absolute paths, ``..``, drive letters, and symlinks are skipped unread; each
 member is read with a size cap (the declared size can lie); total bytes and member count are capped;
-archives inside the archive are not opened. What is not taken is listed in ``Collection.skipped`` with a
-reason (only ``__MACOSX``, ``.ipynb_checkpoints`` and dotfiles are dropped silently).
+archives inside the archive are not opened. What belongs to no student (a file outside any student
+folder, an unsafe path) is listed in ``Collection.skipped`` with a reason (only ``__MACOSX``,
+``.ipynb_checkpoints`` and dotfiles are dropped silently).
 
 ``write_canvas_csv`` writes a file for Canvas "Grades > Import": Student, ID, SIS User ID, SIS Login ID,
 Section, then one column per assignment, "Name (assignment id)" to fill an existing assignment, a new
 name creates one; Canvas matches a line by ID (the Canvas user id) or name (Canvas Instructor Guide,
 "How do I import grades in the Gradebook?"; Ohio State, "Import a CSV file into Carmen Grades").
+Every CSV goes through :mod:`grader.csvsafe` (no cell runs as a formula).
 """
 from __future__ import annotations
 
-import csv
+import dataclasses
 import os
 import re
 import stat
-import unicodedata
 import zipfile
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import csvsafe, ids, lms_names
+from .ids import safe_id  # noqa: F401 - part of this module's interface
+
 MiB = 1 << 20
-CANVAS = re.compile(r"^(?P<name>.*?)(?P<late>_LATE)?_(?P<uid>\d+)_(?P<aid>\d+)_(?P<file>.+)$")
-CANVAS_ANON = re.compile(r"^(?P<late>LATE_)?anon_(?P<anon>[^_]+)_(?P<aid>\d+)_(?P<file>.+)$")
-MOODLE_DIR = re.compile(r"^(?P<name>.+)_(?P<uid>\d+)_assignsubmission_(?P<plugin>[a-z0-9]+)_?$")
-MOODLE_FLAT = re.compile(r"^(?P<name>.+)_(?P<uid>\d+)_assignsubmission_(?P<plugin>[a-z0-9]+)_(?P<file>.+)$")
-RESUBMITTED = re.compile(r"-\d+(?=\.ipynb$)", re.I)
 ARCHIVES = (".zip", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".rar")
 
 
@@ -64,6 +69,8 @@ class Submission:
     source: str            # where it came from: the member path in the zip, or the path in the folder
     late: bool = False     # Canvas marked it LATE
     lms: str = "folder"    # "folder", "canvas" or "moodle"
+    status: str = ""       # "" to grade; else why it cannot be: "too_large", "not_notebook", "unreadable"
+    detail: str = ""       # that reason in plain words (data is then b"")
 
 
 @dataclass(frozen=True)
@@ -77,14 +84,6 @@ class Collection(list):
     def __init__(self, items=(), skipped=()):
         super().__init__(items)
         self.skipped = list(skipped)
-
-
-def safe_id(text: str) -> str:
-    """A folder name made of letters (any script), digits and ``-_.``; never empty, ``.`` or ``..``."""
-    text = unicodedata.normalize("NFC", str(text))
-    out = re.sub(r"_+", "_", "".join(c if c.isalnum() or c in "-_." else "_" for c in text))
-    out = out.strip("._-")[:80].rstrip("._-")
-    return out or "student"
 
 
 def _ignored(parts) -> bool:
@@ -140,12 +139,16 @@ def _entries_from_folder(root: Path, limits: Limits, skipped: list):
     return entries
 
 
+class TooLarge(ValueError):
+    """A file over ``Limits.member_bytes``."""
+
+
 def _capped(stream, limits: Limits) -> bytes:
-    """At most ``member_bytes`` from a stream, or ValueError: never trust a declared size."""
+    """At most ``member_bytes`` from a stream, or TooLarge: never trust a declared size."""
     with stream as f:
         data = f.read(limits.member_bytes + 1)
     if len(data) > limits.member_bytes:
-        raise ValueError(f"larger than {limits.member_bytes // MiB} MiB uncompressed (zip bomb?)")
+        raise TooLarge(f"larger than {limits.member_bytes // MiB} MiB")
     return data
 
 
@@ -154,34 +157,41 @@ def _strip_wrapper(entries):
     while what is under it still looks like student folders or LMS-named files."""
     while entries and all(len(e[0]) >= 2 for e in entries):
         first = {e[0][0] for e in entries}
-        if len(first) != 1 or MOODLE_DIR.match(next(iter(first))):
+        if len(first) != 1 or lms_names.MOODLE_DIR.match(next(iter(first))):
             break
         inner = [(e[0][1:], *e[1:]) for e in entries]
-        if not (all(len(e[0]) >= 2 for e in inner) or any(len(e[0]) == 1 and _identify(e[0]) for e in inner)):
+        if not (all(len(e[0]) >= 2 for e in inner) or any(lms_names.looks_named(e[0]) for e in inner)):
             break
         entries = inner
     return entries
 
 
-def _identify(parts):
-    """``(lms, student_id, name, user_id, filename, late, plugin)`` of one entry, or None."""
-    for part in parts[:-1]:
-        if m := MOODLE_DIR.match(part):
-            return "moodle", m["name"], m["name"], m["uid"], parts[-1], False, m["plugin"]
-    if len(parts) >= 2:
-        return "folder", parts[0], "", "", parts[-1], False, "file"
-    if m := MOODLE_FLAT.match(parts[0]):
-        return "moodle", m["name"], m["name"], m["uid"], m["file"], False, m["plugin"]
-    if m := CANVAS_ANON.match(parts[0]) or CANVAS.match(parts[0]):
-        anon = "anon" in m.re.groupindex
-        student, uid = ("anon_" + m["anon"], "") if anon else (m["name"] or m["uid"], m["uid"])
-        return "canvas", student, "", uid, RESUBMITTED.sub("", m["file"]), bool(m["late"]), "file"
+def _not_gradable(owner, limits: Limits, total: int):
+    """``(status, detail)`` for a file of a student that is not read, or None to read it."""
+    name = owner.filename
+    if owner.plugin != "file":
+        return "not_notebook", (f"text typed into Moodle ('{owner.plugin}'), not an uploaded notebook: "
+                                f"not graded")
+    if name.lower().endswith(ARCHIVES):
+        return "not_notebook", (f"{name} is an archive; archives inside the submissions are not opened. "
+                                f"Submit the .ipynb file itself")
+    if not name.lower().endswith(".ipynb"):
+        return "not_notebook", f"{name} is not a Jupyter notebook (.ipynb): not graded"
+    if total >= limits.total_bytes:
+        return "too_large", (f"not read: this batch reached its limit of {limits.total_bytes // MiB} MiB in "
+                             f"total before this file. Grade the rest in a second batch")
     return None
 
 
+def _too_large(limits: Limits) -> str:
+    # the advice to the student (clear the outputs) is in the feedback page's text for too_large
+    return f"larger than the limit of {limits.member_bytes // MiB} MiB for one notebook: not graded"
+
+
 def collect(path, limits: Limits = Limits()) -> Collection:
-    """Every submitted ``.ipynb`` under ``path`` (a folder or a zip), read into memory: a Collection
-    (Submissions sorted by student and source) whose ``skipped`` says what was not taken and why.
+    """Every file that a student submitted under ``path`` (a folder or a zip), read into memory: a
+    Collection (Submissions sorted by student and source; a notebook to grade, or with a status
+    saying why it cannot be) whose ``skipped`` says what belongs to no student and why.
     ValueError, in plain words, for a path that is neither a folder nor a readable zip, or an empty zip."""
     path = Path(path)
     skipped: list = []
@@ -194,56 +204,44 @@ def collect(path, limits: Limits = Limits()) -> Collection:
     else:
         raise ValueError(f"{path} does not exist. Pass the folder of submissions (one subfolder per student) "
                          f"or the zip downloaded from Canvas or Moodle.")
+    entries = [e for e in entries if not _ignored(e[0])]
+    scheme = lms_names.detect(e[0] for e in entries)
     found, total = [], 0
     try:
         for parts, source, read in entries:
-            if _ignored(parts):
+            who = lms_names.owner(scheme, parts)
+            if who is None:
+                skipped.append(Skipped(source, f"not named like the rest of this archive "
+                                               f"({lms_names.DESCRIBED[scheme]}): no student to give it to"))
                 continue
-            who = _identify(parts)
-            lms, student, name, uid, filename, late, plugin = who or (None,) * 7
-            reason = ("not in a student folder, and not named like a Canvas or Moodle download: no student "
-                      "to give it to" if who is None else
-                      f"Moodle '{plugin}' entry (not an uploaded file)" if plugin != "file" else
-                      "an archive inside the archive (not opened)" if filename.lower().endswith(ARCHIVES) else
-                      "not a notebook (.ipynb)" if not filename.lower().endswith(".ipynb") else
-                      f"total size limit of {limits.total_bytes // MiB} MiB reached" if total >= limits.total_bytes
-                      else None)
-            if reason is None:
+            status, detail, data = "", "", b""
+            problem = _not_gradable(who, limits, total)
+            if problem:
+                status, detail = problem
+            else:
                 try:
                     data = read()
+                except TooLarge:
+                    status, detail = "too_large", _too_large(limits)
                 except (ValueError, OSError, zipfile.BadZipFile, EOFError, RuntimeError, NotImplementedError) as e:
-                    reason = f"could not be read: {e}"
-            if reason is not None:
-                skipped.append(Skipped(source, reason))
-                continue
+                    status, detail = "unreadable", f"could not be read from the archive or folder: {e}"
             total += len(data)
-            found.append(Submission(safe_id(student), name, uid, filename, data, source, late, lms))
+            found.append((who, Submission("", who.name, who.user_id, who.filename, data, source, who.late,
+                                          who.lms, status, detail)))
     finally:
         if zf is not None:
             zf.close()
-    return Collection(sorted(_disambiguate(found), key=lambda s: (s.student_id, s.source)), skipped)
-
-
-def _disambiguate(subs):
-    """Two LMS users with the same name slug get ``<slug>-<user id>``, so they never share a folder."""
-    ids = {}
-    for s in subs:
-        ids.setdefault(s.student_id, set()).add(s.lms_user_id)
-    return [s if len(ids[s.student_id]) == 1 else
-            replace(s, student_id=safe_id(f"{s.student_id}-{s.lms_user_id or 'folder'}")) for s in subs]
+    student_ids = ids.assign((who.key, who.readable, who.user_id) for who, _ in found)
+    subs = [dataclasses.replace(sub, student_id=student_ids[who.key]) for who, sub in found]
+    return Collection(sorted(subs, key=lambda s: (s.student_id, s.source)), skipped)
 
 
 # ---------------------------------------------------------------------- grades out
-def _cell(text) -> str:
-    """A text cell that a spreadsheet will not run as a formula (CSV injection)."""
-    text = "" if text is None else str(text)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def _num(x) -> str:
+def _num(x):
+    """A score for the CSV: rounded to 4 decimals, written as a number by csvsafe; None when absent."""
     if x is None or x == "":
-        return ""
-    return f"{round(float(x), 4):.12g}"
+        return None
+    return round(float(x), 4)
 
 
 def _per_student(rows):
@@ -275,12 +273,12 @@ def write_canvas_csv(path, rows, assignment_columns, points_possible=None) -> li
     students = _per_student(rows)
     fixed = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
     with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
+        w = csvsafe.Writer(f)
         w.writerow(fixed + list(cols.values()))
         if points_possible:
             w.writerow(["Points Possible", "", "", "", ""] + [_num(points_possible.get(n)) for n in cols])
         for sid, st in sorted(students.items(), key=lambda kv: (kv[1]["name"] or kv[0]).lower()):
-            w.writerow([_cell(st["name"] or sid), st["uid"], "", "", ""]
+            w.writerow([st["name"] or sid, st["uid"], "", "", ""]
                        + [_num(st["scores"].get(n)) for n in cols])
     return sorted(sid for sid, st in students.items() if not st["uid"])
 
@@ -290,9 +288,9 @@ def write_wide_csv(path, rows, notebooks=None) -> None:
     students = _per_student(rows)
     notebooks = list(notebooks) if notebooks else sorted({r["notebook"] for r in rows})
     with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
+        w = csvsafe.Writer(f)
         w.writerow(["student_id", "student_name", "lms_user_id"] + notebooks + ["total"])
         for sid, st in sorted(students.items()):
             scores = [st["scores"].get(n) for n in notebooks]
-            w.writerow([sid, _cell(st["name"]), st["uid"]] + [_num(s) for s in scores]
+            w.writerow([sid, st["name"], st["uid"]] + [_num(s) for s in scores]
                        + [_num(sum(s for s in scores if s is not None))])

@@ -24,7 +24,6 @@ Honest figures, and how they are counted:
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import re
@@ -32,7 +31,7 @@ import statistics
 import sys
 from pathlib import Path
 
-from . import report_html
+from . import csvsafe, report_html
 from .report_strings import STRINGS, category_label
 
 LANGS = ("en", "zh")
@@ -299,24 +298,24 @@ def _brief(r: dict) -> dict:
 
 # ---------------------------------------------------------------------- CSV
 def _cell(v):
-    if v is None:
-        return ""
-    if isinstance(v, float):
-        return f"{round(v, 4):g}" if abs(v) < 1e15 else repr(v)
+    """A figure for the CSV: floats rounded to 4 decimals (csvsafe writes them as numbers)."""
+    if isinstance(v, float) and abs(v) < 1e15:
+        return round(v, 4)
     return v
 
 
 def write_csv(report: dict, path: Path) -> None:
     """One row per exercise and mistake category (one row with an empty category for an exercise
-    without any), each carrying the exercise's figures. UTF-8 with a BOM, so that Excel shows Chinese."""
+    without any), each carrying the exercise's figures. UTF-8 with a BOM, so that Excel shows Chinese.
+    Written through :mod:`.csvsafe`: the examples quote students' output, which must not run as a formula."""
     with open(path, "w", newline="", encoding="utf-8-sig") as f:
-        w = csv.DictWriter(f, fieldnames=CSV_COLUMNS)
+        w = csvsafe.DictWriter(f, fieldnames=CSV_COLUMNS)
         w.writeheader()
         for e in sorted(report["exercises"], key=lambda e: e["rank"]):
             base = {k: _cell(e.get(k)) for k in CSV_COLUMNS if k in e and k not in ("histogram", "grade_ids")}
             base.update(mean_score=_cell(e["mean"]), median_score=_cell(e["median"]),
                         grade_ids=" ".join(e["grade_ids"]),
-                        histogram=" ".join(f"{_cell(v)}:{c}" for v, c in e["histogram"]))
+                        histogram=" ".join(f"{csvsafe.cell(_cell(v))}:{c}" for v, c in e["histogram"]))
             for cat in e["categories"] or [None]:
                 row = dict(base)
                 if cat:

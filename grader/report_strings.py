@@ -42,7 +42,8 @@ STRINGS = {
         "plot_hist": "{chapter}: distribution of scores", "plot_score": "score (of {max} points)",
         "status_graded": "graded", "status_flagged": "flagged (possible tampering)", "status_timeout": "time-out",
         "status_crashed": "crashed", "status_unreadable": "unreadable", "status_unknown_chapter": "unknown chapter",
-        "status_error": "grading error",
+        "status_error": "grading error", "status_too_large": "too large (not graded)",
+        "status_not_notebook": "not a notebook (not graded)",
         "min": "{m} min {s} s", "sec": "{s} s", "list_sep": ", ",
     },
     "zh": {
@@ -77,7 +78,8 @@ STRINGS = {
         "plot_hist": "{chapter}：得分分布", "plot_score": "得分（满分 {max} 分）",
         "status_graded": "已评分", "status_flagged": "已标记（疑似篡改）", "status_timeout": "超时",
         "status_crashed": "崩溃", "status_unreadable": "无法读取", "status_unknown_chapter": "未知章节",
-        "status_error": "评分出错",
+        "status_error": "评分出错", "status_too_large": "文件太大（未评分）",
+        "status_not_notebook": "不是笔记本（未评分）",
         "min": "{m} 分 {s} 秒", "sec": "{s} 秒", "list_sep": "，",
     },
 }

@@ -54,9 +54,11 @@ def test_canvas_zip_names_late_and_resubmission(tmp_path):
     anon = got["anon_Xy3Zq_444_ch03_mlp-2.ipynb"]
     assert (anon.student_id, anon.lms_user_id, anon.filename) == ("anon_Xy3Zq", "", "ch03_mlp.ipynb")
     assert got["LATE_anon_Ab9Cd_555_ch03_mlp.ipynb"].late
-    assert len(subs) == 4
+    assert len(subs) == 5 and [s.status for s in subs].count("") == 4
+    pdf = got["doejane_12345_67891_notes.pdf"]  # a row of its own, not read
+    assert (pdf.student_id, pdf.status, pdf.data) == ("doejane", "not_notebook", b"")
+    assert "notes.pdf is not a Jupyter notebook" in pdf.detail
     reasons = {s.source: s.reason for s in subs.skipped}
-    assert "not a notebook" in reasons["doejane_12345_67891_notes.pdf"]
     assert "doejane_12345_text.html" in reasons  # a text entry: reported, not lost
 
 
@@ -76,13 +78,14 @@ def test_moodle_zip_folders_nested_and_onlinetext(tmp_path):
     })
     subs = lms.collect(z)
     got = {(s.student_id, s.filename): s for s in subs}
-    assert set(got) == {("Jane_Doe", "ch03_mlp.ipynb"), ("Jane_Doe", "ch03_draft.ipynb"),
+    assert set(got) == {("Jane_Doe", "ch03_mlp.ipynb"), ("Jane_Doe", "ch03_draft.ipynb"), ("Jane_Doe", "onlinetext.html"),
                         ("张_三", "ch03_mlp.ipynb"), ("Bob_Smith", "ch03_mlp.ipynb")}
     jane = got[("Jane_Doe", "ch03_mlp.ipynb")]
     assert (jane.student_name, jane.lms_user_id, jane.lms) == ("Jane Doe", "12345", "moodle")
     assert got[("张_三", "ch03_mlp.ipynb")].student_name == "张 三"
-    assert [s.source for s in subs.skipped] == ["Jane Doe_12345_assignsubmission_onlinetext_/onlinetext.html"]
-    assert "onlinetext" in subs.skipped[0].reason
+    text = got[("Jane_Doe", "onlinetext.html")]   # typed text: a row of its own, not graded
+    assert (text.status, text.source) == ("not_notebook", "Jane Doe_12345_assignsubmission_onlinetext_/onlinetext.html")
+    assert "onlinetext" in text.detail and subs.skipped == []
 
 
 def test_zip_of_student_folders_with_a_wrapper_folder(tmp_path):
@@ -120,17 +123,18 @@ def test_folder_layout_nested_checkpoints_symlinks_and_unsafe_names(tmp_path):
     (root / "carol" / "answers.py").write_text("x = 1")
     (root / "loose.ipynb").write_bytes(NB)
     subs = lms.collect(root)
-    assert sorted((s.student_id, s.source) for s in subs) == [
-        ("alice", "alice/deep/er/ch03_mlp.ipynb"), ("bob_rm_-rf", "bob; rm -rf ~/ch03_mlp.ipynb")]
+    assert sorted((s.student_id, s.source, s.status) for s in subs) == [
+        ("alice", "alice/deep/er/ch03_mlp.ipynb", ""), ("bob_rm_-rf", "bob; rm -rf ~/ch03_mlp.ipynb", ""),
+        ("carol", "carol/answers.py", "not_notebook")]
     reasons = {s.source: s.reason for s in subs.skipped}
     assert "symbolic link" in reasons["carol/link.ipynb"]
-    assert "not a notebook" in reasons["carol/answers.py"]
     assert "no student" in reasons["loose.ipynb"]
 
 
 @pytest.mark.parametrize("raw, safe", [
     ("../../etc", "etc"), ("..", "student"), ("", "student"), (".hidden", "hidden"),
-    ("a/b\\c", "a_b_c"), ("Jane Doe", "Jane_Doe"), ("李雷", "李雷"), ("x" * 200, "x" * 80),
+    ("a/b\\c", "a_b_c"), ("Jane Doe", "Jane_Doe"), ("李雷", "李雷"), ("x" * 80, "x" * 80),
+    ("x" * 200, "x" * 69 + "-" + __import__("hashlib").sha256(b"x" * 200).hexdigest()[:10]),
 ])
 def test_safe_id(raw, safe):
     assert lms.safe_id(raw) == safe
@@ -160,11 +164,10 @@ def test_zip_bomb_member_over_the_cap_is_skipped(tmp_path):
         zf.writestr("bob/ch03_mlp.ipynb", NB)
     assert z.stat().st_size < lms.MiB
     subs = lms.collect(z)
-    assert [s.student_id for s in subs] == ["bob"]
-    (skip,) = subs.skipped
-    assert skip.source == "alice/ch03_mlp.ipynb" and "larger than 20 MiB" in skip.reason
+    assert [(s.student_id, s.status) for s in subs] == [("alice", "too_large"), ("bob", "")]
+    assert subs[0].data == b"" and "larger than the limit of 20 MiB" in subs[0].detail and subs.skipped == []
     small = lms.collect(z, lms.Limits(member_bytes=10))
-    assert len(small) == 0 and len(small.skipped) == 2
+    assert [s.status for s in small] == ["too_large", "too_large"]
 
 
 def test_too_many_members_and_total_cap(tmp_path):
@@ -172,7 +175,9 @@ def test_too_many_members_and_total_cap(tmp_path):
     with pytest.raises(ValueError, match="zip bomb"):
         lms.collect(z, lms.Limits(members=10))
     capped = lms.collect(z, lms.Limits(total_bytes=5 * len(NB)))
-    assert len(capped) == 5 and all("total size limit" in s.reason for s in capped.skipped)
+    assert [s.status for s in capped].count("") == 5
+    assert all("limit of" in s.detail and "in total" in s.detail for s in capped if s.status == "too_large")
+    assert len(capped) == 30  # every file has its row
 
 
 def test_empty_corrupt_and_missing_inputs_say_what_to_do(tmp_path):
@@ -197,8 +202,8 @@ def test_corrupt_member_is_skipped_with_the_reason(tmp_path):
     raw[i] ^= 0xFF
     z.write_bytes(bytes(raw))
     subs = lms.collect(z)
-    assert [s.student_id for s in subs] == ["bob"]
-    assert subs.skipped[0].source == "alice/a.ipynb" and "could not be read" in subs.skipped[0].reason
+    assert [(s.student_id, s.status) for s in subs] == [("alice", "unreadable"), ("bob", "")]
+    assert subs[0].source == "alice/a.ipynb" and "could not be read" in subs[0].detail
 
 
 ROWS = [
