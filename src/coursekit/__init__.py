@@ -10,6 +10,9 @@
 * :mod:`.drivers` — how an exercise's code is driven (called, a ``Value`` class exercised, a model
   run backward) on those inputs, with the outcome as data.
 * :mod:`.rules` — what an exercise's code may use (NumPy only for a hand-derived pass).
+* ``chNN`` — a chapter's inputs (specs) and drivers, imported on first use of a ``"chNN.*"`` name.
+  Only :mod:`.ch08` imports ``chainrule`` (chapter 8's exercises use the library, and only its
+  sandbox has it); every other module here needs NumPy alone.
 
 Nothing here holds an answer: references, hidden cases and expected values stay with the grader.
 """

@@ -23,7 +23,9 @@ How the judging works
 ---------------------
 The find-the-bug exercises are judged by what the code *does*, not how it reads: the check builds a
 fresh seeded model, runs your function and compares the losses, the forward values and every
-parameter's gradient with a reference (computed by chainrule on an identical model). A mismatch is
+parameter's gradient with a reference (computed by chainrule on an identical model). Your scores are
+run backward right next to your code (in grading: inside the sandbox, on its own copy of the model),
+and only numbers come back to be compared. A mismatch is
 compared with what each typical wrong fix gives (gradients that still accumulate, zero_grad between
 backward and step, a graph still cut, an array the graph saved still edited in place) and named.
 The gradient-norm monitor gets models where one parameter has no gradient (None). The whole-model
@@ -38,69 +40,23 @@ import math
 
 import numpy as np
 
+from coursekit.ch08 import BrokenGainNet, BrokenLinearNet, LossFn, Net
+from coursekit.data import Opaque, type_name
+
 from .. import functional as F
-from .. import nn, optim
+from .. import optim
 from ..autograd import no_grad
-from ..ops.registry import Primitive
 from ..tensor import Tensor
-from .core import as_array, call, cases, fmt, judge, passed
+from .core import CheckFailed, as_array, call, cases, fmt, judge, passed
 
 PARAMS = ("fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias", "gain")
 
 
 # ---------------------------------------------------------------------- models
-class Net(nn.Module):
-    """fc1 (D→H), fc2 (H→C), a gain per output; forward: fc2(tanh(fc1(x))) * gain."""
-
-    def __init__(self, d, h, c, seed=0):
-        super().__init__()
-        rng = np.random.default_rng(seed)
-        self.fc1 = nn.Linear(d, h, dtype=np.float64)
-        self.fc2 = nn.Linear(h, c, dtype=np.float64)
-        self.gain = nn.Parameter(rng.uniform(0.5, 1.5, c))
-        self.fc1.weight.data[...] = rng.standard_normal((h, d)) * 0.6
-        self.fc1.bias.data[...] = rng.standard_normal(h) * 0.2
-        self.fc2.weight.data[...] = rng.standard_normal((c, h)) * 0.6
-        self.fc2.bias.data[...] = rng.standard_normal(c) * 0.2
-
-    def forward(self, x):
-        return self.fc2(F.tanh(self.fc1(x))) * self.gain
-
-
-def _scale_fwd(a, s):
-    return a * s, (a, s)
-
-
-def _scale_vjp_wrong(dout, cache, needs):
-    a, s = cache
-    return dout * s, 2.0 * dout * a          # d/ds is twice too big: the deliberate bug
-
-
-def _linear_fwd(x, w):
-    return x @ w.T, (x, w)
-
-
-def _linear_vjp_wrong(dout, cache, needs):
-    x, w = cache
-    return dout @ w, 0.5 * (dout.T @ x)      # dw is half the right one: the deliberate bug
-
-
-_BAD_SCALE = Primitive("bad_scale", _scale_fwd, _scale_vjp_wrong)      # not registered: a private op
-_BAD_LINEAR = Primitive("bad_linear", _linear_fwd, _linear_vjp_wrong)
-
-
-class BrokenGainNet(Net):
-    """Net whose output scaling uses a primitive with a wrong VJP for the gain."""
-
-    def forward(self, x):
-        return _BAD_SCALE(self.fc2(F.tanh(self.fc1(x))), self.gain)
-
-
-class BrokenLinearNet(Net):
-    """Net whose second layer's matrix product has a wrong VJP for the weight."""
-
-    def forward(self, x):
-        return (_BAD_LINEAR(F.tanh(self.fc1(x)), self.fc2.weight) + self.fc2.bias) * self.gain
+# The models are inputs (coursekit.ch08): in grading each is described as data (sizes, seed, every
+# parameter and its .grad), rebuilt in the sandbox for the learner's code, and its parameters after
+# the call come back by value into the judge's copy (Net.load_state validates them). The judge's
+# references below run on models the judge built and never lent.
 
 
 def _data(model):
@@ -156,6 +112,14 @@ def _norm(g):
     return 0.0 if g is None else float(np.sqrt(np.sum(np.square(g, dtype=np.float64))))
 
 
+def _is_nan(value):
+    """A scalar NaN (the learner's stand-in for a missing gradient)?"""
+    try:
+        return np.ndim(value) == 0 and math.isnan(float(value))
+    except (TypeError, ValueError):
+        return False
+
+
 def ref_grad_norms(model):
     return {name: _norm(p.grad) for name, p in model.named_parameters()}
 
@@ -195,7 +159,7 @@ def ref_check_model_gradients(model, x, y, loss_fn, eps=1e-6, tol=1e-6, one_side
 def _unpack(got, n, names, case):
     __tracebackhide__ = True
     if not isinstance(got, (tuple, list)) or len(got) != n:
-        case.fail("ch08_bad_return", expected="(" + ", ".join(names) + ")", got=type(got).__name__)
+        case.fail("ch08_bad_return", expected="(" + ", ".join(names) + ")", got=type_name(got))
     return got
 
 
@@ -269,6 +233,15 @@ def _fwd_model(seed, d, h, c, x):
     return model
 
 
+def _report(got, case):
+    """The forward_backward driver's report (:mod:`coursekit.ch08`): a dict of data, or a failure.
+    Anything else means the driver did not run as shipped (the learner's code replaced it)."""
+    __tracebackhide__ = True
+    if not isinstance(got, dict):
+        case.fail("bad_type", gtype=type_name(got))
+    return got
+
+
 def _forward_check(exercise, fn, hidden, ref, buggy, logged):
     __tracebackhide__ = True
     specs = _FWD_HIDDEN if hidden else _FWD_VISIBLE
@@ -279,29 +252,33 @@ def _forward_check(exercise, fn, hidden, ref, buggy, logged):
         dout = rng.standard_normal((n, c))
         model = _fwd_model(seed, d, h, c, x_arr)
         before = _data(model)
-        got = call(fn, (model, Tensor(x_arr.copy())), case)
-        if logged:
-            scores, h_scaled = _unpack(got, 2, ("scores", "h_scaled"), case)
-        else:
-            scores = got
-        if not isinstance(scores, Tensor):
+        # the scores are a Tensor with a graph: the driver examines and runs it backward next to the
+        # learner's code; what comes back is its report (numbers, flags) and the model's parameters
+        rep = _report(call(fn, (model, x_arr.copy(), dout.copy()), case, kwargs={"logged": logged},
+                           driver="ch08.forward_backward"), case)
+        if logged and "returned" in rep:       # the sandbox's name of what came back instead of a pair
+            returned = rep["returned"]
+            case.fail("ch08_bad_return", expected="(scores, h_scaled)",
+                      got=returned[:100] if isinstance(returned, str) else type_name(returned))
+        scores = rep.get("scores")
+        if rep.get("tensor") is not True:
             if scores is not None and not isinstance(scores, (np.ndarray, float, int, list)):
-                case.fail("bad_type", gtype=type(scores).__name__)
-            case.fail("ch08_not_a_tensor", gtype=type(scores).__name__)
+                case.fail("bad_type", gtype=type_name(scores))
+            case.fail("ch08_not_a_tensor", gtype=type_name(scores))
         ref_model = _fwd_model(seed, d, h, c, x_arr)
         ref_out = ref(ref_model, Tensor(x_arr))
         ref_scores, ref_h = ref_out if logged else (ref_out, None)
-        judge(ref_scores.data, scores.data, case, atol=1e-10, rtol=1e-8, what="ch08_what_scores")
-        if not scores.requires_grad:
+        judge(ref_scores.data, scores, case, atol=1e-10, rtol=1e-8, what="ch08_what_scores")
+        if rep.get("requires_grad") is not True:
             case.fail("ch08_no_graph")
         _params_unchanged(before, model, case, "ch08_params_changed")
         if logged:
-            judge(ref_h, h_scaled.data if isinstance(h_scaled, Tensor) else h_scaled, case, atol=1e-10,
-                  rtol=1e-8, what="ch08_what_h_scaled")
-        try:
-            scores.backward(dout)
-        except Exception as e:  # e.g. a graph freed by an earlier backward inside the function
-            case.fail("exception", etype=type(e).__name__, emsg=str(e).splitlines()[0] if str(e) else "")
+            judge(ref_h, rep.get("h_scaled"), case, atol=1e-10, rtol=1e-8, what="ch08_what_h_scaled")
+        error = rep.get("backward_error")
+        if error is not None:  # e.g. a graph freed by an earlier backward inside the function
+            etype, emsg = error if isinstance(error, list) and len(error) == 2 else ("Exception", "")
+            case.fail("exception", etype=etype[:100] if isinstance(etype, str) else "Exception",
+                      emsg=emsg[:200] if isinstance(emsg, str) else "")
         ref_scores.backward(dout)
         bug_model = _fwd_model(seed, d, h, c, x_arr)
         bug_out = buggy(bug_model, Tensor(x_arr))
@@ -346,21 +323,20 @@ def check_grad_norms(fn, hidden=False):
         params = dict(model.named_parameters())
         for name in none:
             params[name].grad = None
-        saved = _grads(model)
+        saved, weights = _grads(model), _data(model)
         try:
-            got = fn(model)
-        except NotImplementedError:
             got = call(fn, (model,), case)
-        except Exception as e:
-            if none and isinstance(e, (TypeError, AttributeError, ValueError)):
-                case.fail("ch08_norms_none_crash", name=none[0], etype=type(e).__name__)
-            got = call(fn, (model,), case)
+        except CheckFailed as e:  # a crash on a None gradient is the typical mistake: name it
+            if none and e.category in ("exception", "broadcast_error") and \
+                    e.fields.get("etype") in ("TypeError", "AttributeError", "ValueError"):
+                case.fail("ch08_norms_none_crash", name=none[0], etype=e.fields["etype"])
+            raise
         for name, p in model.named_parameters():
             g0 = saved[name]
             if (g0 is None) != (p.grad is None) or (g0 is not None and not np.array_equal(g0, p.grad)):
                 case.fail("ch08_norms_changed_grads", name=name)
         if not isinstance(got, dict):
-            case.fail("ch08_norms_not_dict", gtype=type(got).__name__)
+            case.fail("ch08_norms_not_dict", gtype=type_name(got))
         missing = [k for k in PARAMS if k not in got]
         if missing:
             category = "ch08_norms_skip_none" if missing[0] in none else "ch08_norms_missing"
@@ -368,17 +344,20 @@ def check_grad_norms(fn, hidden=False):
         extra = [k for k in got if k not in PARAMS]
         if extra:
             case.fail("ch08_norms_extra", name=extra[0])
-        expected = ref_grad_norms(model)
+        # expected values from the judge's own copies, taken before the call
+        expected = {name: _norm(saved[name]) for name in PARAMS}
         for name in PARAMS:
             value = got[name]
-            g = params[name].grad
+            g = saved[name]
+            if isinstance(value, Opaque):          # a Tensor, say: not a number
+                case.fail("bad_type", gtype=type_name(value))
             if np.ndim(value) != 0 and g is not None and np.shape(value) == g.shape:
                 case.fail("ch08_norms_per_element", name=name)
-            if name in none and value is not None and np.ndim(value) == 0 and math.isnan(float(value)):
+            if name in none and _is_nan(value):
                 case.fail("ch08_norms_none_nan", name=name)
             alts = [("ch08_norms_per_element", lambda g=g: np.abs(g), {"name": name})] if g is not None else []
             if g is not None:
-                w = params[name].data
+                w = weights[name]
                 alts += [("ch08_norms_squared", float(np.sum(g * g)), {"name": name}),
                          ("ch08_norms_of_weights", float(np.linalg.norm(w)), {"name": name}),
                          ("ch08_norms_wrong_kind", float(np.abs(g).max()), {"name": name}),
@@ -397,16 +376,16 @@ _GC_HIDDEN = [(11, 6, 4, 5, 3, "ce", Net), (12, 3, 2, 4, 3, "ce", BrokenLinearNe
 
 
 def _gc_case(seed, n, d, h, c, loss_name, cls):
+    """A fresh (model, x as an array, y, loss_fn): the learner gets one, each reference its own."""
     rng = np.random.default_rng(seed + 4000)
-    x = Tensor(rng.standard_normal((n, d)))
-    if loss_name == "ce":
-        y = rng.integers(0, c, n)
-        loss_fn = F.cross_entropy
-    else:
-        y = rng.standard_normal((n, c))
-        def loss_fn(out, target):
-            return F.mse_loss(out, Tensor(target))
-    return cls(d, h, c, seed), x, y, loss_fn
+    x = rng.standard_normal((n, d))
+    y = rng.integers(0, c, n) if loss_name == "ce" else rng.standard_normal((n, c))
+    return cls(d, h, c, seed), x, y, LossFn(loss_name)
+
+
+def _ref_gc(spec, **kw):
+    model, x, y, loss_fn = _gc_case(*spec)
+    return ref_check_model_gradients(model, Tensor(x), y, loss_fn, **kw)
 
 
 def check_check_model_gradients(fn, hidden=False):
@@ -417,28 +396,29 @@ def check_check_model_gradients(fn, hidden=False):
     for case, spec in zip(cases("check_model_gradients", descs), specs):
         model, x, y, loss_fn = _gc_case(*spec)
         broken = spec[-1] is not Net
-        loss_fn(model(x), y).backward()          # a stale gradient, as right after a training step
+        loss_fn(model(Tensor(x)), y).backward()  # a stale gradient, as right after a training step
         before = _data(model)
-        got = call(fn, (model, x, y, loss_fn), case)
+        # x is a Tensor for the learner: the driver makes it from the array next to their code
+        got = call(fn, (model, x.copy(), y.copy(), loss_fn), case, driver="ch08.tensor_input")
         _params_unchanged(before, model, case, "ch08_gc_not_restored")
         ok, worst, rel = _unpack(got, 3, ("ok", "worst_name", "rel_error"), case)
         names = [name for name, _ in model.named_parameters()]
         if not isinstance(worst, str) or worst not in names:
             case.fail("ch08_gc_bad_name", got=repr(worst)[:60], names=", ".join(names))
         try:
-            rel = float(rel)
+            rel = float(rel)                     # an Opaque (a Tensor, say) raises TypeError
         except (TypeError, ValueError):
-            case.fail("ch08_gc_bad_rel", got=type(rel).__name__)
-        r_ok, r_worst, r_rel = ref_check_model_gradients(_gc_case(*spec)[0], x, y, loss_fn)
+            case.fail("ch08_gc_bad_rel", got=type_name(rel))
+        r_ok, r_worst, r_rel = _ref_gc(spec)
         fields = {"rel": fmt(rel, 3), "ref_rel": fmt(r_rel, 3), "name": r_worst, "got": worst}
         if not broken:
-            one = ref_check_model_gradients(_gc_case(*spec)[0], x, y, loss_fn, one_sided=True)[2]
+            one = _ref_gc(spec, one_sided=True)[2]
             if abs(rel - 1.0) < 1e-3:
                 case.fail("ch08_gc_perturbs_copy", **fields)
             if abs(rel - 0.5) < 1e-3:
                 case.fail("ch08_gc_stale_grads", **fields)
             if rel > 1e-7:
-                el = ref_check_model_gradients(_gc_case(*spec)[0], x, y, loss_fn, elementwise=True)[2]
+                el = _ref_gc(spec, elementwise=True)[2]
                 if abs(rel - el) <= 1e-2 * el:
                     case.fail("ch08_gc_rel_definition", **fields)
                 if one / 3 < rel < one * 3:
