@@ -23,11 +23,9 @@ from .data import encode
 from .specs import Spec
 
 DRIVERS: dict = {}
-# modules whose import registers drivers (and specs); imported on first use of a name they own
-_PROVIDERS = {}
 
 
-def driver(name, provider=None):
+def driver(name):
     def register(fn):
         DRIVERS[name] = fn
         return fn
@@ -43,8 +41,6 @@ def call(target, *args, **kwargs):
 def get(name):
     """The driver ``name``; ``"ch02.value_expression"`` is registered by importing ``coursekit.ch02``
     (as spec names are: the sandbox imports a chapter's module only when a call names it)."""
-    if name not in DRIVERS and name in _PROVIDERS:
-        importlib.import_module(_PROVIDERS[name])
     if name not in DRIVERS and isinstance(name, str) and re.fullmatch(r"ch\d\d\.\w+", name):
         importlib.import_module(f"coursekit.{name.split('.')[0]}")
     return DRIVERS[name]
