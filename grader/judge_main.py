@@ -76,8 +76,8 @@ def run_exercise(ch: wall.Channel, ex: dict, seconds: float, load_report: dict) 
         return {"status": "failed", "category": e.category, "message": str(e)}
     except wire.Timeout:
         return {"status": "timeout", "category": "timeout", "message": ""}
-    except wire.PeerGone:
-        return {"status": "crashed", "category": "crashed", "message": ""}
+    except wire.PeerGone as e:
+        return {"status": "crashed", "category": "crashed", "message": str(e)[:300]}
     except wire.ProtocolError as e:
         return {"status": "crashed", "category": "protocol", "message": str(e)[:300]}
     except Exception as e:  # noqa: BLE001 - a value the check could not handle: the student's answer

@@ -25,7 +25,11 @@ import numpy as np
 from coursekit import data
 from coursekit.specs import Spec, encode_input
 
-from .inside.wire import ProtocolError, read_message, write_message
+from .inside.wire import PeerGone, ProtocolError, read_message, write_message
+
+
+class ExerciseEnded(PeerGone):
+    """The exercise's process in the sandbox ended (``os._exit``, a signal) instead of answering."""
 
 
 class LearnerError(Exception):
@@ -51,11 +55,26 @@ class Channel:
     def request(self, msg: dict) -> dict:
         write_message(self.wfd, msg, self.deadline)
         reply = read_message(self.rfd, self.deadline)
+        if "dead" in reply:  # the host reports its exercise's end: there will be no answer
+            status = reply["dead"]
+            raise ExerciseEnded(f"the exercise's process ended ({_ended(status)})")
         if "error" in reply:
             err = reply["error"] if isinstance(reply["error"], dict) else {}
             raise LearnerError(_str(err.get("type"), 80) or "Exception", _str(err.get("message"), 2000),
                                _str(err.get("where"), 80))
         return reply
+
+
+def _ended(status) -> str:
+    import signal
+    if isinstance(status, int) and not isinstance(status, bool):
+        if status < 0:
+            try:
+                return f"killed by {signal.Signals(-status).name}"
+            except ValueError:
+                return f"killed by signal {-status}"
+        return f"exit code {status}"
+    return str(status)[:100]
 
 
 class Remote:
