@@ -23,3 +23,43 @@ def _failure(check, fn, hidden=False):
 @pytest.fixture
 def failure():
     return _failure
+
+
+# Every backward exercise has one layer-sized hidden case (``_*_SCALE`` in its check module), sized so
+# that finite differences run out of the grader's time. Run with each of the many implementations and
+# mistakes below it would only make the suite slow, so there it stands in as a copy of the last small
+# hidden case (the number of hidden cases stays the same); the tests that request ``layer_sized`` run
+# the real one, with honest solutions, and check its size.
+LAYER_SIZED = {  # module name -> (spec attribute, the hidden table whose last case stands in)
+    "ch03": [("_ACT_SCALE", "_ACT_HIDDEN"), ("_CE_SCALE", "_CE_HIDDEN"), ("_MSE_SCALE", "_MSE_HIDDEN")],
+    "ch05": [("_CONV_SCALE", "_CONV_HIDDEN"), ("_POOL_SCALE", "_POOL_HIDDEN")],
+    "ch06": [("_STEP_SCALE", "_STEP_HIDDEN"), ("_SEQ_SCALE", "_SEQ_HIDDEN"), ("_TBPTT_SCALE", "_TBPTT_HIDDEN"),
+             ("_LSTM_SCALE", "_LSTM_HIDDEN")],
+    "ch07": [("_BN_SCALE", "_BN_HIDDEN")],
+}
+
+
+@pytest.fixture
+def layer_sized():
+    """Requested by a test that runs the real layer-sized hidden cases."""
+    return True
+
+
+@pytest.fixture(autouse=True)
+def small_layer_cases(request, monkeypatch):
+    if "layer_sized" in request.fixturenames:
+        return
+    import importlib
+    for name, pairs in LAYER_SIZED.items():
+        module = importlib.import_module(f"chainrule.checks.{name}")
+        for spec, table in pairs:
+            monkeypatch.setattr(module, spec, getattr(module, table)[-1])
+
+
+def recording(fn):
+    """``fn`` that remembers the arguments of every call (to measure the cases a check asks about)."""
+    def wrapper(*args):
+        wrapper.calls.append(args)
+        return fn(*args)
+    wrapper.calls = []
+    return wrapper

@@ -5,7 +5,7 @@ import re
 
 import numpy as np
 import pytest
-from checks_helpers import english, failure  # noqa: F401  (fixtures)
+from checks_helpers import english, failure, layer_sized, recording, small_layer_cases  # noqa: F401  (fixtures)
 
 import chainrule
 from chainrule.checks import ch03, core
@@ -529,10 +529,31 @@ def test_overflow_message_in_both_languages(lang, words, failure):
         assert w in text, (w, text)
 
 
-@pytest.mark.parametrize("lang, line", [("en", "✓ relu_backward: all 5 hidden tests passed."),
-                                        ("zh", "✓ relu_backward\uff1a5 项隐藏测试全部通过。")])
+@pytest.mark.parametrize("lang, line", [("en", "✓ relu_backward: all 6 hidden tests passed."),
+                                        ("zh", "✓ relu_backward\uff1a6 项隐藏测试全部通过。")])
 def test_success_line_in_both_languages(lang, line, capsys):
     core.set_language(lang)
     ch03.check_relu_backward(relu_backward_vec, hidden=True)
     assert capsys.readouterr().out.strip() == line
 
+
+
+# ---------------------------------------------------------------------- the layer-sized hidden cases
+# Finite differences need two forward passes per input element whose gradient is asked, so the
+# number of such elements ("perturbations") in the largest hidden case is what keeps them out of
+# time. benchmarks/fd_vs_backprop.py measures the times, with loop solutions too (no test here
+# asserts a duration; loops over a million elements would only slow the suite down).
+@pytest.mark.parametrize("check, fn, perturbations, minimum", [
+    (ch03.check_softmax_cross_entropy, ce_vec, lambda logits, y: logits.size, 32 * 10_000),
+    # element-wise: this size stops an estimate one element at a time, not a vectorised one
+    (ch03.check_sigmoid_backward, sigmoid_backward_vec, lambda dout, out: out.size, 1024 * 1024),
+    (ch03.check_tanh_backward, tanh_backward_vec, lambda dout, out: out.size, 1024 * 1024),
+    (ch03.check_relu_backward, relu_backward_where, lambda dout, x: x.size, 1024 * 1024),
+    (ch03.check_mse_loss, mse_vec, lambda pred, target: pred.size, 1024 * 1024),
+], ids=["softmax_cross_entropy", "sigmoid", "tanh", "relu", "mse"])
+def test_hidden_check_has_a_layer_sized_case_and_honest_code_passes_it(check, fn, perturbations, minimum,
+                                                                        layer_sized, capsys):
+    fn = recording(fn)
+    check(fn, hidden=True)
+    assert "✓" in capsys.readouterr().out
+    assert max(perturbations(*args) for args in fn.calls) >= minimum

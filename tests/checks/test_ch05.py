@@ -6,7 +6,7 @@ import re
 
 import numpy as np
 import pytest
-from checks_helpers import english, failure  # noqa: F401  (fixtures)
+from checks_helpers import english, failure, layer_sized, recording, small_layer_cases  # noqa: F401  (fixtures)
 
 import chainrule
 from chainrule import Tensor
@@ -441,9 +441,39 @@ def test_maxpool_message_in_both_languages(lang, words, failure):
         assert w in text, (w, text)
 
 
-@pytest.mark.parametrize("lang, line", [("en", "✓ avgpool_backward: all 5 hidden tests passed."),
-                                        ("zh", "✓ avgpool_backward\uff1a5 项隐藏测试全部通过。")])
+@pytest.mark.parametrize("lang, line", [("en", "✓ avgpool_backward: all 6 hidden tests passed."),
+                                        ("zh", "✓ avgpool_backward\uff1a6 项隐藏测试全部通过。")])
 def test_success_line_in_both_languages(lang, line, capsys):
     core.set_language(lang)
     ch05.check_avgpool_backward(avgpool_backward_loops, hidden=True)
     assert capsys.readouterr().out.strip() == line
+
+
+# ---------------------------------------------------------------------- the layer-sized hidden cases
+def _conv_size(dout, cache):
+    """(elements whose gradient finite differences must estimate, multiply-adds of one forward pass)"""
+    x, w, b, stride, padding = cache
+    return x.size + w.size + b.size, dout.size * w[0].size
+
+
+def _pool_size(dout, cache):
+    x, (kh, kw), stride = cache
+    return x.size, dout.size * kh * kw
+
+
+# Finite differences need two forward passes per input element whose gradient is asked: the number
+# of those elements and the work of one pass keep them out of time, while the chapter's loops visit
+# each output once. benchmarks/fd_vs_backprop.py measures the times (no test here asserts one).
+@pytest.mark.parametrize("check, fn, minimum", [
+    ("conv2d_backward", conv_backward_loops, (16 * 16 * 32 * 32, 2_000_000)),
+    ("conv2d_backward", conv_backward_vectorised, (16 * 16 * 32 * 32, 2_000_000)),
+    ("maxpool_backward", maxpool_backward_mask, (16 * 32 * 32 * 32, 1_000_000)),
+    ("avgpool_backward", avgpool_backward_loops, (16 * 32 * 32 * 32, 1_000_000)),
+])
+def test_hidden_check_has_a_layer_sized_case_and_honest_code_passes_it(check, fn, minimum, layer_sized, capsys):
+    fn = recording(fn)
+    getattr(ch05, f"check_{check}")(fn, hidden=True)
+    assert f"✓ {check}" in capsys.readouterr().out
+    size = _conv_size if check == "conv2d_backward" else _pool_size
+    perturbations, work = max(size(*args) for args in fn.calls)
+    assert perturbations >= minimum[0] and work >= minimum[1]

@@ -4,7 +4,7 @@ import re
 
 import numpy as np
 import pytest
-from checks_helpers import english, failure  # noqa: F401  (fixtures)
+from checks_helpers import english, failure, layer_sized, recording, small_layer_cases  # noqa: F401  (fixtures)
 
 import chainrule
 from chainrule import Tensor
@@ -493,8 +493,8 @@ def test_messages_in_the_notebook_language(lang, words, failure):
         assert w in text, (w, text)
 
 
-@pytest.mark.parametrize("lang, line", [("en", "✓ lstm_step_backward: all 4 hidden tests passed."),
-                                        ("zh", "✓ lstm_step_backward\uff1a4 项隐藏测试全部通过。")])
+@pytest.mark.parametrize("lang, line", [("en", "✓ lstm_step_backward: all 5 hidden tests passed."),
+                                        ("zh", "✓ lstm_step_backward\uff1a5 项隐藏测试全部通过。")])
 def test_success_line_in_both_languages(lang, line, capsys):
     core.set_language(lang)
     ch06.check_lstm_step_backward(lstm_vec, hidden=True)
@@ -513,3 +513,28 @@ def test_a_learner_reversing_the_cache_list_is_not_misjudged(capsys):
         return bptt_loop(dh_all, cache[::-1])
     ch06.check_rnn_backward(reverses)
     assert "✓ rnn_backward" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------------- the layer-sized hidden cases
+def _weights(Wx, Wh, b):
+    return Wx.size + Wh.size + b.size
+
+
+# Finite differences need two forward passes per element of the inputs and weights, and each pass
+# reads all the weights (T times for a sequence): the number of weights keeps them out of time, while
+# the chapter's formulas are a few matrix products per step. benchmarks/fd_vs_backprop.py measures the
+# times, with element-by-element loops too (no test here asserts a duration).
+@pytest.mark.parametrize("check, fn, size, minimum", [
+    (ch06.check_rnn_step_backward, step_vec, lambda dh, cache: (_weights(*cache[2:5]), 1), (2_000_000, 1)),
+    (ch06.check_rnn_backward, bptt_loop, lambda dh_all, cache: (_weights(*cache[0][2:5]), len(cache)),
+     (500_000, 8)),
+    (ch06.check_truncated_bptt, bptt_loop, lambda dh_all, cache, k: (_weights(*cache[0][2:5]), len(cache)),
+     (500_000, 10)),
+    (ch06.check_lstm_step_backward, lstm_vec, lambda dh, dc, cache: (_weights(*cache[3:6]), 1), (1_700_000, 1)),
+], ids=["rnn_step_backward", "rnn_backward", "truncated_bptt", "lstm_step_backward"])
+def test_hidden_check_has_a_layer_sized_case_and_honest_code_passes_it(check, fn, size, minimum, layer_sized, capsys):
+    fn = recording(fn)
+    check(fn, hidden=True)
+    assert "✓" in capsys.readouterr().out
+    weights, steps = max(size(*args) for args in fn.calls)
+    assert weights >= minimum[0] and steps >= minimum[1]

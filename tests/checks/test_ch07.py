@@ -7,7 +7,7 @@ import re
 
 import numpy as np
 import pytest
-from checks_helpers import english, failure  # noqa: F401  (fixtures)
+from checks_helpers import english, failure, layer_sized, recording, small_layer_cases  # noqa: F401  (fixtures)
 
 import chainrule
 from chainrule import nn
@@ -439,3 +439,12 @@ def test_success_line_in_both_languages(lang, line, capsys):
     core.set_language(lang)
     ch07.check_init_scale(init_formulas, hidden=True)
     assert capsys.readouterr().out.strip() == line
+
+
+# ---------------------------------------------------------------------- the layer-sized hidden case
+def test_batchnorm_hidden_check_has_a_layer_sized_case_and_honest_code_passes_it(layer_sized, capsys):
+    """Finite differences need two forward passes per element of x (benchmarks/fd_vs_backprop.py)."""
+    fn = recording(bn_compact)
+    ch07.check_batchnorm_backward(fn, hidden=True)
+    assert "✓ batchnorm_backward" in capsys.readouterr().out
+    assert max(dout.size for dout, cache in fn.calls) >= 512 * 1024

@@ -160,6 +160,11 @@ def _shape_hint(case, got, expected_shape, what, patterns):
 _CONV_VISIBLE = [(1, 2, 3, 5, 6, 4, 3, 3, 1, 0), (2, 1, 2, 7, 5, 3, 3, 2, 2, 1), (3, 2, 3, 6, 6, 3, 2, 3, 1, 1)]
 _CONV_HIDDEN = [(11, 3, 2, 8, 7, 3, 3, 3, 2, 1), (12, 1, 3, 5, 5, 2, 1, 1, 1, 0), (13, 2, 4, 6, 9, 5, 2, 4, 2, 0),
                 (14, 1, 1, 4, 4, 1, 3, 3, 1, 2), (15, 2, 2, 9, 6, 2, 3, 2, 3, 1)]
+# A hidden case at a real layer's size (a strided 3x3 convolution that halves a 32x32 feature map):
+# the chapter's loops run over N·F·Ho·Wo windows, finite differences need two forward passes per
+# element of x and w (measured in benchmarks/fd_vs_backprop.py). Backward only: the forward
+# exercise has nothing to estimate.
+_CONV_SCALE = (16, 16, 16, 32, 32, 4, 3, 3, 2, 1)
 
 
 def _conv_case(seed, n, c, h, w, f, kh, kw, stride, pad):
@@ -226,7 +231,7 @@ def check_conv2d_forward(fn, hidden=False):
 
 def check_conv2d_backward(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
-    specs = _CONV_HIDDEN if hidden else _CONV_VISIBLE
+    specs = _CONV_HIDDEN + [_CONV_SCALE] if hidden else _CONV_VISIBLE
     descs = [_conv_desc(*s[1:]) + f", dout {_dout_shape(*s[1:])}" for s in specs]
     for case, spec in zip(cases("conv2d_backward", descs), specs):
         seed, n, c, h, w_, f, kh, kw, stride, pad = spec
@@ -238,10 +243,11 @@ def check_conv2d_backward(fn, hidden=False):
             _unchanged(saved[name], arr, case, name)
         x, w, b, dout = saved["x"], saved["w"], saved["b"], saved["dout"]
         rdx, rdw, rdb = ref_conv2d_backward(dout, x, w, b, stride, pad)
-        fwd = _conv_ref_fwd
-        _verified(rdx, numerical_grad(lambda v: fwd(v, w, b, stride, pad), x, dout), "dx")
-        _verified(rdw, numerical_grad(lambda v: fwd(x, v, b, stride, pad), w, dout), "dw")
-        _verified(rdb, numerical_grad(lambda v: fwd(x, w, v, stride, pad), b, dout), "db")
+        if spec != _CONV_SCALE:  # the reference is the same formula at every size
+            fwd = _conv_ref_fwd
+            _verified(rdx, numerical_grad(lambda v: fwd(v, w, b, stride, pad), x, dout), "dx")
+            _verified(rdw, numerical_grad(lambda v: fwd(x, v, b, stride, pad), w, dout), "dw")
+            _verified(rdb, numerical_grad(lambda v: fwd(x, w, v, stride, pad), b, dout), "db")
         ho, wo = dout.shape[2:]
         fields = {"stride": stride, "padding": pad, "n": n, "c": c, "f": f, "kh": kh, "kw": kw}
         flipped = ref_conv2d_backward(dout, x, w[:, :, ::-1, ::-1], b, stride, pad)
@@ -300,6 +306,10 @@ def _dout_shape(n, c, h, w, f, kh, kw, stride, pad):
 _POOL_VISIBLE = [(1, 2, 3, 4, 6, 2, 2, 2), (2, 1, 2, 5, 7, 3, 2, 2), (3, 2, 1, 6, 5, 2, 3, 1)]
 _POOL_HIDDEN = [(11, 3, 2, 8, 8, 2, 2, 2), (12, 1, 4, 7, 5, 3, 3, 2), (13, 2, 2, 5, 9, 2, 3, 3),
                 (14, 1, 1, 4, 4, 4, 4, 1), (15, 2, 3, 6, 7, 3, 2, 1)]
+# A hidden case at a real layer's size (overlapping 3x3 windows, stride 2, as after ResNet's first
+# convolution), for both pooling exercises: the chapter's loops visit each window once, finite
+# differences need two forward passes per element of x.
+_POOL_SCALE = (16, 16, 32, 32, 32, 3, 3, 2)
 
 
 def _pool_case(seed, n, c, h, w, kh, kw, stride):
@@ -320,7 +330,7 @@ def _pool_desc(n, c, h, w, kh, kw, stride):
 
 def _pool_check(exercise, fn, hidden, mode):
     __tracebackhide__ = True
-    specs = _POOL_HIDDEN if hidden else _POOL_VISIBLE
+    specs = _POOL_HIDDEN + [_POOL_SCALE] if hidden else _POOL_VISIBLE
     for case, spec in zip(cases(exercise, [_pool_desc(*s[1:]) for s in specs]), specs):
         seed, n, c, h, w, kh, kw, stride = spec
         x, dout = _pool_case(*spec)
@@ -336,7 +346,9 @@ def _pool_check(exercise, fn, hidden, mode):
         overlap = stride < kh or stride < kw
         if mode == "max":
             expected = ref_maxpool_backward(dout, x, kernel, stride)
-            _verified(expected, numerical_grad(lambda v: ref_pool_forward(v, kernel, stride, "max"), x, dout), "dx")
+            if spec != _POOL_SCALE:  # the reference is the same formula at every size
+                _verified(expected, numerical_grad(lambda v: ref_pool_forward(v, kernel, stride, "max"), x, dout),
+                          "dx")
             alternatives = [
                 ("maxpool_spread", lambda: ref_maxpool_backward(dout, x, kernel, stride, how="spread"), fields),
                 ("maxpool_spread", lambda: ref_maxpool_backward(dout, x, kernel, stride, how="spread_mean"), fields),
@@ -349,7 +361,9 @@ def _pool_check(exercise, fn, hidden, mode):
                                      lambda: ref_maxpool_backward(dout, x, kernel, stride, accumulate=False), fields))
         else:
             expected = ref_avgpool_backward(dout, x, kernel, stride)
-            _verified(expected, numerical_grad(lambda v: ref_pool_forward(v, kernel, stride, "avg"), x, dout), "dx")
+            if spec != _POOL_SCALE:
+                _verified(expected, numerical_grad(lambda v: ref_pool_forward(v, kernel, stride, "avg"), x, dout),
+                          "dx")
             alternatives = [
                 ("avgpool_not_divided", lambda: ref_avgpool_backward(dout, x, kernel, stride, divide=False), fields),
                 ("avgpool_routed_to_max", lambda: ref_maxpool_backward(dout, x, kernel, stride) / (kh * kw), fields),

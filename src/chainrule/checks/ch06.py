@@ -226,6 +226,12 @@ def _rnn_params(rng, D, H):
 # (seed, N, D, H)
 _STEP_VISIBLE = [(1, 3, 4, 5), (2, 1, 3, 2), (3, 2, 5, 3)]
 _STEP_HIDDEN = [(11, 4, 2, 3), (12, 1, 6, 4), (13, 5, 3, 2), (14, 2, 4, 6)]
+# Hidden cases at a real layer's size (this one and _SEQ_SCALE, _TBPTT_SCALE, _LSTM_SCALE): the
+# backward formulas are a few matrix products (milliseconds); finite differences need two forward
+# passes per element of the inputs and weights (minutes; measured in benchmarks/fd_vs_backprop.py).
+# One sample and large weights: the weights set the number of passes (and each pass reads them all),
+# while a learner's loops over samples and units stay short.
+_STEP_SCALE = (16, 1, 1024, 1024)
 
 
 def _step_desc(n, d, h):
@@ -239,7 +245,7 @@ _RNN_STEP_VARIANTS = [("rnn_tanh_preactivation", "tanh_pre"), ("rnn_tanh_applied
 
 def check_rnn_step_backward(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
-    specs = _STEP_HIDDEN if hidden else _STEP_VISIBLE
+    specs = _STEP_HIDDEN + [_STEP_SCALE] if hidden else _STEP_VISIBLE
     names = ("dx", "dh_prev", "dWx", "dWh", "db")
     for case, (seed, n, d, hd) in zip(cases("rnn_step_backward", [_step_desc(*s[1:]) for s in specs]), specs):
         rng = np.random.default_rng(seed)
@@ -254,7 +260,7 @@ def check_rnn_step_backward(fn, hidden=False):
         expected = ref_rnn_step_backward(dh, cache)
         fwd = lambda x_, hp, wx, wh, b_: ref_rnn_step_forward(x_, hp, wx, wh, b_)[0]  # noqa: E731
         args = [x, h_prev, Wx, Wh, b]
-        for j in range(5):
+        for j in range(5) if (seed, n, d, hd) != _STEP_SCALE else ():  # the same formula at every size
             def f(v, j=j):
                 a = list(args)
                 a[j] = v
@@ -268,6 +274,7 @@ def check_rnn_step_backward(fn, hidden=False):
 # (seed, T, N, D, H)
 _SEQ_VISIBLE = [(1, 1, 2, 3, 4), (2, 5, 1, 3, 2), (3, 4, 3, 2, 3)]
 _SEQ_HIDDEN = [(11, 1, 1, 2, 3), (12, 6, 2, 4, 3), (13, 3, 4, 3, 2), (14, 7, 1, 2, 5)]
+_SEQ_SCALE = (16, 8, 1, 512, 512)  # see _STEP_SCALE; each forward pass is T steps
 
 
 def _sequence(seed, T, n, d, hd):
@@ -318,9 +325,9 @@ _SEQ_VARIANTS = [("rnn_not_accumulated", {"mistake": "overwrite"}), ("rnn_not_ac
 def _sequence_check(exercise, fn, hidden, with_k):
     __tracebackhide__ = True
     if with_k:
-        specs = _TBPTT_HIDDEN if hidden else _TBPTT_VISIBLE
+        specs = _TBPTT_HIDDEN + [_TBPTT_SCALE] if hidden else _TBPTT_VISIBLE
     else:
-        specs = [s + (None,) for s in (_SEQ_HIDDEN if hidden else _SEQ_VISIBLE)]
+        specs = [s + (None,) for s in (_SEQ_HIDDEN + [_SEQ_SCALE] if hidden else _SEQ_VISIBLE)]
     descs = [_seq_desc(*s[1:]) for s in specs]
     for case, (seed, T, n, d, hd, k) in zip(cases(exercise, descs), specs):
         x, h0, Wx, Wh, b, dh_all = _sequence(seed, T, n, d, hd)
@@ -332,8 +339,9 @@ def _sequence_check(exercise, fn, hidden, with_k):
         _guard(named, saved, case)
         cut = tbptt_cuts(T, k) if with_k else set()
         expected = _bptt(dh_all, cache, cut)
-        for j, num in enumerate(_numeric_bptt(x, h0, Wx, Wh, b, dh_all, cut)):
-            _verified(expected[j], num, _SEQ_NAMES[j])
+        if (seed, T, n, d, hd) not in (_SEQ_SCALE, _TBPTT_SCALE[:5]):  # the same formula at every size
+            for j, num in enumerate(_numeric_bptt(x, h0, Wx, Wh, b, dh_all, cut)):
+                _verified(expected[j], num, _SEQ_NAMES[j])
         variants = []
         if with_k:
             variants += [(cat, (lambda c=c: _bptt(dh_all, cache, c))) for cat, c in _cut_variants(T, k)]
@@ -355,6 +363,7 @@ def check_rnn_backward(fn, hidden=False):
 _TBPTT_VISIBLE = [(1, 10, 2, 3, 4, 4), (2, 5, 1, 2, 3, 2), (3, 4, 2, 3, 2, 4)]
 _TBPTT_HIDDEN = [(11, 10, 1, 3, 2, 4), (12, 6, 2, 2, 3, 1), (13, 9, 3, 2, 4, 4), (14, 3, 2, 4, 3, 5),
                  (15, 1, 1, 2, 3, 1)]
+_TBPTT_SCALE = (16, 10, 1, 512, 512, 4)  # see _STEP_SCALE; T mod k = 2 as in the cases above
 
 
 def _cut_variants(T, k):
@@ -380,6 +389,7 @@ def check_truncated_bptt(fn, hidden=False):
 # (seed, N, D, H)
 _LSTM_VISIBLE = [(1, 3, 4, 2), (2, 1, 2, 3), (3, 2, 3, 4)]
 _LSTM_HIDDEN = [(11, 4, 3, 2), (12, 1, 5, 3), (13, 2, 2, 4), (14, 3, 6, 5)]
+_LSTM_SCALE = (16, 1, 512, 448)  # see _STEP_SCALE; four gates make the weights four times larger
 _LSTM_VARIANTS = [("lstm_missing_dc", "no_dc"), ("lstm_missing_h_path", "no_h_path"),
                   ("lstm_missing_h_path", "no_o_in_path"), ("lstm_tanh_c_derivative", "tanh_c"),
                   ("lstm_forget_derivative", "no_forget_sigmoid"), ("lstm_forget_derivative", "forget_c"),
@@ -395,7 +405,7 @@ def _lstm_desc(n, d, hd):
 
 def check_lstm_step_backward(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
-    specs = _LSTM_HIDDEN if hidden else _LSTM_VISIBLE
+    specs = _LSTM_HIDDEN + [_LSTM_SCALE] if hidden else _LSTM_VISIBLE
     names = ("dx", "dh_prev", "dc_prev", "dWx", "dWh", "db")
     for case, (seed, n, d, hd) in zip(cases("lstm_step_backward", [_lstm_desc(*s[1:]) for s in specs]), specs):
         rng = np.random.default_rng(seed)
@@ -412,7 +422,7 @@ def check_lstm_step_backward(fn, hidden=False):
         _guard(named, saved, case)
         expected = ref_lstm_step_backward(dh, dc, cache)
         args = [x, h_prev, c_prev, Wx, Wh, b]
-        for j, arg in zip((0, 1, 2, 3, 4, 5), args):
+        for j, arg in zip((0, 1, 2, 3, 4, 5) if (seed, n, d, hd) != _LSTM_SCALE else (), args):
             def f(v, j=j):
                 a = list(args)
                 a[j] = v
