@@ -118,6 +118,21 @@ def _package_dir(name: str) -> Path:
     return Path(importlib.import_module(name).__file__).resolve().parent
 
 
+def package_folders() -> tuple:
+    """Every folder of installed packages the sandbox could reach (it binds /usr and the
+    interpreter's prefixes read-only): each prefix's ``lib*/python3*/site-packages`` and
+    ``dist-packages``, the system's and /usr/local's, and any such folder on ``sys.path`` —
+    whether or not this process uses it (a student's code can put any of them on its own path)."""
+    import glob
+    roots = {"/usr", "/usr/local", sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
+             str(Path(os.path.realpath(sys.executable)).parent.parent)}
+    found = {p for p in sys.path if p.rstrip("/").endswith(("site-packages", "dist-packages"))}
+    for root in roots:
+        for pattern in ("lib*/python*/site-packages", "lib*/python*/dist-packages", "lib*/python*/*/site-packages"):
+            found.update(glob.glob(os.path.join(root, pattern)))
+    return tuple(sorted({os.path.realpath(p) for p in found if os.path.isdir(p)}))
+
+
 @functools.lru_cache(maxsize=8)
 def _import_root(uses: tuple, mechanism: str) -> tuple:
     """``(ro_binds, masks, PYTHONPATH)``: what the host can import. With bubblewrap the sandbox
@@ -139,8 +154,7 @@ def _import_root(uses: tuple, mechanism: str) -> tuple:
             (lib / name).symlink_to(src)
         return (), (), str(lib)
     binds = tuple((str(src), f"{SANDBOX_LIB}/{name}") for name, src in packages.items())
-    masks = tuple(sorted({p for p in sys.path if p.rstrip("/").endswith(("site-packages", "dist-packages"))
-                          and os.path.isdir(p)}))
+    masks = package_folders()
     if "chainrule" in uses:
         masks += (f"{SANDBOX_LIB}/chainrule/checks",)
     return binds, masks, SANDBOX_LIB

@@ -15,7 +15,8 @@ CHAPTER_USES = {"ch08": ("numpy", "chainrule")}
 EXERCISE_USES: dict = {}
 DEFAULT_USES = ("numpy",)
 # libraries that compute derivatives (or whole layers) for you: never inside a numpy-only exercise
-TOOLS = ("chainrule", "torch", "jax", "autograd", "tensorflow", "scipy", "sympy", "numdifftools")
+TOOLS = ("chainrule", "torch", "jax", "autograd", "tensorflow", "scipy", "sympy", "numdifftools", "mpmath",
+         "findiff", "casadi")
 
 
 def uses(chapter: str, exercise: str | None = None) -> tuple:

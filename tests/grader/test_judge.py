@@ -196,6 +196,26 @@ ATTACKS = {
                         "    __array_interface__ = {'shape': (8,), 'typestr': '<f8', 'data': (4096, False), 'version': 3}\n"
                         "def affine_backward(dout, cache):\n"
                         "    return Evil(), Evil(), Evil()\n", "bad_type"),
+    # every folder of packages put back on the path, the deny finder removed: still nothing to import,
+    # and no package of a differentiation library (or the answer key) anywhere on the file system
+    "dig_for_libraries": ("import os, sys\n"
+                          "def affine_backward(dout, cache):\n"
+                          "    sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != 'DenyFinder']\n"
+                          "    for root in ['/usr', '/usr/local', sys.prefix, sys.base_prefix, '/opt']:\n"
+                          "        for d, subdirs, _ in os.walk(root):\n"
+                          "            if d.endswith(('site-packages', 'dist-packages')):\n"
+                          "                sys.path.append(d)\n"
+                          "    found = []\n"
+                          "    for name in ('scipy', 'sympy', 'mpmath', 'torch', 'jax', 'autograd', 'chainrule',\n"
+                          "                 'chainrule.checks.ch03', 'grader', 'nbgrader'):\n"
+                          "        try:\n            __import__(name)\n            found.append(name)\n"
+                          "        except BaseException:\n            pass\n"
+                          "    for root in ['/usr', '/usr/local', sys.prefix, sys.base_prefix, '/opt', '/root', '/work', '/home']:\n"
+                          "        for d, subdirs, files in os.walk(root):\n"
+                          "            for s in subdirs:\n"
+                          "                if s in ('scipy', 'sympy', 'mpmath', 'torch', 'chainrule', 'solutions'):\n"
+                          "                    found.append(os.path.join(d, s))\n"
+                          "    raise RuntimeError('FOUND ' + repr(found))\n", "exception"),
     # what else is installed, and the grader's environment: nothing to see
     "look_around": ("import os, sys\n"
                     "def affine_backward(dout, cache):\n"
@@ -220,5 +240,7 @@ def test_what_the_sandbox_holds_gives_no_points(attack, monkeypatch):
     assert ex["affine_backward"]["score"] == 0 and ex["affine_backward"]["category"] == category, ex["affine_backward"]
     assert ex["affine_forward"]["status"] == "passed"  # the rest of the notebook is graded as usual
     assert "planted-secret-42" not in json.dumps(res)
+    if attack == "dig_for_libraries":
+        assert "FOUND []" in ex["affine_backward"]["message"], ex["affine_backward"]["message"]
     if attack == "look_around":
         assert "SEEN []" in ex["affine_backward"]["message"], ex["affine_backward"]["message"]
