@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import sandbox, wall
+from . import cgroups, sandbox, wall
 from .inside import wire
 from .release import (Exercise, Release, check_calls, parse_notebook, read_release,  # noqa: F401 - re-exported
                       student_cells, tampering)
@@ -52,6 +52,9 @@ class Host:
         env = {"PYTHONPATH": lib, "CHAINRULE_GRADING": "1"}
         cmd, kw = sandbox.command(argv, self.workdir, ro_binds=binds, masks=masks, limits=limits, env=env, uid=uid,
                                   mechanism=mechanism)
+        self.group = cgroups.new_group(limits.memory_bytes, limits.nproc)  # the sandbox's sum, not per process
+        if self.group is not None:
+            cmd = self.group.wrap(cmd)
         self.stderr: list = []
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.PIPE, pass_fds=(to_host_r, from_host_w),
@@ -110,6 +113,8 @@ class Host:
             except OSError:
                 pass
         self.proc.wait()
+        if self.group is not None:
+            self.group.close()
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
@@ -211,6 +216,9 @@ class JudgeProcess:
         cmd, kw = sandbox.command(argv, self.workdir, ro_binds=_judge_binds(), limits=limits,
                                   env={"PYTHONPATH": _judge_path()}, uid=settings.uid + JUDGE_UID_OFFSET,
                                   mechanism=settings.mechanism)
+        self.group = cgroups.new_group(limits.memory_bytes, limits.nproc)
+        if self.group is not None:
+            cmd = self.group.wrap(cmd)
         self.stderr: list = []
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.PIPE, pass_fds=(to_r, from_w, host_r, host_w),
@@ -247,6 +255,8 @@ class JudgeProcess:
             except OSError:
                 pass
         self.proc.wait()
+        if self.group is not None:
+            self.group.close()
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -19,7 +20,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests" / "course"))
 
 from coursekit import data  # noqa: E402
-from grader import judge, wall  # noqa: E402
+from grader import cgroups, judge, wall  # noqa: E402
 from grading_class import honest  # noqa: E402
 
 
@@ -244,3 +245,46 @@ def test_what_the_sandbox_holds_gives_no_points(attack, monkeypatch):
         assert "FOUND []" in ex["affine_backward"]["message"], ex["affine_backward"]["message"]
     if attack == "look_around":
         assert "SEEN []" in ex["affine_backward"]["message"], ex["affine_backward"]["message"]
+
+
+MEMORY_SUM = """import os, time
+def affine_backward(dout, cache):
+    import numpy as np
+    kids = []
+    for _ in range(6):
+        pid = os.fork()
+        if pid == 0:
+            try:
+                a = np.ones(1 << 26)   # 512 MiB, touched
+                time.sleep(6)
+            finally:
+                os._exit(0)
+        kids.append(pid)
+    time.sleep(4)
+    total = 0
+    for p in os.listdir('/proc'):
+        try:
+            for line in open(f'/proc/{p}/status'):
+                if line.startswith('VmRSS:'):
+                    total += int(line.split()[1])
+        except (OSError, ValueError):
+            pass
+    raise RuntimeError(f'TOTAL_MIB {total // 1024}')
+"""
+
+
+@pytest.mark.skipif(judge.sandbox.probe()["mechanism"] != "bwrap", reason="needs bubblewrap (apt-get install bubblewrap)")
+@pytest.mark.skipif(not cgroups.available(), reason="no writable cgroup here (not root, or /sys/fs/cgroup read-only): "
+                                                    "only per-process rlimits cap memory")
+def test_the_memory_cap_holds_for_the_sandbox_as_a_whole():
+    """Red team F5: six children of 512 MiB each under a 1 GiB cap; per-process rlimits let them
+    hold 3 GiB together, the sandbox's control group does not."""
+    nb = _honest("ch03_mlp")
+    cell = next(c for c in nb["cells"] if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "affine_backward")
+    cell["source"] = MEMORY_SUM
+    res = judge.grade_notebook(nb, _release("ch03_mlp"), judge.Settings(memory_mb=1024, exercise_seconds=30))
+    ex = {e["id"]: e for e in res["exercises"]}["affine_backward"]
+    assert ex["score"] == 0, ex
+    found = re.search(r"TOTAL_MIB (\d+)", ex["message"])
+    # VmRSS counts the shared libraries once per process: allow for them (without the group: > 2 GiB)
+    assert found is None or int(found.group(1)) <= 1024 + 7 * 60, ex["message"]

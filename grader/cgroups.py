@@ -1,0 +1,106 @@
+"""One memory and process budget for a whole sandbox, all its processes together.
+
+RLIMIT_AS and RLIMIT_NPROC cap each process: a student's code that forks 100 children of 2 GiB
+each holds 200 GiB. A control group caps the sum. :func:`new_group` makes one per sandbox (cgroup
+v1's ``memory`` and ``pids`` hierarchies, or a cgroup v2 tree whose ``memory`` and ``pids``
+controllers we may use); :meth:`Group.wrap` prefixes a command so that its first process joins
+the group before it runs anything else, so every process the sandbox starts is counted.
+Where no cgroup can be made (not root, a read-only /sys/fs/cgroup), :func:`new_group` returns
+None and the per-process rlimits are what is left; :func:`available` says which.
+"""
+from __future__ import annotations
+
+import itertools
+import os
+import time
+from pathlib import Path
+
+ROOT = Path("/sys/fs/cgroup")
+_counter = itertools.count()
+_PROBE: dict = {}
+
+
+def _v1() -> tuple | None:
+    mem, pids = ROOT / "memory", ROOT / "pids"
+    if (mem / "cgroup.procs").exists() and (pids / "cgroup.procs").exists():
+        return mem, pids
+    return None
+
+
+def _v2() -> Path | None:
+    for base in (ROOT, ROOT / "unified"):
+        try:
+            controllers = (base / "cgroup.controllers").read_text().split()
+        except OSError:
+            continue
+        if {"memory", "pids"} <= set(controllers):
+            return base
+    return None
+
+
+class Group:
+    """A cgroup (v1: two, one per controller) capping memory and processes of what joins it."""
+
+    def __init__(self, dirs: list, procs: list):
+        self.dirs, self.procs = dirs, procs
+
+    def wrap(self, cmd: list) -> list:
+        """``cmd`` run by a shell that first moves itself into the group, then ``exec``s."""
+        joins = "; ".join(f"echo $$ > '{p}'" for p in self.procs)
+        return ["/bin/sh", "-c", f'{joins} && exec "$@"', "sh", *map(str, cmd)]
+
+    def close(self) -> None:
+        """Remove the group once its processes are gone (they are killed before this is called)."""
+        for d in self.dirs:
+            for _ in range(50):
+                try:
+                    d.rmdir()
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    time.sleep(0.02)
+
+
+def _write(path: Path, value) -> None:
+    path.write_text(str(value))
+
+
+def new_group(memory_bytes: int, pids: int) -> Group | None:
+    """A fresh group with these caps, or None where cgroups cannot be used here."""
+    name = f"chainrule-{os.getpid()}-{next(_counter)}"
+    made: list = []
+    try:
+        v1 = _v1()
+        if v1 is not None:
+            mem, pid = v1[0] / name, v1[1] / name
+            for d in (mem, pid):
+                d.mkdir()
+                made.append(d)
+            _write(mem / "memory.limit_in_bytes", memory_bytes)
+            if (mem / "memory.memsw.limit_in_bytes").exists():  # swap too, where it is accounted
+                _write(mem / "memory.memsw.limit_in_bytes", memory_bytes)
+            _write(pid / "pids.max", pids)
+            return Group(made, [mem / "cgroup.procs", pid / "cgroup.procs"])
+        v2 = _v2()
+        if v2 is not None:
+            d = v2 / name
+            d.mkdir()
+            made.append(d)
+            _write(d / "memory.max", memory_bytes)
+            _write(d / "memory.swap.max", 0) if (d / "memory.swap.max").exists() else None
+            _write(d / "pids.max", pids)
+            return Group(made, [d / "cgroup.procs"])
+    except OSError:
+        Group(made, []).close()
+    return None
+
+
+def available() -> bool:
+    """Can this process cap a sandbox as a whole? (cached)"""
+    if "ok" not in _PROBE:
+        g = new_group(64 << 20, 8)
+        _PROBE["ok"] = g is not None
+        if g is not None:
+            g.close()
+    return _PROBE["ok"]
