@@ -52,8 +52,8 @@ class Channel:
         self.rfd, self.wfd = rfd, wfd
         self.deadline = None
 
-    def request(self, msg: dict) -> dict:
-        write_message(self.wfd, msg, self.deadline)
+    def request(self, msg: dict, blobs=()) -> dict:
+        write_message(self.wfd, msg, self.deadline, blobs)
         reply = read_message(self.rfd, self.deadline)
         if "dead" in reply:  # the host reports its exercise's end: there will be no answer
             status = reply["dead"]
@@ -92,38 +92,41 @@ class Remote:
     def invoke(self, driver, args, kwargs):
         """Run ``driver`` on the student's object with the check's inputs; the result as data."""
         args, kwargs = list(args), dict(kwargs or {})
+        out: list = []
         reply = self._channel.request({"op": "call", "name": self._name, "driver": str(driver),
-                                       "args": [encode_input(a) for a in args],
-                                       "kwargs": {"$d": [[k, encode_input(v)] for k, v in kwargs.items()]}})
+                                       "args": [encode_input(a, out) for a in args],
+                                       "kwargs": {"$d": [[k, encode_input(v, out)] for k, v in kwargs.items()]}},
+                                      out)
+        blobs = reply["$blobs"]
         body = reply.get("ok")
         if not isinstance(body, dict):
             raise ProtocolError("a call's answer without a result")
         try:
             refs = [a.refs() if isinstance(a, Spec) else [] for a in args]
-            result = data.decode(body.get("result"), refs)
+            result = data.decode(body.get("result"), refs, blobs=blobs)
             after, kwafter = body.get("after") or [], body.get("kwafter") or {}
             if not isinstance(after, list) or not isinstance(kwafter, dict):
                 raise data.DataError("malformed inputs after the call")
             for original, new in zip(args, after):
-                restore(original, new)
+                restore(original, new, blobs)
             for key, original in kwargs.items():
-                restore(original, kwafter.get(key))
+                restore(original, kwafter.get(key), blobs)
         except data.DataError as e:
             raise ProtocolError(f"the sandbox sent invalid data: {e}") from None
         return result
 
 
-def restore(original, after) -> None:
+def restore(original, after, blobs=None) -> None:
     """Let the judge's input ``original`` follow what the call did to the sandbox's copy."""
     if not isinstance(after, dict):
         return
     if isinstance(original, Spec):
         if "state" in after:
-            original.load_state(data.decode(after["state"]))
+            original.load_state(data.decode(after["state"], blobs=blobs))
         return
     if "value" not in after:
         return
-    new = data.decode(after["value"])
+    new = data.decode(after["value"], blobs=blobs)
     _follow(original, new, 0)
 
 

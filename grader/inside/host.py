@@ -209,10 +209,13 @@ class Host:
         if op == "call":
             from coursekit import data, drivers, specs
             target = self.ns[msg["name"]]
-            args = data.decode(msg.get("args", []), specs=specs.SPECS)
-            kwargs = data.decode(msg.get("kwargs", {"$d": []}), specs=specs.SPECS)
+            blobs = msg.get("$blobs")
+            args = data.decode(msg.get("args", []), specs=specs.SPECS, blobs=blobs)
+            kwargs = data.decode(msg.get("kwargs", {"$d": []}), specs=specs.SPECS, blobs=blobs)
             drivers.get(str(msg.get("driver", "call")))  # registers the chapter's specs and drivers
-            return {"ok": drivers.outcome(target, str(msg.get("driver", "call")), list(args), dict(kwargs))}
+            out = []
+            reply = {"ok": drivers.outcome(target, str(msg.get("driver", "call")), list(args), dict(kwargs), out)}
+            return reply, out
         raise ValueError(f"unknown operation {op!r}")
 
 
@@ -268,8 +271,9 @@ def main(argv=None) -> int:
             reply = host.handle(op, msg)
         except BaseException as e:  # noqa: BLE001 - the student's exception, reported as data
             reply = _error(e)
+        reply, blobs = reply if isinstance(reply, tuple) else (reply, ())
         try:
-            write_message(wfd, reply)
+            write_message(wfd, reply, None, blobs)
         except PeerGone:
             return 0
         except BaseException as e:  # noqa: BLE001 - a result that cannot be sent (too big, say)

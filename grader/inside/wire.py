@@ -1,6 +1,7 @@
 """The pipe between judge and student host: length-prefixed JSON messages, and its errors.
 
-Framing: 4-byte big-endian length, then UTF-8 JSON. Reads and writes honour a deadline (a peer
+Framing: 4-byte big-endian total length, 4-byte length of the UTF-8 JSON, the JSON, then the
+attachments (arrays' raw bytes, :mod:`coursekit.data`), each an 8-byte length and its bytes. Reads and writes honour a deadline (a peer
 that stops reading or answering must not hang the judge). The errors derive from BaseException
 on purpose: a check's ``except Exception`` (which turns a student's exception into feedback) must
 not swallow a dead or silent peer.
@@ -36,46 +37,72 @@ class RemoteError(Exception):
         self.ename = ename
 
 
-def write_message(fd, obj, deadline=None) -> None:
-    data = json.dumps(obj, separators=(",", ":"), allow_nan=True).encode()
-    if len(data) > MAX_MESSAGE:
-        raise ProtocolError(f"message of {len(data)} bytes is over the {MAX_MESSAGE}-byte limit")
-    buf = memoryview(struct.pack(">I", len(data)) + data)
+def _write_all(fd, buf, deadline) -> None:
+    buf = memoryview(buf).cast("B")
     while buf:
         if deadline is not None:  # a peer that stops reading must not hang us
             left = deadline - time.monotonic()
             if left <= 0 or not select.select([], [fd], [], left)[1]:
                 raise Timeout()
         try:
-            n = os.write(fd, buf[: 1 << 16])
+            n = os.write(fd, buf[: 1 << 20])
         except BrokenPipeError:
             raise PeerGone("the other process closed the connection") from None
         buf = buf[n:]
 
 
+def write_message(fd, obj, deadline=None, blobs=()) -> None:
+    """One frame: total length, JSON length, the JSON, then each attachment (8-byte length, bytes)."""
+    data = json.dumps(obj, separators=(",", ":"), allow_nan=True).encode()
+    total = 4 + len(data) + sum(8 + len(b) for b in blobs)
+    if total > MAX_MESSAGE:
+        raise ProtocolError(f"message of {total} bytes is over the {MAX_MESSAGE}-byte limit")
+    _write_all(fd, struct.pack(">II", total, len(data)) + data, deadline)
+    for b in blobs:
+        _write_all(fd, struct.pack(">Q", len(b)), deadline)
+        if len(b):
+            _write_all(fd, b, deadline)
+
+
 def _read_exact(fd, n, deadline):
-    chunks, got = [], 0
+    buf = bytearray(n)
+    view, got = memoryview(buf), 0
     while got < n:
         if deadline is not None:
             left = deadline - time.monotonic()
             if left <= 0 or not select.select([fd], [], [], left)[0]:
                 raise Timeout()
-        chunk = os.read(fd, min(n - got, 1 << 20))
-        if not chunk:
+        k = os.readv(fd, [view[got:got + (1 << 20)]])
+        if not k:
             raise PeerGone("the other process closed the connection")
-        chunks.append(chunk)
-        got += len(chunk)
-    return b"".join(chunks)
+        got += k
+    return buf
 
 
 def read_message(fd, deadline=None):
-    (n,) = struct.unpack(">I", _read_exact(fd, 4, deadline))
-    if n > MAX_MESSAGE:
-        raise ProtocolError(f"announced message of {n} bytes is over the limit")
+    """The frame's JSON object, with its attachments (memoryviews) under ``"$blobs"`` (always set,
+    so a ``"$blobs"`` key in the JSON itself is never believed)."""
+    (total,) = struct.unpack(">I", _read_exact(fd, 4, deadline))
+    if total > MAX_MESSAGE or total < 4:
+        raise ProtocolError(f"announced message of {total} bytes is over the limit")
+    frame = memoryview(_read_exact(fd, total, deadline))
+    (n,) = struct.unpack(">I", frame[:4])
+    if n > total - 4:
+        raise ProtocolError("malformed frame")
     try:
-        msg = json.loads(_read_exact(fd, n, deadline))
+        msg = json.loads(bytes(frame[4:4 + n]))
     except (ValueError, RecursionError) as e:
         raise ProtocolError(f"not JSON: {e}") from None
     if not isinstance(msg, dict):
         raise ProtocolError("a message must be a JSON object")
+    blobs, at = [], 4 + n
+    while at < total:
+        if at + 8 > total:
+            raise ProtocolError("malformed attachment")
+        (k,) = struct.unpack(">Q", frame[at:at + 8])
+        if k > total - at - 8:
+            raise ProtocolError("malformed attachment")
+        blobs.append(frame[at + 8:at + 8 + k])
+        at += 8 + k
+    msg["$blobs"] = blobs
     return msg

@@ -9,7 +9,9 @@ Python value           on the wire
 None, bool, int,       themselves (ints must fit in 64 bits; floats may be NaN or ±inf)
 float, str
 complex                ``{"$c": [re, im]}``
-NumPy array            ``{"$nd": [dtype, shape, base64 bytes]}``, numeric dtypes only
+NumPy array            ``{"$nd": [dtype, shape, base64 bytes]}``, numeric dtypes only; with
+                       ``blobs`` (a list), ``{"$nd": [dtype, shape, i]}`` and the raw bytes as
+                       the message's i-th binary attachment (:mod:`grader.inside.wire`)
 NumPy scalar           ``{"$np": [dtype, base64 bytes]}`` (decoded back to a NumPy scalar)
 tuple, list            ``{"$t": [...]}``, ``[...]``
 dict                   ``{"$d": [[key, value], ...]}`` (keys: str, int, float, bool, None)
@@ -64,8 +66,9 @@ def type_name(x) -> str:
 
 
 # ---------------------------------------------------------------------- encoding
-def encode(x, refs=None, _depth=0):
-    """JSON-able data for ``x``. ``refs``: ``{id(obj): [arg, index]}`` of the inputs' nodes."""
+def encode(x, refs=None, blobs=None, _depth=0):
+    """JSON-able data for ``x``. ``refs``: ``{id(obj): [arg, index]}`` of the inputs' nodes;
+    ``blobs``: a list that takes arrays' raw bytes (sent beside the JSON), else base64 inline."""
     if _depth > MAX_DEPTH:
         raise DataError("value nested too deeply")
     if refs and id(x) in refs:
@@ -83,17 +86,21 @@ def encode(x, refs=None, _depth=0):
     if isinstance(x, np.ndarray):
         if x.dtype.str not in DTYPES:
             return {"$obj": f"ndarray of {x.dtype}"}
-        return {"$nd": [x.dtype.str, list(x.shape), base64.b64encode(np.ascontiguousarray(x).tobytes()).decode()]}
+        raw = np.ascontiguousarray(x)
+        if blobs is not None:
+            blobs.append(memoryview(raw).cast("B") if raw.size else b"")
+            return {"$nd": [x.dtype.str, list(x.shape), len(blobs) - 1]}
+        return {"$nd": [x.dtype.str, list(x.shape), base64.b64encode(raw.tobytes()).decode()]}
     if isinstance(x, np.generic):
         if x.dtype.str not in DTYPES:
             return {"$obj": type(x).__name__}
         return {"$np": [x.dtype.str, base64.b64encode(x.tobytes()).decode()]}
     if isinstance(x, tuple):
-        return {"$t": [encode(v, refs, _depth + 1) for v in x]}
+        return {"$t": [encode(v, refs, blobs, _depth + 1) for v in x]}
     if isinstance(x, list):
-        return [encode(v, refs, _depth + 1) for v in x]
+        return [encode(v, refs, blobs, _depth + 1) for v in x]
     if isinstance(x, dict):
-        return {"$d": [[encode(k, refs, _depth + 1), encode(v, refs, _depth + 1)] for k, v in x.items()]}
+        return {"$d": [[encode(k, refs, blobs, _depth + 1), encode(v, refs, blobs, _depth + 1)] for k, v in x.items()]}
     return {"$obj": type(x).__name__}
 
 
@@ -128,10 +135,19 @@ def _bytes(text, budget):
         raise DataError("array bytes are not valid base64") from None
 
 
-def _array(body, budget):
+def _blob(index, blobs, budget):
+    if blobs is None or not (0 <= index < len(blobs)):
+        raise DataError("an array refers to an attachment that is not there")
+    raw = blobs[index]
+    budget.take(nbytes=len(raw))
+    return raw
+
+
+def _array(body, budget, blobs=None):
     if not (isinstance(body, list) and len(body) == 3):
         raise DataError("malformed array")
-    dtype, shape, raw = _dtype(body[0]), body[1], _bytes(body[2], budget)
+    raw = _blob(body[2], blobs, budget) if type(body[2]) is int else _bytes(body[2], budget)
+    dtype, shape = _dtype(body[0]), body[1]
     if not (isinstance(shape, list) and len(shape) <= MAX_NDIM
             and all(type(s) is int and 0 <= s <= MAX_ARRAY_BYTES for s in shape)):
         raise DataError("malformed array shape")
@@ -155,11 +171,12 @@ def _key(k):
     raise DataError("a dict key must be a string, number, bool or None")
 
 
-def decode(d, refs=None, specs=None, _depth=0, _budget=None):
+def decode(d, refs=None, specs=None, blobs=None, _depth=0, _budget=None):
     """Fresh Python values for encoded data ``d``.
 
     refs: ``[[node, ...] per input]``, the receiver's own objects that ``$ref`` may name.
     specs: ``{name: cls}`` of the spec classes that may be rebuilt (only the sandbox passes it).
+    blobs: the message's binary attachments (bytes-like), which ``$nd`` may name by index.
     """
     budget = _budget or _Budget()
     if _depth > MAX_DEPTH:
@@ -174,12 +191,12 @@ def decode(d, refs=None, specs=None, _depth=0, _budget=None):
         return d
     if isinstance(d, list):
         budget.take(items=len(d))
-        return [decode(v, refs, specs, _depth + 1, budget) for v in d]
+        return [decode(v, refs, specs, blobs, _depth + 1, budget) for v in d]
     if not (isinstance(d, dict) and len(d) == 1):
         raise DataError("malformed value")
     (tag, body), = d.items()
     if tag == "$nd":
-        return _array(body, budget)
+        return _array(body, budget, blobs)
     if tag == "$np":
         return _scalar(body, budget)
     if tag == "$c":
@@ -190,14 +207,15 @@ def decode(d, refs=None, specs=None, _depth=0, _budget=None):
         raise DataError("malformed container")
     if tag == "$t":
         budget.take(items=len(body))
-        return tuple(decode(v, refs, specs, _depth + 1, budget) for v in body)
+        return tuple(decode(v, refs, specs, blobs, _depth + 1, budget) for v in body)
     if tag == "$d":
         budget.take(items=len(body))
         out = {}
         for pair in body:
             if not (isinstance(pair, list) and len(pair) == 2):
                 raise DataError("malformed dict entry")
-            out[_key(decode(pair[0], None, None, _depth + 1, budget))] = decode(pair[1], refs, specs, _depth + 1, budget)
+            out[_key(decode(pair[0], None, None, None, _depth + 1, budget))] = decode(pair[1], refs, specs, blobs,
+                                                                                      _depth + 1, budget)
         return out
     if tag == "$obj":
         return Opaque(body if isinstance(body, str) else "object")
@@ -211,7 +229,7 @@ def decode(d, refs=None, specs=None, _depth=0, _budget=None):
     if tag == "$spec" and specs is not None:
         if not (isinstance(body, list) and len(body) == 2 and body[0] in specs):
             raise DataError("an unknown spec")
-        return specs[body[0]].rebuild(decode(body[1], None, None, _depth + 1, budget))
+        return specs[body[0]].rebuild(decode(body[1], None, None, blobs, _depth + 1, budget))
     raise DataError(f"unknown tag {str(tag)[:20]!r}")
 
 

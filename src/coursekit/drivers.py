@@ -56,17 +56,18 @@ def references(args) -> dict:
     return refs
 
 
-def _after(x):
+def _after(x, blobs):
     if isinstance(x, Spec):
-        return {"state": encode(x.state())}
+        return {"state": encode(x.state(), blobs=blobs)}
     if isinstance(x, (np.ndarray, list, dict)):
-        return {"value": encode(x)}
+        return {"value": encode(x, blobs=blobs)}
     return None
 
 
-def outcome(target, name, args, kwargs) -> dict:
-    """Drive ``target``; the result and the inputs' new contents, as data. Exceptions propagate."""
+def outcome(target, name, args, kwargs, blobs=None) -> dict:
+    """Drive ``target``; the result and the inputs' new contents, as data (arrays' bytes into
+    ``blobs`` when it is a list). Exceptions propagate."""
     result = get(name)(target, *args, **kwargs)
-    return {"result": encode(result, references(args)),
-            "after": [_after(a) for a in args],
-            "kwafter": {k: _after(v) for k, v in kwargs.items()}}
+    return {"result": encode(result, references(args), blobs),
+            "after": [_after(a, blobs) for a in args],
+            "kwafter": {k: _after(v, blobs) for k, v in kwargs.items()}}

@@ -63,11 +63,11 @@ class Spec:
         return []
 
 
-def encode_input(x):
+def encode_input(x, blobs=None):
     """A check's input on the wire: a Spec by its description, anything else by value."""
     if isinstance(x, Spec):
-        return {"$spec": [x.spec_name, encode(x.spec())]}
+        return {"$spec": [x.spec_name, encode(x.spec(), blobs=blobs)]}
     if isinstance(x, (list, tuple)) and any(isinstance(v, Spec) for v in x):
-        items = [encode_input(v) for v in x]
+        items = [encode_input(v, blobs) for v in x]
         return {"$t": items} if isinstance(x, tuple) else items
-    return encode(x)
+    return encode(x, blobs=blobs)

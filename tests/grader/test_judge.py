@@ -7,6 +7,8 @@ import io
 import json
 import os
 import re
+import struct
+import time
 import subprocess
 import sys
 import zipfile
@@ -92,6 +94,41 @@ def test_an_object_with_array_protocols_arrives_inert_and_is_reported_as_a_wrong
 def test_malformed_data_is_refused(bad):
     with pytest.raises(data.DataError):
         data.decode(bad)
+
+
+def test_arrays_travel_as_attachments_and_lying_ones_are_refused():
+    blobs = []
+    sent = data.encode({"a": np.arange(6.0).reshape(2, 3), "b": np.zeros(0, np.int16)}, blobs=blobs)
+    got = data.decode(sent, blobs=[bytes(b) for b in blobs])
+    assert np.array_equal(got["a"], np.arange(6.0).reshape(2, 3)) and got["b"].dtype == np.int16
+    for bad, attached in [({"$nd": ["<f8", [2], 1]}, [b"\0" * 16]),        # no attachment 1
+                          ({"$nd": ["<f8", [3], 0]}, [b"\0" * 16]),        # 16 bytes are not 3 floats
+                          ({"$nd": ["<f8", [2], -1]}, [b"\0" * 16]),
+                          ({"$nd": ["<f8", [2], 0]}, None)]:                # attachments where none may be
+        with pytest.raises(data.DataError):
+            data.decode(bad, blobs=attached)
+
+
+def test_a_frame_that_lies_about_its_lengths_is_a_protocol_error():
+    from grader.inside import wire
+    r, w = os.pipe()
+    good = json.dumps({"op": "x"}).encode()
+    for frame in (struct.pack(">II", 4 + len(good) + 8, len(good)) + good + struct.pack(">Q", 10 ** 9),
+                  struct.pack(">II", 8, 99) + b"{}\0\0",
+                  struct.pack(">I", wire.MAX_MESSAGE + 1)):
+        os.write(w, frame)
+        with pytest.raises(wire.ProtocolError):
+            wire.read_message(r, time.monotonic() + 5)
+        while True:  # drain what is left of the frame
+            import select
+            if not select.select([r], [], [], 0)[0]:
+                break
+            os.read(r, 1 << 16)
+    os.write(w, struct.pack(">II", 4 + len(good), len(good)) + good)
+    msg = wire.read_message(r, time.monotonic() + 5)
+    assert msg == {"op": "x", "$blobs": []}
+    os.close(r)
+    os.close(w)
 
 
 def test_deep_nesting_is_refused():
