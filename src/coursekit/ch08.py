@@ -6,11 +6,12 @@ learner's code only ever meets models, tensors and losses of its own process.
 
 Inputs (:mod:`.specs`):
 
-* :class:`Net` (and the two deliberately broken variants :class:`BrokenGainNet`,
-  :class:`BrokenLinearNet`): the model is described by its sizes, its seed and the values of
-  every parameter and its ``.grad`` (so whatever a check did to its copy, a bias set, a stale
-  gradient, arrives as it is); ``state()`` is the same per-parameter data after the call, and
-  the judge's copy takes it with ``load_state``, which checks every name, shape and dtype.
+* :class:`Net`: the model is described by its sizes, its seed, which of its primitives' VJPs is
+  deliberately wrong (``vjp``, 0 for none: the whole-model gradient check hands out correct and
+  faulty models of the one class, alike from outside) and the values of every parameter and its
+  ``.grad`` (so whatever a check did to its copy, a bias set, a stale gradient, arrives as it
+  is); ``state()`` is the same per-parameter data after the call, and the judge's copy takes it
+  with ``load_state``, which checks every name, shape and dtype.
 * :class:`LossFn`: the loss a gradient check calls, named ("mse", "ce"), never lent.
 
 Drivers (:mod:`.drivers`), for exercises whose answer is a Tensor with a graph, which can only be
@@ -30,6 +31,7 @@ import numpy as np
 
 from chainrule import functional as F
 from chainrule import nn
+from chainrule import ops as _ops
 from chainrule.ops.registry import Primitive
 from chainrule.tensor import Tensor
 
@@ -59,11 +61,16 @@ def _array_of(value, shape):
 
 @register
 class Net(nn.Module, Spec):
-    """fc1 (D→H), fc2 (H→C), a gain per output; forward: fc2(tanh(fc1(x))) * gain (float64)."""
+    """fc1 (D→H), fc2 (H→C), a gain per output; forward: fc2(tanh(fc1(x))) * gain (float64).
+
+    The forward runs four primitives, ``self._ops`` (linear, tanh, linear, mul): chainrule's own,
+    or, for the whole-model gradient check, the same with one VJP deliberately wrong (``vjp``, an
+    index into :data:`_FAULTS`). Every Net has the same class and attributes and computes the same
+    values; only the gradients of a faulty one differ, by an amount that depends on the data."""
 
     spec_name = "ch08.Net"
 
-    def __init__(self, d, h, c, seed=0):
+    def __init__(self, d, h, c, seed=0, vjp=0):
         super().__init__()
         self.sizes, self.seed = (int(d), int(h), int(c)), int(seed)
         rng = np.random.default_rng(seed)
@@ -74,21 +81,31 @@ class Net(nn.Module, Spec):
         self.fc1.bias.data[...] = rng.standard_normal(h) * 0.2
         self.fc2.weight.data[...] = rng.standard_normal((c, h)) * 0.6
         self.fc2.bias.data[...] = rng.standard_normal(c) * 0.2
+        ops = list(_OPS)
+        if vjp:
+            slot, prim = _FAULTS[vjp]
+            ops[slot] = prim
+        self._ops = tuple(ops)
 
     def forward(self, x):
-        return self.fc2(F.tanh(self.fc1(x))) * self.gain
+        lin1, act, lin2, scale = self._ops
+        h = act(lin1(x, self.fc1.weight, self.fc1.bias))
+        return scale(lin2(h, self.fc2.weight, self.fc2.bias), self.gain)
 
     # ---- as a spec: the parameters travel by value, .grad included (None stays None)
     def spec(self):
-        return {"sizes": list(self.sizes), "seed": self.seed, "params": self.state()}
+        vjp = next((i for i, fault in enumerate(_FAULTS) if fault and self._ops[fault[0]] is fault[1]), 0)
+        return {"sizes": list(self.sizes), "seed": self.seed, "vjp": vjp, "params": self.state()}
 
     @classmethod
     def rebuild(cls, data):
-        sizes = data["sizes"]
+        sizes, vjp = data["sizes"], data.get("vjp", 0)
         if not (isinstance(sizes, list) and len(sizes) == 3
                 and all(type(s) is int and 1 <= s <= MAX_UNITS for s in sizes)):
             raise ValueError("a Net spec needs three layer sizes")
-        model = cls(*sizes, seed=int(data["seed"]))
+        if type(vjp) is not int or not 0 <= vjp < len(_FAULTS):
+            raise ValueError("a Net spec's vjp is an index of coursekit.ch08._FAULTS")
+        model = cls(*sizes, seed=int(data["seed"]), vjp=vjp)
         model.load_state(data["params"])
         return model
 
@@ -117,46 +134,55 @@ class Net(nn.Module, Spec):
                 p.grad = np.full(shape, np.nan) if arr is None else arr
 
 
-def _scale_fwd(a, s):
-    return a * s, (a, s)
+# ---------------------------------------------------------------------- deliberately wrong VJPs
+# For the whole-model gradient check (chainrule.checks.ch08). Each replaces one of Net's four
+# primitives by one with the same name and the same forward and a wrong VJP, of a kind people
+# really write. None is a constant factor: how wrong each gradient is depends on the parameters,
+# the inputs and the loss, so no one knows the relative error, nor always which parameter is
+# worst, without computing the numerical and the backprop gradients. Not registered (private ops).
+def _tanh_keep_input(a):
+    return np.tanh(a), a
 
 
-def _scale_vjp_wrong(dout, cache, needs):
-    a, s = cache
-    return dout * s, 2.0 * dout * a          # d/ds is twice too big: the deliberate bug
+def _tanh_vjp_at_input(dout, a, needs):
+    return (dout * (1 - a * a),)                 # 1 − z² of the input z: should be 1 − tanh(z)²
 
 
-def _linear_fwd(x, w):
-    return x @ w.T, (x, w)
+def _tanh_vjp_no_square(dout, out, needs):
+    return (dout * (1 - out),)                   # forgot the square: should be 1 − out²
 
 
-def _linear_vjp_wrong(dout, cache, needs):
-    x, w = cache
-    return dout @ w, 0.5 * (dout.T @ x)      # dw is half the right one: the deliberate bug
+def _linear_vjp_one_sample(dout, cache, needs):
+    x, w = cache                                 # written for one sample: the batch's others dropped
+    dx = (dout @ w) if needs[0] else None
+    dw = np.outer(dout[0], x[0]) if needs[1] else None
+    db = dout[0].copy() if len(needs) > 2 and needs[2] else None
+    return dx, dw, db
 
 
-_BAD_SCALE = Primitive("bad_scale", _scale_fwd, _scale_vjp_wrong)      # not registered: a private op
-_BAD_LINEAR = Primitive("bad_linear", _linear_fwd, _linear_vjp_wrong)
+def _mul_vjp_swapped(dout, cache, needs):
+    a, b = cache
+    return dout * a, dout * b                    # the operands swapped: should be dout * b, dout * a
 
 
-@register
-class BrokenGainNet(Net):
-    """Net whose output scaling uses a primitive with a wrong VJP for the gain."""
-
-    spec_name = "ch08.BrokenGainNet"
-
-    def forward(self, x):
-        return _BAD_SCALE(self.fc2(F.tanh(self.fc1(x))), self.gain)
+def _mul_vjp_forgets_factor(dout, cache, needs):
+    a, b = cache
+    return dout, dout * a                        # d(a·b)/da taken as 1: should be dout * b
 
 
-@register
-class BrokenLinearNet(Net):
-    """Net whose second layer's matrix product has a wrong VJP for the weight."""
-
-    spec_name = "ch08.BrokenLinearNet"
-
-    def forward(self, x):
-        return (_BAD_LINEAR(F.tanh(self.fc1(x)), self.fc2.weight) + self.fc2.bias) * self.gain
+_OPS = (_ops.linear, _ops.tanh, _ops.linear, _ops.mul)   # Net's forward: fc1, tanh, fc2, × gain
+_FAULTS = (                                              # (slot in _OPS, primitive); 0: none
+    None,
+    (1, Primitive("tanh", _tanh_keep_input, _tanh_vjp_at_input)),
+    (1, Primitive("tanh", _ops.tanh.forward, _tanh_vjp_no_square)),
+    (0, Primitive("linear", _ops.linear.forward, _linear_vjp_one_sample)),
+    (2, Primitive("linear", _ops.linear.forward, _linear_vjp_one_sample)),
+    (3, Primitive("mul", _ops.mul.forward, _mul_vjp_swapped)),
+    (3, Primitive("mul", _ops.mul.forward, _mul_vjp_forgets_factor)),
+)
+#: the faults by what they break, for the checks' case tables
+VJP_FAULTS = {"tanh_at_input": 1, "tanh_no_square": 2, "fc1_one_sample": 3, "fc2_one_sample": 4,
+              "mul_swapped": 5, "mul_forgets_factor": 6}
 
 
 # ---------------------------------------------------------------------- losses

@@ -192,6 +192,36 @@ def test_chapter_8_functions_may_import_the_library_themselves():
     assert ex["status"] == "passed", ex
 
 
+# Red-team finding F4: a whole-model gradient check that computes no gradient. The first answer is
+# the red team's (it passed when the faulty models were classes of their own with a constant error);
+# the second reads the sandbox's own copy of the model, private primitives included.
+_F4_CLASS_NAME = """def check_model_gradients(model, x, y, loss_fn, eps=1e-6, tol=1e-6):
+    n = type(model).__name__
+    if n == "BrokenGainNet": return (False, "gain", 0.5)
+    if n == "BrokenLinearNet": return (False, "fc2.weight", 0.5)
+    return (True, "fc1.weight", 0.0)
+"""
+_F4_INTERNALS = """def check_model_gradients(model, x, y, loss_fn, eps=1e-6, tol=1e-6):
+    from chainrule.ops import REGISTRY
+    wrong = [i for i, op in enumerate(model._ops) if REGISTRY.get(op.name) is not op]
+    if not wrong:
+        return True, "fc1.bias", 1e-9
+    return False, ["fc1.bias", "fc1.bias", "fc2.weight", "gain"][wrong[0]], 0.9
+"""
+
+
+@pytest.mark.parametrize("source", [_F4_CLASS_NAME, _F4_INTERNALS], ids=["class_name", "internals"])
+def test_a_gradient_check_without_gradients_scores_zero(source):
+    nb = _honest("ch08_autodiff")
+    cell = next(c for c in nb["cells"]
+                if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "check_model_gradients")
+    cell["source"] = source
+    res = judge.grade_notebook(nb, _release("ch08_autodiff"))
+    rows = {e["id"]: e for e in res["exercises"]}
+    assert rows["check_model_gradients"]["score"] == 0 and rows["check_model_gradients"]["status"] == "failed"
+    assert all(r["score"] == r["points"] for i, r in rows.items() if i != "check_model_gradients"), rows
+
+
 def test_a_canvas_zip_through_the_command_line(tmp_path):
     import nbformat
     buf = io.BytesIO()

@@ -90,6 +90,22 @@ EN = {
     "ch08_gc_rel_too_large": ("On a correct model your relative error is {rel}; central differences in float64 "
                               "give about {ref_rel}. Use eps = 1e-6, float64, and the relative error of the "
                               "whole gradient, ‖a − n‖ / max(‖a‖, ‖n‖, 1e-12)."),
+    "ch08_gc_rel_zero": ("On a correct model your rel_error is exactly 0: your numerical and backprop gradients "
+                         "agree to the last bit, which central differences never do (here they differ by about "
+                         "{ref_rel}, for {name}). Is the numerical gradient really computed from loss values, "
+                         "(L(θ + ε) − L(θ − ε)) / (2ε), and compared with the gradient from backward()?"),
+    "ch08_gc_rel_mismatch": ("Your rel_error, {rel}, does not match the gradients: on this correct model, backprop "
+                             "and central differences with this eps differ by {ref_rel} (for {name}), and a "
+                             "relative error computed from them lands within a factor {factor} of that. Return "
+                             "the largest relative error you computed, ‖a − n‖₂ / max(‖a‖₂, ‖n‖₂, 1e-12), with "
+                             "the eps you were given."),
+    "ch08_gc_worst_mismatch": ("On a correct model your check names {got}, whose relative error is about "
+                               "{got_rel}, but {name}'s is {ref_rel}: worst_name must be the parameter with the "
+                               "largest relative error, the one rel_error belongs to."),
+    "ch08_gc_bug_rel_mismatch": ("Your check names the right parameter, {got}, but reports a relative error of "
+                                 "{rel} where its gradients give {ref_rel}. rel_error is the relative error of "
+                                 "that parameter's whole gradient, ‖a − n‖₂ / max(‖a‖₂, ‖n‖₂, 1e-12), computed "
+                                 "from its backprop gradient a and its central differences n."),
     "ch08_gc_missed_bug": ("This model has a primitive with a wrong VJP (the gradient of {name} is wrong, relative "
                            "error {ref_rel}), but your check says ok. Is the numerical gradient really computed "
                            "from loss values, and compared with the gradient from backward()?"),
@@ -180,6 +196,17 @@ ZH = {
                             "请逐元素比较该参数的数值梯度与反向传播梯度。"),
     "ch08_gc_rel_too_large": ("在一个正确的模型上，你的相对误差是 {rel}；float64 下的中心差分约为 {ref_rel}。"
                               "请用 eps = 1e-6、float64，以及整个梯度的相对误差 ‖a − n‖ / max(‖a‖, ‖n‖, 1e-12)。"),
+    "ch08_gc_rel_zero": ("在一个正确的模型上，你的 rel_error 恰好是 0：你的数值梯度与反向传播梯度一位不差，"
+                         "而中心差分从来做不到这一点（这里两者相差约 {ref_rel}，出现在 {name}）。数值梯度真的是"
+                         "由损失值 (L(θ + ε) − L(θ − ε)) / (2ε) 算出来的吗？它真的与 backward() 给出的梯度作了比较吗？"),
+    "ch08_gc_rel_mismatch": ("你的 rel_error 是 {rel}，与梯度对不上：在这个正确的模型上，反向传播与用这个 eps 算的"
+                             "中心差分相差 {ref_rel}（出现在 {name}），由它们算出的相对误差应在它的 {factor} 倍范围内。"
+                             "请返回你算出的最大相对误差 ‖a − n‖₂ / max(‖a‖₂, ‖n‖₂, 1e-12)，并使用传给你的 eps。"),
+    "ch08_gc_worst_mismatch": ("在一个正确的模型上，你的检验指向 {got}，它的相对误差约为 {got_rel}，而 {name} 的是 "
+                               "{ref_rel}：worst_name 必须是相对误差最大的那个参数，也就是 rel_error 所属的参数。"),
+    "ch08_gc_bug_rel_mismatch": ("你的检验指向了正确的参数 {got}，报告的相对误差却是 {rel}，而它的梯度给出的是 "
+                                 "{ref_rel}。rel_error 是这个参数整个梯度的相对误差 ‖a − n‖₂ / max(‖a‖₂, ‖n‖₂, 1e-12)，"
+                                 "由它的反向传播梯度 a 与中心差分 n 算出。"),
     "ch08_gc_missed_bug": ("这个模型里有一个向量-雅可比积写错了的原语（{name} 的梯度是错的，相对误差 {ref_rel}），"
                            "你的检验却说没问题。数值梯度真的是由损失值算出来的吗？它真的与 backward() 给出的梯度"
                            "作了比较吗？"),
