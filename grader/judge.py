@@ -61,7 +61,7 @@ class Host:
                                      start_new_session=True, close_fds=True, **kw)
         os.close(to_host_r)
         os.close(from_host_w)
-        threading.Thread(target=sandbox._reader, args=(self.proc.stderr, 8192, self.stderr), daemon=True).start()
+        threading.Thread(target=sandbox.reader, args=(self.proc.stderr, 8192, self.stderr), daemon=True).start()
         self.channel = wall.Channel(from_host_r, to_host_w)
         self.deny = rules.denied(self.uses)
         self.started = time.monotonic()
@@ -78,7 +78,7 @@ class Host:
             rc = info.si_status if info.si_code == os.CLD_EXITED else -info.si_status
         except (ChildProcessError, AttributeError):
             rc = self.proc.returncode or 0
-        killed = sandbox._killed_by(rc, self.mechanism)
+        killed = sandbox.killed_by(rc, self.mechanism)
         tail = b"".join(self.stderr).decode(errors="replace").strip().splitlines()[-1:]
         return (f"killed by {killed}" if killed else f"exit code {rc}") + (f" ({tail[0][:200]})" if tail else "")
 
@@ -106,16 +106,23 @@ class Host:
             end = time.monotonic() + 0.5
             while self.alive() and time.monotonic() < end:
                 time.sleep(0.02)
-            if self.alive():
-                sandbox._kill_tree(self.proc)
-            try:
-                os.killpg(self.proc.pid, signal.SIGKILL)  # whatever is left of its session
-            except OSError:
-                pass
-        self.proc.wait()
-        if self.group is not None:
-            self.group.close()
-        shutil.rmtree(self.workdir, ignore_errors=True)
+        _end_sandbox(self.proc, self.group, self.workdir)
+
+
+def _end_sandbox(proc, group, workdir) -> None:
+    """Kill what is left of a sandbox (its process tree and session), then remove its control
+    group and working folder."""
+    if proc.returncode is None and proc.poll() is None:
+        sandbox.kill_tree(proc)
+    if proc.returncode is None or proc.returncode < 0:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)  # whatever is left of its session
+        except OSError:
+            pass
+    proc.wait()
+    if group is not None:
+        group.close()
+    shutil.rmtree(workdir, ignore_errors=True)
 
 
 def _package_dir(name: str) -> Path:
@@ -226,7 +233,7 @@ class JudgeProcess:
         for fd in (to_r, from_w, host_r, host_w):  # the judge holds them now; we keep none of the host's
             os.close(fd)
         host.channel.rfd = host.channel.wfd = -1
-        threading.Thread(target=sandbox._reader, args=(self.proc.stderr, 8192, self.stderr), daemon=True).start()
+        threading.Thread(target=sandbox.reader, args=(self.proc.stderr, 8192, self.stderr), daemon=True).start()
         self.rfd, self.wfd = from_r, to_w
         wire.write_message(self.wfd, task, time.monotonic() + 30)
 
@@ -248,16 +255,7 @@ class JudgeProcess:
                 os.close(fd)
             except OSError:
                 pass
-        if self.proc.poll() is None:
-            sandbox._kill_tree(self.proc)
-            try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            except OSError:
-                pass
-        self.proc.wait()
-        if self.group is not None:
-            self.group.close()
-        shutil.rmtree(self.workdir, ignore_errors=True)
+        _end_sandbox(self.proc, self.group, self.workdir)
 
 
 # ---------------------------------------------------------------------- grading

@@ -184,7 +184,7 @@ def _base_env(workdir: str) -> dict:
             "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
-def _reader(stream, cap: int, out: list) -> None:
+def reader(stream, cap: int, out: list) -> None:
     """Keep the first ``cap`` bytes and keep draining the pipe, so a chatty child never blocks."""
     kept = 0
     while chunk := stream.read(65536):
@@ -222,7 +222,7 @@ def _descendants(pid: int) -> list[int]:
     return out
 
 
-def _kill_tree(proc: subprocess.Popen) -> None:
+def kill_tree(proc: subprocess.Popen) -> None:
     for pid in [*_descendants(proc.pid), proc.pid]:
         try:
             os.kill(pid, signal.SIGKILL)
@@ -285,7 +285,7 @@ def run_sandboxed(argv, *, workdir, ro_binds=(), limits: Limits = Limits(), env=
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
                             close_fds=True, **popen_kw)
     outs: tuple[list, list] = ([], [])
-    threads = [threading.Thread(target=_reader, args=(s, limits.output_bytes, o), daemon=True)
+    threads = [threading.Thread(target=reader, args=(s, limits.output_bytes, o), daemon=True)
                for s, o in ((proc.stdout, outs[0]), (proc.stderr, outs[1]))]
     if stdin is not None:
         threads.append(threading.Thread(target=_feed, args=(proc.stdin, stdin), daemon=True))
@@ -298,7 +298,7 @@ def run_sandboxed(argv, *, workdir, ro_binds=(), limits: Limits = Limits(), env=
         # bwrap: killing it tears down the PID namespace (--die-with-parent); fallback: every
         # descendant still attached (found while proc is unreaped, so its pid is still ours).
         timed_out = True
-        _kill_tree(proc)
+        kill_tree(proc)
     finally:
         rc = proc.wait()
         try:  # leftovers of our session (a reaped pid is not reused while its group exists)
@@ -311,10 +311,10 @@ def run_sandboxed(argv, *, workdir, ro_binds=(), limits: Limits = Limits(), env=
 
     return SandboxResult(rc, b"".join(outs[0]).decode(errors="replace"),
                          b"".join(outs[1]).decode(errors="replace"), timed_out,
-                         "wall" if timed_out else _killed_by(rc, mech), wall, mech)
+                         "wall" if timed_out else killed_by(rc, mech), wall, mech)
 
 
-def _killed_by(rc: int, mech: str) -> str | None:
+def killed_by(rc: int, mech: str) -> str | None:
     # bwrap reports a child killed by signal N as exit status 128 + N (so would a plain exit(128 + N))
     sig = -rc if rc < 0 else rc - 128 if (mech == "bwrap" and 128 < rc < 128 + 65) else 0
     if sig == signal.SIGXCPU:

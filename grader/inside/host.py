@@ -54,24 +54,25 @@ class _Lazy:
         return self._load()(*args, **kwargs)
 
 
+def _bindings(stmt):
+    """``(modules, [(bound name, module, attribute or None)])`` of an absolute import statement,
+    or None for anything else (``import a.b`` binds ``a``; ``from a import b as c`` binds ``c``)."""
+    if isinstance(stmt, ast.Import):
+        return ([a.name for a in stmt.names],
+                [(a.asname, a.name, None) if a.asname else (a.name.split(".")[0], a.name.split(".")[0], None)
+                 for a in stmt.names])
+    if isinstance(stmt, ast.ImportFrom) and stmt.level == 0 and stmt.module:
+        return [stmt.module], [(a.asname or a.name, stmt.module, a.name) for a in stmt.names if a.name != "*"]
+    return None
+
+
 def _lazy_import(stmt, ns) -> bool:
     """Bind the names of an import of a LAZY module without importing it; False for other imports."""
-    if isinstance(stmt, ast.Import):
-        names = [a.name for a in stmt.names]
-    elif isinstance(stmt, ast.ImportFrom) and stmt.level == 0 and stmt.module:
-        names = [stmt.module]
-    else:
+    found = _bindings(stmt)
+    if found is None or not all(any(n == m or n.startswith(m + ".") for m in LAZY) for n in found[0]):
         return False
-    if not all(any(n == m or n.startswith(m + ".") for m in LAZY) for n in names):
-        return False
-    for a in stmt.names:
-        if isinstance(stmt, ast.Import):
-            if a.asname:
-                ns[a.asname] = _Lazy(a.name)
-            else:
-                ns[a.name.split(".")[0]] = _Lazy(a.name.split(".")[0])
-        elif a.name != "*":
-            ns[a.asname or a.name] = _Lazy(stmt.module, a.name)
+    for name, module, attr in found[1]:
+        ns[name] = _Lazy(module, attr)
     return True
 
 
@@ -131,19 +132,11 @@ class DenyFinder:
 
 def _denied_import(stmt, ns, deny) -> bool:
     """Bind the names of an import of a denied module to :class:`Denied`; False for other imports."""
-    if isinstance(stmt, ast.Import):
-        mods = [a.name for a in stmt.names]
-    elif isinstance(stmt, ast.ImportFrom) and stmt.level == 0 and stmt.module:
-        mods = [stmt.module]
-    else:
+    found = _bindings(stmt)
+    if found is None or not any(m.split(".")[0] in deny for m in found[0]):
         return False
-    if not any(m.split(".")[0] in deny for m in mods):
-        return False
-    for a in stmt.names:
-        if isinstance(stmt, ast.Import):
-            ns[a.asname or a.name.split(".")[0]] = Denied(a.name)
-        elif a.name != "*":
-            ns[a.asname or a.name] = Denied(f"{stmt.module}.{a.name}")
+    for name, module, attr in found[1]:
+        ns[name] = Denied(module if attr is None else f"{module}.{attr}")
     return True
 
 
