@@ -12,11 +12,18 @@ from .graph import trace as trace_graph
 from .tensor import ShapeError, Tensor, as_tensor
 from . import ops
 
+import numpy as np
+
 __version__ = "0.1.0"
 
 
 def tensor(data, requires_grad=False, dtype=None):
-    """Shorthand for ``Tensor(data, requires_grad, dtype)``."""
+    """``torch.tensor``: the dtype follows the data, so integers give int64 (class targets),
+    booleans bool and floats float64 (chainrule's default float; ``Tensor(...)`` makes every
+    number float64)."""
+    if dtype is None and not isinstance(data, (np.ndarray, Tensor)):
+        kind = np.asarray(data).dtype.kind
+        dtype = {"b": np.bool_, "i": np.int64, "u": np.int64}.get(kind)
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)
 
 

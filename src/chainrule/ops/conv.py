@@ -103,7 +103,7 @@ def _max_pool2d_fwd(x, kernel_size=2, stride=None):
         if out is None:
             out, idx = v.copy(), np.zeros(v.shape, dtype=np.intp)
             continue
-        better = v > out
+        better = (v > out) | np.isnan(v)     # a NaN wins, as in PyTorch (the last one in the window)
         np.copyto(out, v, where=better)
         idx[better] = i * kw + j
     return out, (idx, x.shape, x.dtype, (kh, kw), (sh, sw))

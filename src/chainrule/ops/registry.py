@@ -21,6 +21,8 @@ an op knows nothing about the graph.
 """
 from __future__ import annotations
 
+import numpy as np
+
 REGISTRY: dict[str, "Primitive"] = {}
 
 
@@ -48,6 +50,34 @@ def register(name, forward, backward):
     prim = Primitive(name, forward, backward)
     REGISTRY[name] = prim
     return prim
+
+
+def normalize_axes(axis, ndim, what="axis"):
+    """``axis`` (None, an int or a sequence of ints, negative counting from the end) as a
+    tuple of axes in [0, ndim); None means every axis.
+
+    The one place where negative axes become positive: every op that stores axes for its
+    backward (argsort of a permutation, re-expanding a reduction) stores these. A 0-d
+    tensor accepts axis 0 and -1, as PyTorch does, and has no axis to reduce.
+    """
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    span = max(ndim, 1)
+    out = []
+    for a in axes:
+        if not -span <= a < span:
+            raise ValueError(f"{what} {a} is out of range for a tensor with {ndim} dimensions "
+                             f"(valid: {-span} to {span - 1})")
+        out.append(int(a) % span)
+    if len(set(out)) != len(out):
+        raise ValueError(f"{what} {tuple(axes)} repeats an axis")
+    return tuple(out) if ndim else ()
+
+
+def normalize_axis(axis, ndim, what="axis"):
+    """One axis, for ops such as softmax, cat and stack: an int in [0, ndim)."""
+    return normalize_axes(int(axis), ndim, what)[0] if ndim else 0
 
 
 def unbroadcast(grad, shape):
