@@ -9,7 +9,9 @@ from .autograd import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .forward import Dual, jvp
 from .gradcheck import GradcheckError, compare, gradcheck, numerical_grad
 from .graph import trace as trace_graph
-from .tensor import ShapeError, Tensor, as_tensor
+from .tensor import ShapeError, Tensor, as_tensor, maximum, minimum, where
+from .creation import (arange, bool, float16, float32, float64, full, int32, int64, manual_seed, ones,
+                       ones_like, rand, randn, zeros, zeros_like)
 from . import ops
 
 import numpy as np
@@ -27,17 +29,35 @@ def tensor(data, requires_grad=False, dtype=None):
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)
 
 
-def concatenate(tensors, axis=0):
-    """Join tensors along an existing axis (``np.concatenate``); gradients split back."""
-    return ops.concatenate(*tensors, axis=axis)
+def concatenate(tensors, axis=0, *, dim=None):
+    """Join tensors along an existing axis (``np.concatenate``, ``torch.cat``); gradients split back."""
+    return ops.concatenate(*tensors, axis=axis if dim is None else dim)
 
 
 cat = concatenate
 
 
-def stack(tensors, axis=0):
-    """Join tensors along a new axis (``np.stack``)."""
-    return ops.stack(*tensors, axis=axis)
+def stack(tensors, axis=0, *, dim=None):
+    """Join tensors along a new axis (``np.stack``, ``torch.stack``)."""
+    return ops.stack(*tensors, axis=axis if dim is None else dim)
+
+
+def exp(x): return as_tensor(x).exp()
+def log(x): return as_tensor(x).log()
+def tanh(x): return as_tensor(x).tanh()
+def sigmoid(x): return as_tensor(x).sigmoid()
+def relu(x): return as_tensor(x).relu()
+def sqrt(x): return as_tensor(x).sqrt()
+def abs(x): return as_tensor(x).abs()
+def clamp(x, min=None, max=None): return as_tensor(x).clamp(min, max)
+def matmul(a, b): return as_tensor(a) @ b
+def sum(x, dim=None, keepdim=False): return as_tensor(x).sum(dim, keepdim)
+def mean(x, dim=None, keepdim=False): return as_tensor(x).mean(dim, keepdim)
+def max(x, dim=None, keepdim=False): return as_tensor(x).max(dim, keepdim)
+def min(x, dim=None, keepdim=False): return as_tensor(x).min(dim, keepdim)
+def argmax(x, dim=None, keepdim=False): return as_tensor(x).argmax(dim, keepdim)
+def softmax(x, dim): return as_tensor(x).softmax(dim)
+def log_softmax(x, dim): return as_tensor(x).log_softmax(dim)
 
 
 def __getattr__(name):

@@ -14,11 +14,9 @@ import numpy as np
 
 from . import autograd
 from .autograd import Node
+from .dtypes import result_dtype
 
 _FLOAT = (np.float16, np.float32, np.float64)
-_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}        # bool < integer < float < complex
-_DEFAULT = {0: np.dtype(np.bool_), 1: np.dtype(np.int64), 2: np.dtype(np.float64), 3: np.dtype(np.complex128)}
-
 
 class ShapeError(ValueError):
     """An op got inputs whose shapes do not fit together."""
@@ -32,36 +30,6 @@ def _as_array(data, dtype=None):
         # Python numbers and lists become float64, as learners expect from maths
         arr = arr.astype(np.float64)
     return arr
-
-
-def _is_python_number(x):
-    return isinstance(x, (bool, int, float, complex))
-
-
-def result_dtype(*operands):
-    """The dtype of an element-wise op on ``operands``, by PyTorch's rule.
-
-    Tensors with dimensions decide; a 0-d tensor or a Python number changes the dtype only
-    when it is of a higher category (bool < integer < float), so float32 * 0-d float64 and
-    float32 * 2.5 stay float32, while int64 * 2.5 becomes float. A Python number of a
-    higher category gives that category's default: int64, or float64 (chainrule's default
-    float, where PyTorch's is float32).
-    """
-    dims, zero_d, numbers = [], [], []
-    for x in operands:
-        if _is_python_number(x):
-            numbers.append(0 if isinstance(x, bool) else 1 if isinstance(x, int) else 2 if isinstance(x, float) else 3)
-        else:
-            a = x.data if isinstance(x, Tensor) else np.asarray(x)
-            (dims if a.ndim else zero_d).append(a.dtype)
-    dtype = np.result_type(*dims) if dims else None
-    if zero_d:
-        z = np.result_type(*zero_d)
-        if dtype is None or _CATEGORY[z.kind] > _CATEGORY[dtype.kind]:
-            dtype = z
-    if numbers and (dtype is None or max(numbers) > _CATEGORY[dtype.kind]):
-        dtype = _DEFAULT[max(numbers)]
-    return dtype
 
 
 def _operand(x, dtype):

@@ -47,23 +47,39 @@ def _reduce(losses, reduction):
     return losses
 
 
-def _cross_entropy_fwd(logits, targets=None, reduction="mean"):
+def _cross_entropy_fwd(logits, targets=None, reduction="mean", weight=None, ignore_index=-100,
+                       label_smoothing=0.0):
     """logits (N, C) or (N, C, d1, ...), targets (N,) or (N, d1, ...) integer classes.
-    Returns -log softmax(logits)[target] per sample, reduced by ``reduction``."""
+
+    Each sample's loss is -sum_c q_c log softmax(logits)_c against a target distribution
+    q: the one-hot of its class, mixed with the uniform 1/C by ``label_smoothing``, each
+    class scaled by ``weight`` (C,), and q = 0 for targets equal to ``ignore_index``.
+    "mean" divides by the total weight of the targets kept (their count, unweighted), as
+    PyTorch does. The gradient is then simply softmax * sum(q) - q.
+    """
     z = logits if logits.ndim == 2 else np.moveaxis(logits, 1, -1)   # classes last: (N, d..., C)
     logp = _log_softmax(z, -1)
-    flat = logp.reshape(-1, logp.shape[-1])
-    rows = np.arange(len(flat))
-    picked = flat[rows, targets.reshape(-1)].reshape(targets.shape)
-    return _reduce(-picked, reduction), (logp, targets, reduction)
+    n_classes = logp.shape[-1]
+    t = targets.reshape(-1)
+    kept = t != ignore_index
+    w = np.ones(n_classes, logp.dtype) if weight is None else weight.astype(logp.dtype, copy=False)
+    rows = np.arange(len(t))
+    q = np.zeros((len(t), n_classes), dtype=logp.dtype)
+    q[rows[kept], t[kept]] = (1 - label_smoothing) * w[t[kept]]
+    if label_smoothing:
+        q[kept] += (label_smoothing / n_classes) * w
+    q = q.reshape(logp.shape)
+    losses = -(q * logp).sum(axis=-1)
+    total = w[t[kept]].sum()
+    if reduction == "mean":
+        return losses.sum() / total, (logp, q, reduction, total)
+    return _reduce(losses, reduction), (logp, q, reduction, total)
 def _cross_entropy_vjp(dout, cache, needs):
-    logp, targets, reduction = cache
-    grad = np.exp(logp).reshape(-1, logp.shape[-1])        # softmax - onehot, one row per sample
-    grad[np.arange(len(grad)), targets.reshape(-1)] -= 1
-    grad = grad.reshape(logp.shape)
+    logp, q, reduction, total = cache
+    grad = np.exp(logp) * q.sum(axis=-1, keepdims=True) - q      # softmax * sum(q) - q
     scale = dout[..., None] if reduction == "none" else dout
     if reduction == "mean":
-        scale = scale / targets.size
+        scale = scale / total
     grad *= scale
     return (grad if grad.ndim == 2 else np.moveaxis(grad, -1, 1),)
 cross_entropy = register("cross_entropy", _cross_entropy_fwd, _cross_entropy_vjp)
