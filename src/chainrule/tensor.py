@@ -208,7 +208,8 @@ class Tensor:
 
     # comparisons are element-wise and give boolean tensors, which have no gradient
     def _compare(self, o, ufunc):
-        return Tensor(ufunc(self.data, o.data if isinstance(o, Tensor) else np.asarray(o)))
+        # asarray: on 0-d operands a ufunc returns a NumPy scalar, which Tensor() would make float
+        return Tensor(np.asarray(ufunc(self.data, o.data if isinstance(o, Tensor) else np.asarray(o))))
     def __eq__(self, o): return False if o is None else self._compare(o, np.equal)
     def __ne__(self, o): return True if o is None else self._compare(o, np.not_equal)
     def __lt__(self, o): return self._compare(o, np.less)
@@ -217,8 +218,8 @@ class Tensor:
     def __ge__(self, o): return self._compare(o, np.greater_equal)
     eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
     __hash__ = object.__hash__
-    def all(self, dim=None): return Tensor(np.all(self.data, axis=dim))
-    def any(self, dim=None): return Tensor(np.any(self.data, axis=dim))
+    def all(self, dim=None): return Tensor(np.asarray(np.all(self.data, axis=dim)))
+    def any(self, dim=None): return Tensor(np.asarray(np.any(self.data, axis=dim)))
 
     # ---- functions --------------------------------------------------------------------
     def exp(self): return _ops.exp(self)
@@ -281,7 +282,7 @@ class Tensor:
     def _arg(self, arg, dim, keepdim):
         if dim is None:                                      # over the flattened tensor
             return Tensor(np.asarray(arg(self.data), dtype=np.int64))
-        return Tensor(arg(self.data, axis=dim, keepdims=keepdim).astype(np.int64))
+        return Tensor(np.asarray(arg(self.data, axis=dim, keepdims=keepdim), dtype=np.int64))
 
     # ---- shapes -------------------------------------------------------------------------
     def reshape(self, *shape):

@@ -93,6 +93,7 @@ def test_metadata_methods(rng):
     assert x.dim() == 2 and x.float().dtype == np.float32 and x.float().double().dtype == np.float64
     assert x.tolist() == x.data.tolist() and isinstance(x.tolist(), list)
     assert x.argmax().item() == np.argmax(x.data) and x.argmin(dim=1).dtype == np.int64
+    assert Tensor(np.arange(3.)).argmax(0).dtype == np.int64 and (Tensor(1.0) == 1.0).dtype == np.bool_
     np.testing.assert_array_equal(x.argmax(1, keepdim=True).data, np.argmax(x.data, 1)[:, None])
     y = Tensor(np.ones(3)).requires_grad_()
     (y * 2).sum().backward(gradient=Tensor(1.0))
