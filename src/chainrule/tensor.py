@@ -255,14 +255,14 @@ class Tensor:
         if isinstance(dim, Tensor):
             return maximum(self, dim)
         if dim is None:
-            return _ops.max(self, axis=axis, keepdims=keepdims)
+            return _ops.max(self, axis=axis, keepdims=keepdims or keepdim)
         return self._select(np.argmax, dim, keepdim)
 
     def min(self, dim=None, keepdim=False, *, axis=None, keepdims=False):
         if isinstance(dim, Tensor):
             return minimum(self, dim)
         if dim is None:
-            return -_ops.max(-self, axis=axis, keepdims=keepdims)
+            return -_ops.max(-self, axis=axis, keepdims=keepdims or keepdim)
         return self._select(np.argmin, dim, keepdim)
 
     def _select(self, arg, dim, keepdim):

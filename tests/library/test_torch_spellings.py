@@ -277,3 +277,11 @@ def test_clip_grad_norm_returns_a_0d_tensor():
     total = nn.utils.clip_grad_norm_([p], 1.0)
     assert isinstance(total, Tensor) and total.shape == () and total.item() == pytest.approx(5.0)
     assert f"{total:.1f}" == "5.0" and float(total) == pytest.approx(5.0)
+
+
+def test_keepdim_without_dim_and_numpy_spelling_mix(rng):
+    x = Tensor(_a(rng, 3, 4))
+    assert x.max(axis=1, keepdim=True).shape == (3, 1) and x.min(axis=0, keepdims=True).shape == (1, 4)
+    assert x.sum(axis=1, keepdims=True).shape == (3, 1) and x.mean(1, keepdim=True).shape == (3, 1)
+    with pytest.raises(TypeError):
+        x.sum(dim=0, axis=0)
