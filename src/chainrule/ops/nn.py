@@ -60,23 +60,31 @@ def _cross_entropy_fwd(logits, targets=None, reduction="mean", weight=None, igno
     z = logits if logits.ndim == 2 else np.moveaxis(logits, 1, -1)   # classes last: (N, d..., C)
     logp = _log_softmax(z, -1)
     n_classes = logp.shape[-1]
+    flat = logp.reshape(-1, n_classes)
     t = targets.reshape(-1)
     kept = t != ignore_index
-    w = np.ones(n_classes, logp.dtype) if weight is None else weight.astype(logp.dtype, copy=False)
-    rows = np.arange(len(t))
-    q = np.zeros((len(t), n_classes), dtype=logp.dtype)
-    q[rows[kept], t[kept]] = (1 - label_smoothing) * w[t[kept]]
-    if label_smoothing:
-        q[kept] += (label_smoothing / n_classes) * w
-    q = q.reshape(logp.shape)
-    losses = -(q * logp).sum(axis=-1)
-    total = w[t[kept]].sum()
-    if reduction == "mean":
-        return losses.sum() / total, (logp, q, reduction, total)
-    return _reduce(losses, reduction), (logp, q, reduction, total)
+    if weight is None and not label_smoothing and kept.all():
+        # the usual case, q = one-hot: pick the target's log-probability (q stays implicit)
+        losses = -flat[np.arange(len(t)), t].reshape(targets.shape)
+        q, total = None, len(t)
+    else:
+        w = np.ones(n_classes, logp.dtype) if weight is None else weight.astype(logp.dtype, copy=False)
+        q = np.zeros(flat.shape, dtype=logp.dtype)
+        q[np.flatnonzero(kept), t[kept]] = (1 - label_smoothing) * w[t[kept]]
+        if label_smoothing:
+            q[kept] += (label_smoothing / n_classes) * w
+        losses = -(q * flat).sum(axis=-1).reshape(targets.shape)
+        total = w[t[kept]].sum()
+    loss = losses.sum() / logp.dtype.type(total) if reduction == "mean" else _reduce(losses, reduction)
+    return loss, (logp, t, q, reduction, total)
 def _cross_entropy_vjp(dout, cache, needs):
-    logp, q, reduction, total = cache
-    grad = np.exp(logp) * q.sum(axis=-1, keepdims=True) - q      # softmax * sum(q) - q
+    logp, t, q, reduction, total = cache
+    grad = np.exp(logp).reshape(-1, logp.shape[-1])
+    if q is None:
+        grad[np.arange(len(t)), t] -= 1                              # softmax - onehot
+    else:
+        grad = grad * q.sum(axis=-1, keepdims=True) - q              # softmax * sum(q) - q
+    grad = grad.reshape(logp.shape)
     scale = dout[..., None] if reduction == "none" else dout
     if reduction == "mean":
         scale = scale / total

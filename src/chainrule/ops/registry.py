@@ -11,6 +11,9 @@ A primitive is a pair of plain NumPy functions, written side by side in the op's
 
     mul = register("mul", mul_forward, mul_backward)
 
+A backward returns new arrays or views of ``dout``, never an array it cached: a new
+gradient array can then become a leaf's ``.grad`` without a copy.
+
 ``needs[i]`` tells whether input ``i`` wants a gradient, so an expensive
 product (``dx`` of a first layer, say) can be skipped by returning ``None``.
 Gradients may have the *broadcast* shape: the graph walker sums them back to
