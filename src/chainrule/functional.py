@@ -251,8 +251,9 @@ def _class_targets(fn, logits, targets, ignore_index):
     if t.shape != expected:
         raise ShapeError(f"{fn}: targets must have shape {expected} for logits {logits.shape}, got {t.shape}")
     n_classes = logits.shape[1]
-    bad = ((t < 0) | (t >= n_classes)) & (t != ignore_index)
-    if bad.any():
+    out_of_range = t.size and (t.min() < 0 or t.max() >= n_classes)   # two reductions in the usual case
+    bad = ((t < 0) | (t >= n_classes)) & (t != ignore_index) if out_of_range else None
+    if bad is not None and bad.any():
         i = np.unravel_index(np.argmax(bad), t.shape)
         where = i[0] if len(i) == 1 else tuple(int(k) for k in i)
         raise ValueError(f"{fn}: targets must be integers in [0, {n_classes}), got {t[i]} at index {where}")
