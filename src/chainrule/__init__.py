@@ -18,6 +18,15 @@ import numpy as np
 
 __version__ = "0.1.0"
 
+# ``from chainrule import *`` leaves Python's sum, max, min, abs and bool alone: chainrule.sum
+# and the others exist for ``cr.sum(x, dim)`` (PyTorch's spelling), not to shadow builtins
+__all__ = ["Tensor", "tensor", "as_tensor", "ShapeError", "no_grad", "enable_grad", "is_grad_enabled",
+           "detect_anomaly", "Dual", "jvp", "gradcheck", "numerical_grad", "compare", "GradcheckError",
+           "trace_graph", "concatenate", "cat", "stack", "zeros", "ones", "full", "zeros_like", "ones_like",
+           "randn", "rand", "arange", "manual_seed", "maximum", "minimum", "where", "exp", "log", "tanh",
+           "sigmoid", "relu", "sqrt", "clamp", "matmul", "mean", "argmax", "softmax", "log_softmax",
+           "float16", "float32", "float64", "int32", "int64"]
+
 
 def tensor(data, requires_grad=False, dtype=None):
     """``torch.tensor``: the dtype follows the data, so integers give int64 (class targets),
