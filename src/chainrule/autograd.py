@@ -108,10 +108,11 @@ def backward(root, grad, retain_graph=False):
         g = grads.pop(id(t), None)
         if g is None:
             continue
-        for hook in list(t._hooks.values()):
-            new = hook(g)
-            if new is not None:
-                g = np.asarray(new, dtype=g.dtype)
+        if t._hooks:
+            for hook in list(t._hooks.values()):
+                new = hook(g)
+                if new is not None:
+                    g = np.asarray(new, dtype=g.dtype)
         node = t._node
         if node is None or t._retains_grad:
             g_acc = g.astype(t.data.dtype, copy=False)
@@ -131,7 +132,10 @@ def backward(root, grad, retain_graph=False):
         for p, pg, need in zip(node.parents, parent_grads, node.needs):
             if not need or pg is None:
                 continue
-            pg = unbroadcast(np.asarray(pg), p.shape)
+            if not isinstance(pg, np.ndarray):
+                pg = np.asarray(pg)
+            if pg.shape != p.data.shape:
+                pg = unbroadcast(pg, p.data.shape)
             if anomaly:
                 check_finite(pg, f"the backward of {node.op.name}")
             prev = grads.get(id(p))

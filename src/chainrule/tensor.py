@@ -385,7 +385,7 @@ def as_tensor(x, dtype=None):
 
 def apply(op, inputs, kwargs):
     """Run primitive ``op`` on tensors ``inputs`` and record it in the graph."""
-    inputs = tuple(as_tensor(x) for x in inputs if x is not None)
+    inputs = tuple([x if isinstance(x, Tensor) else as_tensor(x) for x in inputs if x is not None])
     arrays = [t.data for t in inputs]
     try:
         out, cache = op.forward(*arrays, **kwargs)

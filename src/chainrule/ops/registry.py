@@ -39,11 +39,19 @@ class Primitive:
         self.name, self.forward, self.backward = name, forward, backward
 
     def __call__(self, *inputs, **kwargs):
-        from ..tensor import apply  # the Tensor layer records the graph
-        return apply(self, inputs, kwargs)
+        return _record(self, inputs, kwargs)
 
     def __repr__(self):
         return f"<primitive {self.name}>"
+
+
+def _record(op, inputs, kwargs):
+    """The Tensor layer records the graph: ``tensor.apply``, imported on the first call (it
+    imports the ops, so it cannot be imported at the top), which then replaces this function."""
+    global _record
+    from ..tensor import apply
+    _record = apply
+    return apply(op, inputs, kwargs)
 
 
 def register(name, forward, backward):
