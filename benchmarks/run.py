@@ -2,11 +2,12 @@
 
     python benchmarks/run.py [--rounds 21] [--only rnn ...]
 
-Three workloads, all float32, timed interleaved in one process (each round runs every
+Four workloads, float32 unless said, timed interleaved in one process (each round runs every
 implementation once, in rotating order and after a short pause, so drifts in machine
 load hit them alike), after a warm-up; the table shows the median over rounds:
 
   mlp     one training step of a 784-256-10 ReLU MLP, batch 128, cross-entropy, SGD
+  mlp64   the same in float64
   conv2d  forward + backward of a 3x3 convolution, 8 -> 16 channels, padding 1, on 32x8x28x28
   rnn     forward + backward of a tanh RNN, input 64, hidden 128, 50 steps, batch 32
 
@@ -54,7 +55,7 @@ def numpy_threads():
 
 # ---- (a) MLP training step ------------------------------------------------------------------
 
-def mlp_case(rng):
+def mlp_case(rng, DT=DT):
     N, D, Hd, C, lr = 128, 784, 256, 10, 0.01
     x = rng.standard_normal((N, D)).astype(DT)
     y = rng.integers(0, C, N)
@@ -94,7 +95,7 @@ def mlp_case(rng):
     # chainrule: the same model as a learner writes it
     import chainrule.functional as F
     from chainrule import nn, optim
-    model = nn.Sequential(nn.Linear(D, Hd), nn.ReLU(), nn.Linear(Hd, C))
+    model = nn.Sequential(nn.Linear(D, Hd, dtype=DT), nn.ReLU(), nn.Linear(Hd, C, dtype=DT))
     for p, v in zip(model.parameters(), (W1, b1, W2, b2)):
         p.data = v.copy()
     opt = optim.SGD(model.parameters(), lr=lr)
@@ -109,7 +110,9 @@ def mlp_case(rng):
 
     impls = {"numpy": numpy_step, "chainrule": chainrule_step}
     if torch is not None:
-        tmodel = torch.nn.Sequential(torch.nn.Linear(D, Hd), torch.nn.ReLU(), torch.nn.Linear(Hd, C))
+        tdt = torch.float64 if DT == np.float64 else torch.float32
+        tmodel = torch.nn.Sequential(torch.nn.Linear(D, Hd, dtype=tdt), torch.nn.ReLU(),
+                                     torch.nn.Linear(Hd, C, dtype=tdt))
         with torch.no_grad():
             for p, v in zip(tmodel.parameters(), (W1, b1, W2, b2)):
                 p.copy_(torch.from_numpy(v))
@@ -257,7 +260,7 @@ def _arrays(result):
 def check_agreement(name, impls):
     """Before timing: every implementation computes the same numbers (outputs, gradients;
     for the MLP, the loss of two successive steps, so the update is checked too)."""
-    calls = 2 if name == "mlp" else 1
+    calls = 2 if name.startswith("mlp") else 1
     results = {k: [_arrays(fn()) for _ in range(calls)] for k, fn in impls.items()}
     ref = results["numpy"]
     for k, res in results.items():
@@ -303,8 +306,9 @@ def measure(impls, rounds, target_s=0.1, pause_s=0.1):
 
 CASES = [
     # name, builder, description, (baseline the target refers to, max ratio)
-    ("mlp", mlp_case, "MLP train step 784-256-10, batch 128", ("numpy", 1.3)),
-    ("conv2d", conv_case, "conv2d fwd+bwd 32x8x28x28, 16 filters 3x3, pad 1", ("torch", 6.0)),
+    ("mlp", mlp_case, "MLP train step 784-256-10, batch 128", ("numpy", 1.1)),
+    ("mlp64", lambda rng: mlp_case(rng, np.float64), "the same MLP step in float64", ("numpy", 1.1)),
+    ("conv2d", conv_case, "conv2d fwd+bwd 32x8x28x28, 16 filters 3x3, pad 1", ("torch", 3.0)),
     ("rnn", rnn_case, "RNN fwd+bwd I={I} H={H} T={T} N={N}".format(**RNN_SIZES), ("torch", 3.0)),
 ]
 
@@ -312,11 +316,11 @@ CASES = [
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=21, help="timed rounds per case (default 21)")
-    ap.add_argument("--only", nargs="*", help="run only these cases (mlp, conv2d, rnn)")
+    ap.add_argument("--only", nargs="*", help="run only these cases (mlp, mlp64, conv2d, rnn)")
     args = ap.parse_args(argv)
 
     threads = numpy_threads()
-    print(f"chainrule {cr.__version__}, NumPy {np.__version__}, float32; NumPy BLAS threads: {threads}")
+    print(f"chainrule {cr.__version__}, NumPy {np.__version__}; NumPy BLAS threads: {threads}")
     if torch is not None:
         torch.set_num_threads(threads)
         print(f"PyTorch {torch.__version__}: torch.set_num_threads({threads}) to match NumPy")

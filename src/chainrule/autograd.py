@@ -99,19 +99,28 @@ def topological_order(root):
 def backward(root, grad, retain_graph=False):
     """Accumulate d(root)/d(leaf) · grad into ``.grad`` of every leaf that requires it."""
     grads = {id(root): grad}
+    # ids of tensors whose pending gradient is an array no one else holds: it becomes .grad
+    # as it is, where any other array is copied first (a leaf's .grad may be changed in place,
+    # by clipping, say, and must not be a view of the user's array or of a sibling's gradient)
+    exclusive = set()
     anomaly = is_anomaly_enabled()
     for t in reversed(topological_order(root)):
         g = grads.pop(id(t), None)
         if g is None:
             continue
-        for hook in list(t._hooks.values()):
-            new = hook(g)
-            if new is not None:
-                g = np.asarray(new, dtype=g.dtype)
+        if t._hooks:
+            for hook in list(t._hooks.values()):
+                new = hook(g)
+                if new is not None:
+                    g = np.asarray(new, dtype=g.dtype)
         node = t._node
         if node is None or t._retains_grad:
             g_acc = g.astype(t.data.dtype, copy=False)
-            t.grad = np.array(g_acc) if t.grad is None else t.grad + g_acc
+            if t.grad is not None:
+                t.grad = t.grad + g_acc
+            else:
+                mine = id(t) in exclusive and not t._hooks or g_acc is not g
+                t.grad = g_acc if mine else np.array(g_acc)
         if node is None:
             continue
         if node.cache is _FREED:
@@ -119,14 +128,29 @@ def backward(root, grad, retain_graph=False):
                 f"backward through the graph a second time (at {node.op.name}): its saved values "
                 "were freed by the first backward(); pass retain_graph=True to the first call")
         parent_grads = node.op.backward(g, node.cache, node.needs)
+        handed_out = set()
         for p, pg, need in zip(node.parents, parent_grads, node.needs):
             if not need or pg is None:
                 continue
-            pg = unbroadcast(np.asarray(pg), p.shape)
+            if not isinstance(pg, np.ndarray):
+                pg = np.asarray(pg)
+            if pg.shape != p.data.shape:
+                pg = unbroadcast(pg, p.data.shape)
             if anomaly:
                 check_finite(pg, f"the backward of {node.op.name}")
             prev = grads.get(id(p))
-            grads[id(p)] = pg if prev is None else prev + pg
+            if prev is not None:
+                grads[id(p)] = prev + pg
+                exclusive.add(id(p))
+            else:
+                grads[id(p)] = pg
+                # a VJP returns new arrays or views (never what it cached): a new array that
+                # is not the upstream gradient itself and not given to another input is exclusive
+                if pg is not g and id(pg) not in handed_out and pg.flags.owndata and pg.flags.writeable:
+                    exclusive.add(id(p))
+                else:
+                    exclusive.discard(id(p))
+            handed_out.add(id(pg))
         if not retain_graph:
             node.cache = _FREED
 

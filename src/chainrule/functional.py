@@ -13,7 +13,7 @@ from .ops.conv import pair
 from .tensor import ShapeError, Tensor, as_tensor
 
 __all__ = ["relu", "sigmoid", "tanh", "leaky_relu", "softmax", "log_softmax", "linear", "cross_entropy",
-           "mse_loss", "conv2d", "max_pool2d", "avg_pool2d", "batch_norm", "dropout"]
+           "mse_loss", "nll_loss", "layer_norm", "conv2d", "max_pool2d", "avg_pool2d", "batch_norm", "dropout"]
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -82,12 +82,14 @@ def linear(x, weight, bias=None):
     return ops.linear(x, weight, bias)
 
 
-def conv2d(x, weight, bias=None, stride=1, padding=0):
+def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1):
     """2-D cross-correlation (what deep learning calls convolution).
 
-    x (N, C, H, W), weight (F, C, kh, kw), bias (F,) or None; stride and padding
-    are ints or (vertical, horizontal) pairs; padding adds zeros on every side.
-    Returns (N, F, Ho, Wo) with Ho = (H + 2 * pad_h - kh) // stride_h + 1 (likewise Wo).
+    x (N, C, H, W), weight (F, C, kh, kw), bias (F,) or None; stride, padding and dilation
+    are ints or (vertical, horizontal) pairs; padding adds zeros on every side, and
+    padding="same" (stride 1) pads so that the output keeps H and W, as in PyTorch.
+    dilation d spreads the kernel's taps d pixels apart.
+    Returns (N, F, Ho, Wo) with Ho = (H + 2 pad_h - d_h (kh - 1) - 1) // stride_h + 1 (likewise Wo).
     """
     x, weight = as_tensor(x), as_tensor(weight)
     _check_images("conv2d", x)
@@ -101,38 +103,59 @@ def conv2d(x, weight, bias=None, stride=1, padding=0):
         if bias.shape != (weight.shape[0],):
             raise ShapeError(f"conv2d: bias must have shape ({weight.shape[0]},), one per filter of "
                              f"weight {weight.shape}, got {bias.shape}")
-    (sh, sw), (ph, pw) = pair(stride), pair(padding)
-    if min(sh, sw) < 1 or min(ph, pw) < 0:
-        raise ValueError(f"conv2d: stride must be >= 1 and padding >= 0, got stride {stride}, padding {padding}")
+    (sh, sw), (dh, dw) = pair(stride), pair(dilation)
     kh, kw = weight.shape[2:]
-    if x.shape[2] + 2 * ph < kh or x.shape[3] + 2 * pw < kw:
-        raise ShapeError(f"conv2d: the {kh}x{kw} kernel is larger than the padded input "
-                         f"{x.shape[2] + 2 * ph}x{x.shape[3] + 2 * pw} (x shape {x.shape}, padding {padding})")
-    return ops.conv2d(x, weight, bias, stride=(sh, sw), padding=(ph, pw))
+    if isinstance(padding, str):
+        if padding not in ("same", "valid"):
+            raise ValueError(f"conv2d: padding must be a number, a pair, 'same' or 'valid', got {padding!r}")
+        if padding == "same" and (sh, sw) != (1, 1):
+            raise ValueError("conv2d: padding='same' needs stride 1, as in PyTorch")
+        # the extra row or column of an even kernel goes at the bottom and right, as PyTorch
+        total_h, total_w = (dh * (kh - 1), dw * (kw - 1)) if padding == "same" else (0, 0)
+        p = (total_h // 2, total_h - total_h // 2, total_w // 2, total_w - total_w // 2)
+    else:
+        ph, pw = pair(padding)
+        p = (ph, ph, pw, pw)
+    if min(sh, sw, dh, dw) < 1 or min(p) < 0:
+        raise ValueError(f"conv2d: stride and dilation must be >= 1 and padding >= 0, got stride {stride}, "
+                         f"padding {padding}, dilation {dilation}")
+    span_h, span_w = dh * (kh - 1) + 1, dw * (kw - 1) + 1
+    if x.shape[2] + p[0] + p[1] < span_h or x.shape[3] + p[2] + p[3] < span_w:
+        spans = f" (spanning {span_h}x{span_w} with dilation {dilation})" if (dh, dw) != (1, 1) else ""
+        raise ShapeError(f"conv2d: the {kh}x{kw} kernel{spans} is larger than the padded "
+                         f"input {x.shape[2] + p[0] + p[1]}x{x.shape[3] + p[2] + p[3]} "
+                         f"(x shape {x.shape}, padding {padding})")
+    return ops.conv2d(x, weight, bias, stride=(sh, sw), padding=p, dilation=(dh, dw))
 
 
-def _pool(name, op, x, kernel_size, stride):
+def _pool(name, op, x, kernel_size, stride, padding):
     x = as_tensor(x)
     _check_images(name, x)
     (kh, kw) = pair(kernel_size)
     (sh, sw) = pair(kernel_size if stride is None else stride)
+    (ph, pw) = pair(padding)
     if min(kh, kw, sh, sw) < 1:
         raise ValueError(f"{name}: kernel_size and stride must be >= 1, got {kernel_size} and {stride}")
-    if x.shape[2] < kh or x.shape[3] < kw:
+    if not (0 <= ph <= kh // 2 and 0 <= pw <= kw // 2):
+        raise ValueError(f"{name}: padding must be between 0 and half the kernel size, got {padding} "
+                         f"for kernel_size {kernel_size} (as PyTorch)")
+    if x.shape[2] + 2 * ph < kh or x.shape[3] + 2 * pw < kw:
         raise ShapeError(f"{name}: the {kh}x{kw} window is larger than the input {x.shape[2]}x{x.shape[3]} "
                          f"(x shape {x.shape})")
-    return op(x, kernel_size=(kh, kw), stride=(sh, sw))
+    return op(x, kernel_size=(kh, kw), stride=(sh, sw), padding=(ph, pw))
 
 
-def max_pool2d(x, kernel_size, stride=None):
+def max_pool2d(x, kernel_size, stride=None, padding=0):
     """Maximum over each kh x kw window. x (N, C, H, W) -> (N, C, Ho, Wo),
-    Ho = (H - kh) // stride + 1; stride defaults to kernel_size (windows do not overlap)."""
-    return _pool("max_pool2d", ops.max_pool2d, x, kernel_size, stride)
+    Ho = (H + 2 padding - kh) // stride + 1; stride defaults to kernel_size (windows do not
+    overlap); padding (at most half the kernel) adds -inf, which never wins."""
+    return _pool("max_pool2d", ops.max_pool2d, x, kernel_size, stride, padding)
 
 
-def avg_pool2d(x, kernel_size, stride=None):
-    """Mean over each kh x kw window; shapes as in :func:`max_pool2d`."""
-    return _pool("avg_pool2d", ops.avg_pool2d, x, kernel_size, stride)
+def avg_pool2d(x, kernel_size, stride=None, padding=0):
+    """Mean over each kh x kw window; shapes as in :func:`max_pool2d`; padded zeros count
+    in the mean (PyTorch's default, count_include_pad=True)."""
+    return _pool("avg_pool2d", ops.avg_pool2d, x, kernel_size, stride, padding)
 
 
 def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
@@ -178,6 +201,23 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=Fa
     return xhat * weight.reshape(shape) + bias.reshape(shape)
 
 
+def layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """Normalise each sample over its last ``len(normalized_shape)`` axes (mean 0, biased
+    variance 1), then scale by ``weight`` and shift by ``bias`` (of ``normalized_shape``).
+    Unlike batch norm it uses no batch statistics, so training and evaluation agree.
+    Composed from primitives: the gradient is backprop through mean, variance and sqrt."""
+    x = as_tensor(x)
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if x.shape[x.ndim - len(shape):] != shape:
+        raise ShapeError(f"layer_norm: the last axes of x {x.shape} must be normalized_shape {shape}")
+    axes = tuple(range(x.ndim - len(shape), x.ndim))
+    centred = x - x.mean(axis=axes, keepdims=True)
+    out = centred / ((centred * centred).mean(axis=axes, keepdims=True) + eps).sqrt()
+    if weight is not None:
+        out = out * weight
+    return out if bias is None else out + bias
+
+
 def dropout(x, p=0.5, training=True, rng=None):
     """Inverted dropout: zero each element with probability p and scale the rest by
     1 / (1 - p), so the expected value is unchanged and evaluation needs no rescaling.
@@ -197,35 +237,78 @@ def dropout(x, p=0.5, training=True, rng=None):
 
 
 # ---- losses ---------------------------------------------------------------------------------
-def cross_entropy(logits, targets, reduction="mean"):
-    """Softmax cross-entropy: -log softmax(logits)[target], averaged over the samples.
-
-    logits (N, C) raw scores (not probabilities), or (N, C, d1, ...);
-    targets (N,) or (N, d1, ...) integer class indices in [0, C).
-    reduction "mean" (a scalar), "sum" or "none" (one loss per sample).
-    """
-    _check_reduction("cross_entropy", reduction)
-    logits = as_tensor(logits)
+def _class_targets(fn, logits, targets, ignore_index):
+    """Check integer class targets against (N, C, ...) scores; returns them as an intp array."""
     t = np.asarray(targets.data if isinstance(targets, Tensor) else targets)
     if logits.ndim < 2:
-        raise ShapeError(f"cross_entropy: logits must be (N, C), got shape {logits.shape} "
+        raise ShapeError(f"{fn}: logits must be (N, C), got shape {logits.shape} "
                          f"(one sample? use logits.reshape(1, -1) and targets of shape (1,))")
     if t.dtype.kind not in "iu":
         hint = (" (these look one-hot: pass class indices, e.g. targets.argmax(axis=1))"
                 if t.shape == logits.shape else "")
-        raise TypeError(f"cross_entropy: targets must be integer class indices, got dtype {t.dtype}{hint}")
+        raise TypeError(f"{fn}: targets must be integer class indices, got dtype {t.dtype}{hint}")
     expected = logits.shape[:1] + logits.shape[2:]
     if t.shape != expected:
-        raise ShapeError(f"cross_entropy: targets must have shape {expected} for logits {logits.shape}, "
-                         f"got {t.shape}")
+        raise ShapeError(f"{fn}: targets must have shape {expected} for logits {logits.shape}, got {t.shape}")
     n_classes = logits.shape[1]
-    if t.size and (t.min() < 0 or t.max() >= n_classes):
-        bad = (t < 0) | (t >= n_classes)
+    out_of_range = t.size and (t.min() < 0 or t.max() >= n_classes)   # two reductions in the usual case
+    bad = ((t < 0) | (t >= n_classes)) & (t != ignore_index) if out_of_range else None
+    if bad is not None and bad.any():
         i = np.unravel_index(np.argmax(bad), t.shape)
         where = i[0] if len(i) == 1 else tuple(int(k) for k in i)
-        raise ValueError(f"cross_entropy: targets must be integers in [0, {n_classes}), "
-                         f"got {t[i]} at index {where}")
-    return ops.cross_entropy(logits, targets=t.astype(np.intp, copy=False), reduction=reduction)
+        raise ValueError(f"{fn}: targets must be integers in [0, {n_classes}), got {t[i]} at index {where}")
+    return t.astype(np.intp, copy=False)
+
+
+def _class_weight(fn, weight, n_classes):
+    if weight is None:
+        return None
+    w = np.asarray(weight.data if isinstance(weight, Tensor) else weight)
+    if w.shape != (n_classes,):
+        raise ShapeError(f"{fn}: weight must have shape ({n_classes},), one per class, got {w.shape}")
+    return w
+
+
+def cross_entropy(logits, targets, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
+    """Softmax cross-entropy: -log softmax(logits)[target], averaged over the samples.
+
+    logits (N, C) raw scores (not probabilities), or (N, C, d1, ...);
+    targets (N,) or (N, d1, ...) integer class indices in [0, C).
+    weight (C,): a weight per class (the mean then divides by the targets' total weight);
+    ignore_index: targets with this value count for nothing; label_smoothing in [0, 1]:
+    the target is (1 - label_smoothing) * one-hot + label_smoothing / C, as in PyTorch.
+    reduction "mean" (a scalar), "sum" or "none" (one loss per sample).
+    """
+    _check_reduction("cross_entropy", reduction)
+    if isinstance(weight, str):                        # the old third argument, cross_entropy(x, t, "sum")
+        weight, reduction = None, weight
+        _check_reduction("cross_entropy", reduction)
+    if not 0 <= label_smoothing <= 1:
+        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
+    logits = as_tensor(logits)
+    t = _class_targets("cross_entropy", logits, targets, ignore_index)
+    return ops.cross_entropy(logits, targets=t, reduction=reduction, ignore_index=ignore_index,
+                             weight=_class_weight("cross_entropy", weight, logits.shape[1]),
+                             label_smoothing=float(label_smoothing))
+
+
+def nll_loss(log_probs, targets, weight=None, ignore_index=-100, reduction="mean"):
+    """Negative log-likelihood: -log_probs[target] (log_probs from log_softmax), so that
+    nll_loss(log_softmax(x, 1), t) == cross_entropy(x, t). Shapes, weight, ignore_index
+    and reduction as in :func:`cross_entropy`."""
+    _check_reduction("nll_loss", reduction)
+    log_probs = as_tensor(log_probs)
+    t = _class_targets("nll_loss", log_probs, targets, ignore_index)
+    w = _class_weight("nll_loss", weight, log_probs.shape[1])
+    w = np.ones(log_probs.shape[1]) if w is None else w
+    kept = t != ignore_index
+    picked_w = np.where(kept, w[np.where(kept, t, 0)], 0)          # each sample's weight, 0 if ignored
+    classes_last = log_probs if log_probs.ndim == 2 else log_probs.permute(0, *range(2, log_probs.ndim), 1)
+    picked = ops.take_along_axis(classes_last, indices=np.where(kept, t, 0)[..., None], axis=-1)
+    losses = -picked.reshape(t.shape) * _const(picked_w, log_probs)
+    if reduction == "mean":
+        return losses.sum() / _const(picked_w.sum(), log_probs)
+    return losses.sum() if reduction == "sum" else losses
 
 
 def mse_loss(input, target, reduction="mean"):

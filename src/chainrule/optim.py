@@ -24,7 +24,7 @@ import numpy as np
 
 from .tensor import Tensor
 
-__all__ = ["Optimizer", "SGD", "Adam"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW"]
 
 
 class Optimizer:
@@ -97,6 +97,25 @@ class Optimizer:
     def step(self):
         raise NotImplementedError
 
+    def state_dict(self):
+        """PyTorch's layout: ``{"state": {index: {...}}, "param_groups": [{..., "params": [index, ...]}]}``,
+        parameters replaced by their position, so the state loads into a fresh optimizer."""
+        index = {id(p): i for i, p in enumerate(p for g in self.param_groups for p in g["params"])}
+        state = {index[id(p)]: {k: np.array(v, copy=True) if isinstance(v, np.ndarray) else v for k, v in s.items()}
+                 for p, s in self.state.items() if id(p) in index}
+        groups = [dict(g, params=[index[id(p)] for p in g["params"]]) for g in self.param_groups]
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict):
+        groups = state_dict["param_groups"]
+        if [len(g["params"]) for g in groups] != [len(g["params"]) for g in self.param_groups]:
+            raise ValueError("load_state_dict: the saved parameter groups do not match this optimizer's")
+        params = [p for g in self.param_groups for p in g["params"]]
+        for group, saved in zip(self.param_groups, groups):
+            group.update({k: v for k, v in saved.items() if k != "params"})
+        self.state = {params[int(i)]: {k: np.array(v, copy=True) if isinstance(v, np.ndarray) else v
+                                       for k, v in s.items()} for i, s in state_dict["state"].items()}
+
     def __repr__(self):
         lines = [f"{type(self).__name__} ("]
         for i, group in enumerate(self.param_groups):
@@ -155,6 +174,8 @@ class Adam(Optimizer):
     ``amsgrad=True`` uses the running maximum of v instead of v.
     """
 
+    _decoupled = False
+
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False):
         if not (0.0 <= betas[0] < 1.0 and 0.0 <= betas[1] < 1.0):
             raise ValueError(f"Adam: invalid betas {betas!r}; each must be in [0, 1)")
@@ -168,7 +189,9 @@ class Adam(Optimizer):
             lr, (beta1, beta2), eps, wd = group["lr"], group["betas"], group["eps"], group["weight_decay"]
             for p, state in self._params_with_grad(group):
                 g = p.grad
-                if wd != 0:
+                if wd != 0 and self._decoupled:
+                    p.data *= 1 - lr * wd
+                elif wd != 0:
                     g = g + wd * p.data
                 if not state:
                     state["step"] = 0
@@ -187,3 +210,14 @@ class Adam(Optimizer):
                 step_size = lr / (1 - beta1 ** t)
                 denom = np.sqrt(v) / math.sqrt(1 - beta2 ** t) + eps
                 p.data -= step_size * m / denom
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter): p <- p - lr * weight_decay * p
+    before the Adam step, instead of adding weight_decay * p to the gradient, so the decay
+    is not rescaled by Adam's per-parameter step sizes. Default weight_decay 0.01, as PyTorch."""
+
+    _decoupled = True
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad)

@@ -7,15 +7,16 @@ of each op lives in ``chainrule/ops``; the walk lives in ``autograd.py``.
 """
 from __future__ import annotations
 
+import collections
 import itertools
 
 import numpy as np
 
 from . import autograd
 from .autograd import Node
+from .dtypes import result_dtype
 
 _FLOAT = (np.float16, np.float32, np.float64)
-
 
 class ShapeError(ValueError):
     """An op got inputs whose shapes do not fit together."""
@@ -31,6 +32,36 @@ def _as_array(data, dtype=None):
     return arr
 
 
+def _operand(x, dtype):
+    """``x`` as a Tensor of ``dtype``; a tensor that needs converting goes through ``cast``,
+    so its gradient comes back in its own dtype."""
+    if isinstance(x, Tensor):
+        return x if x.dtype == dtype else _ops.cast(x, dtype=dtype)
+    return Tensor(np.asarray(x, dtype=dtype))
+
+
+def elementwise(op, *operands, **kwargs):
+    """Apply a binary element-wise primitive after promoting the operands as PyTorch does."""
+    dtype = result_dtype(*operands)
+    return op(*(_operand(x, dtype) for x in operands), **kwargs)
+
+
+class _Size(int):
+    """The number of elements (NumPy's ``a.size``) that is also PyTorch's ``t.size()``:
+    called, it gives the shape, or the length of axis ``dim``."""
+
+    def __new__(cls, shape):
+        obj = super().__new__(cls, int(np.prod(shape, dtype=np.int64)))
+        obj.shape = tuple(shape)
+        return obj
+
+    def __call__(self, dim=None):
+        return self.shape if dim is None else self.shape[dim]
+
+
+_MaxMin = collections.namedtuple("max_min", "values indices")   # what max(dim) and min(dim) return
+
+
 class Tensor:
     """A multidimensional array with reverse-mode automatic differentiation.
 
@@ -40,6 +71,9 @@ class Tensor:
     float64, NumPy arrays keep their dtype. After ``loss.backward()`` every
     tensor created with ``requires_grad=True`` holds ``d loss / d tensor`` in
     ``.grad`` (an ndarray of the same shape).
+
+    Both spellings work: NumPy's (``axis=``, ``keepdims=``, ``t.size``) and PyTorch's
+    (``dim=``, ``keepdim=``, ``t.size()``, ``max(dim)`` giving values and indices).
     """
 
     __array_priority__ = 1000  # so ndarray + Tensor calls Tensor.__radd__
@@ -60,7 +94,7 @@ class Tensor:
     shape = property(lambda self: self.data.shape)
     dtype = property(lambda self: self.data.dtype)
     ndim = property(lambda self: self.data.ndim)
-    size = property(lambda self: self.data.size)
+    size = property(lambda self: _Size(self.data.shape))
     is_leaf = property(lambda self: self._node is None)
     grad_fn = property(lambda self: None if self._node is None else self._node.op.name)
 
@@ -71,14 +105,29 @@ class Tensor:
         """The data as an ndarray (shared, not copied)."""
         return self.data
 
+    def __array__(self, dtype=None, copy=None):
+        return np.asarray(self.data, dtype=dtype)   # np.asarray(t), np.array(list of 0-d tensors)
+
     def item(self):
         if self.data.size != 1:
             raise ValueError(f"item() needs a tensor with one element, this one has shape {self.shape}")
         return self.data.item()
 
+    def numel(self): return self.data.size
+    def dim(self): return self.data.ndim
+    def tolist(self): return self.data.tolist()
+
     def detach(self):
         """The same data, cut from the graph: no gradient flows through the result."""
         return Tensor(self.data)
+
+    def requires_grad_(self, requires_grad=True):
+        if self._node is not None:
+            raise RuntimeError("requires_grad_() works on leaf tensors only; use detach() first")
+        if requires_grad and self.dtype.kind not in "fc":
+            raise TypeError(f"only floating-point tensors can require gradients, not {self.dtype}")
+        self.requires_grad = bool(requires_grad)
+        return self
 
     def __repr__(self):
         body = np.array2string(self.data, separator=", ", prefix="Tensor(")
@@ -88,30 +137,38 @@ class Tensor:
     def __float__(self):
         return float(self.item())
 
+    def __int__(self):
+        return int(self.item())
+
     def __bool__(self):
         return bool(self.data)
 
+    def __format__(self, spec):
+        return format(self.item(), spec) if spec and self.data.size == 1 else format(str(self), spec)
+
     # ---- gradients ----------------------------------------------------------------
-    def backward(self, grad=None, retain_graph=False):
+    def backward(self, gradient=None, retain_graph=False, *, grad=None):
         """Backpropagate from this tensor: fill ``.grad`` of every leaf it depends on.
 
-        ``grad`` is d(something)/d(self); it may be omitted only for a
-        one-element tensor (a loss), where it is 1.
+        ``gradient`` (PyTorch's name; ``grad`` also works) is d(something)/d(self); it
+        may be omitted only for a one-element tensor (a loss), where it is 1.
         """
+        gradient = grad if gradient is None else gradient
         if not self.requires_grad:
             raise RuntimeError("backward() on a tensor that does not require grad: no input of the "
                                "computation had requires_grad=True (or it ran under no_grad())")
-        if grad is None:
+        if gradient is None:
             if self.data.size != 1:
                 raise RuntimeError(f"backward() without a gradient works only on a scalar (one element), "
                                    f"but this tensor has shape {self.shape}; pass grad= of that shape, "
                                    f"or reduce it first, e.g. y.sum().backward()")
-            grad = np.ones_like(self.data)
+            gradient = np.ones_like(self.data)
         else:
-            grad = _as_array(grad, self.dtype)
-            if grad.shape != self.shape:
-                raise ShapeError(f"backward(grad): grad has shape {grad.shape} but the tensor has shape {self.shape}")
-        autograd.backward(self, grad, retain_graph=retain_graph)
+            gradient = _as_array(gradient, self.dtype)
+            if gradient.shape != self.shape:
+                raise ShapeError(f"backward(grad): grad has shape {gradient.shape} but the tensor has "
+                                 f"shape {self.shape}")
+        autograd.backward(self, gradient, retain_graph=retain_graph)
 
     def zero_grad(self):
         self.grad = None
@@ -131,38 +188,38 @@ class Tensor:
         self._retains_grad = True
         return self
 
-    # ---- arithmetic -----------------------------------------------------------------
-    def _lift(self, other):
-        return other if isinstance(other, Tensor) else Tensor(_as_array(other, self._const_dtype(other)))
-
-    def _const_dtype(self, other):
-        # a Python number takes this tensor's float dtype, so float32 stays float32
-        if isinstance(other, (int, float)) and self.dtype.kind == "f":
-            return self.dtype
-        return None
-
-    def __add__(self, o): return _ops.add(self, self._lift(o))
-    def __radd__(self, o): return _ops.add(self._lift(o), self)
-    def __sub__(self, o): return _ops.sub(self, self._lift(o))
-    def __rsub__(self, o): return _ops.sub(self._lift(o), self)
-    def __mul__(self, o): return _ops.mul(self, self._lift(o))
-    def __rmul__(self, o): return _ops.mul(self._lift(o), self)
-    def __truediv__(self, o): return _ops.div(self, self._lift(o))
-    def __rtruediv__(self, o): return _ops.div(self._lift(o), self)
-    def __pow__(self, o): return _ops.pow(self, self._lift(o))
-    def __rpow__(self, o): return _ops.pow(self._lift(o), self)
-    def __matmul__(self, o): return _ops.matmul(self, self._lift(o))
-    def __rmatmul__(self, o): return _ops.matmul(self._lift(o), self)
+    # ---- arithmetic (operands promoted as in PyTorch: see result_dtype) --------------------
+    def __add__(self, o): return elementwise(_ops.add, self, o)
+    def __radd__(self, o): return elementwise(_ops.add, o, self)
+    def __sub__(self, o): return elementwise(_ops.sub, self, o)
+    def __rsub__(self, o): return elementwise(_ops.sub, o, self)
+    def __mul__(self, o): return elementwise(_ops.mul, self, o)
+    def __rmul__(self, o): return elementwise(_ops.mul, o, self)
+    def __truediv__(self, o): return elementwise(_ops.div, self, o)
+    def __rtruediv__(self, o): return elementwise(_ops.div, o, self)
+    def __pow__(self, o): return elementwise(_ops.pow, self, o)
+    def __rpow__(self, o): return elementwise(_ops.pow, o, self)
+    def __matmul__(self, o): return _ops.matmul(self, as_tensor(o))
+    def __rmatmul__(self, o): return _ops.matmul(as_tensor(o), self)
     def __neg__(self): return _ops.neg(self)
     def __pos__(self): return self
     def __getitem__(self, index): return _ops.getitem(self, index=_plain_index(index))
+    pow, matmul = __pow__, __matmul__
 
-    # comparisons give plain boolean arrays: they have no gradient
-    def __lt__(self, o): return self.data < _as_array(o)
-    def __le__(self, o): return self.data <= _as_array(o)
-    def __gt__(self, o): return self.data > _as_array(o)
-    def __ge__(self, o): return self.data >= _as_array(o)
+    # comparisons are element-wise and give boolean tensors, which have no gradient
+    def _compare(self, o, ufunc):
+        # asarray: on 0-d operands a ufunc returns a NumPy scalar, which Tensor() would make float
+        return Tensor(np.asarray(ufunc(self.data, o.data if isinstance(o, Tensor) else np.asarray(o))))
+    def __eq__(self, o): return False if o is None else self._compare(o, np.equal)
+    def __ne__(self, o): return True if o is None else self._compare(o, np.not_equal)
+    def __lt__(self, o): return self._compare(o, np.less)
+    def __le__(self, o): return self._compare(o, np.less_equal)
+    def __gt__(self, o): return self._compare(o, np.greater)
+    def __ge__(self, o): return self._compare(o, np.greater_equal)
+    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
     __hash__ = object.__hash__
+    def all(self, dim=None): return Tensor(np.asarray(np.all(self.data, axis=dim)))
+    def any(self, dim=None): return Tensor(np.asarray(np.any(self.data, axis=dim)))
 
     # ---- functions --------------------------------------------------------------------
     def exp(self): return _ops.exp(self)
@@ -172,11 +229,62 @@ class Tensor:
     def tanh(self): return _ops.tanh(self)
     def sigmoid(self): return _ops.sigmoid(self)
     def relu(self): return _ops.relu(self)
+    def clamp(self, min=None, max=None): return _ops.clamp(self, min=min, max=max)
+    clip = clamp
+    def softmax(self, dim): return _ops.softmax(self, axis=dim)
+    def log_softmax(self, dim): return _ops.log_softmax(self, axis=dim)
 
-    def sum(self, axis=None, keepdims=False): return _ops.sum(self, axis=axis, keepdims=keepdims)
-    def mean(self, axis=None, keepdims=False): return _ops.mean(self, axis=axis, keepdims=keepdims)
-    def max(self, axis=None, keepdims=False): return _ops.max(self, axis=axis, keepdims=keepdims)
+    # ---- dtypes -------------------------------------------------------------------------
+    def to(self, dtype): return self if self.dtype == dtype else _ops.cast(self, dtype=np.dtype(dtype))
+    def float(self): return self.to(np.float32)
+    def double(self): return self.to(np.float64)
+    def long(self): return self.to(np.int64)
+    def clone(self): return _ops.cast(self, dtype=self.dtype)    # a copy that gradients flow through
 
+    # ---- reductions: axis=/keepdims= (NumPy) or dim=/keepdim= (PyTorch) ---------------------
+    def sum(self, dim=None, keepdim=False, *, axis=None, keepdims=False):
+        return _ops.sum(self, axis=_pick(dim, axis), keepdims=keepdim or keepdims)
+
+    def mean(self, dim=None, keepdim=False, *, axis=None, keepdims=False):
+        return _ops.mean(self, axis=_pick(dim, axis), keepdims=keepdim or keepdims)
+
+    def max(self, dim=None, keepdim=False, *, axis=None, keepdims=False):
+        """``max()`` and ``max(axis=...)``: the largest values (ties share the gradient, as
+        ``amax``); ``max(dim)``: PyTorch's ``(values, indices)``, the gradient going to the
+        index; ``max(other)``: the element-wise maximum."""
+        if isinstance(dim, Tensor):
+            return maximum(self, dim)
+        if dim is None:
+            return _ops.max(self, axis=axis, keepdims=keepdims or keepdim)
+        return self._select(np.argmax, dim, keepdim)
+
+    def min(self, dim=None, keepdim=False, *, axis=None, keepdims=False):
+        if isinstance(dim, Tensor):
+            return minimum(self, dim)
+        if dim is None:
+            return -_ops.max(-self, axis=axis, keepdims=keepdims or keepdim)
+        return self._select(np.argmin, dim, keepdim)
+
+    def _select(self, arg, dim, keepdim):
+        dim = _ops.normalize_axis(dim, self.ndim)
+        index = np.expand_dims(arg(self.data, axis=dim), dim) if self.ndim else np.zeros((), np.int64)
+        values = _ops.take_along_axis(self, indices=index, axis=dim) if self.ndim else self.clone()
+        if not keepdim and self.ndim:
+            values, index = values.squeeze(dim), index.squeeze(dim)
+        return _MaxMin(values, Tensor(index.astype(np.int64)))
+
+    def argmax(self, dim=None, keepdim=False):
+        return self._arg(np.argmax, dim, keepdim)
+
+    def argmin(self, dim=None, keepdim=False):
+        return self._arg(np.argmin, dim, keepdim)
+
+    def _arg(self, arg, dim, keepdim):
+        if dim is None:                                      # over the flattened tensor
+            return Tensor(np.asarray(arg(self.data), dtype=np.int64))
+        return Tensor(np.asarray(arg(self.data, axis=dim, keepdims=keepdim), dtype=np.int64))
+
+    # ---- shapes -------------------------------------------------------------------------
     def reshape(self, *shape):
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
@@ -184,28 +292,74 @@ class Tensor:
             np.empty(self.shape, dtype=np.bool_).reshape(shape)  # cheap validity check
         except ValueError:
             raise ShapeError(f"reshape: cannot reshape a tensor of shape {self.shape} "
-                             f"({self.size} elements) into {shape}") from None
+                             f"({self.data.size} elements) into {shape}") from None
         return _ops.reshape(self, shape=shape)
 
     view = reshape
 
-    def flatten(self, start_dim=0):
-        return self.reshape(self.shape[:start_dim] + (-1,))
+    def flatten(self, start_dim=0, end_dim=-1):
+        start, end = (_ops.normalize_axis(d, self.ndim) for d in (start_dim, end_dim))
+        return self.reshape(self.shape[:start] + (-1,) + self.shape[end + 1:])
+
+    def unsqueeze(self, dim):
+        dim = _ops.normalize_axis(dim, self.ndim + 1)
+        return self.reshape(self.shape[:dim] + (1,) + self.shape[dim:])
+
+    def squeeze(self, dim=None):
+        """Drop axes of length 1 (only ``dim``, if given and of length 1, as in PyTorch)."""
+        axes = [i for i in _ops.normalize_axes(dim, self.ndim) if self.shape[i] == 1]
+        return self.reshape(tuple(n for i, n in enumerate(self.shape) if i not in axes))
+
+    def expand(self, *sizes):
+        """Broadcast to ``sizes`` without copying; -1 keeps an axis's length."""
+        if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+            sizes = tuple(sizes[0])
+        lead = len(sizes) - self.ndim
+        shape = tuple(self.shape[i - lead] if n == -1 else n for i, n in enumerate(sizes))
+        return _ops.broadcast_to(self, shape=shape)
 
     def transpose(self, *axes):
-        """``transpose()`` reverses the axes; ``transpose(0, 2, 1)`` permutes them;
-        ``transpose(a, b)`` swaps two axes as in PyTorch."""
+        """``transpose(a, b)`` swaps axes a and b (PyTorch); ``transpose()`` reverses the
+        axes and ``transpose((1, 0, 2))`` or ``transpose(1, 0, 2)`` permutes them (NumPy)."""
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
-            axes = tuple(axes[0])
-        if len(axes) == 2 and self.ndim != 2:
+            return _ops.transpose(self, axes=tuple(axes[0]))
+        if len(axes) == 2:
+            a, b = (_ops.normalize_axis(d, self.ndim) for d in axes)
             perm = list(range(self.ndim))
-            perm[axes[0]], perm[axes[1]] = perm[axes[1]], perm[axes[0]]
-            axes = tuple(perm)
+            perm[a], perm[b] = b, a
+            axes = perm
         return _ops.transpose(self, axes=tuple(axes) or None)
+
+    def permute(self, *dims):
+        return _ops.transpose(self, axes=tuple(dims[0]) if len(dims) == 1 and isinstance(dims[0], (tuple, list))
+                              else dims)
 
     @property
     def T(self):
         return _ops.transpose(self, axes=None)
+
+    def t(self): return self.T
+
+
+def _pick(dim, axis):
+    """PyTorch's ``dim`` or NumPy's ``axis``: the same thing, at most one of them given."""
+    if dim is not None and axis is not None:
+        raise TypeError("give dim (PyTorch) or axis (NumPy), not both")
+    return axis if dim is None else dim
+
+
+def maximum(a, b):
+    """Element-wise maximum; where equal, each input gets half the gradient (as PyTorch)."""
+    return elementwise(_ops.maximum, a, b)
+
+
+def minimum(a, b):
+    return -maximum(-as_tensor(a), -as_tensor(b))
+
+
+def where(condition, x, y):
+    """``x`` where ``condition`` holds, else ``y`` (PyTorch's and NumPy's ``where``)."""
+    return elementwise(_ops.where, x, y, condition=np.asarray(condition, dtype=bool))
 
 
 class _HookHandle:
@@ -231,7 +385,7 @@ def as_tensor(x, dtype=None):
 
 def apply(op, inputs, kwargs):
     """Run primitive ``op`` on tensors ``inputs`` and record it in the graph."""
-    inputs = tuple(as_tensor(x) for x in inputs if x is not None)
+    inputs = tuple([x if isinstance(x, Tensor) else as_tensor(x) for x in inputs if x is not None])
     arrays = [t.data for t in inputs]
     try:
         out, cache = op.forward(*arrays, **kwargs)

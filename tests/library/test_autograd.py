@@ -167,3 +167,26 @@ def test_graph_export_lists_ops_shapes_and_edges():
     assert (by_label["tanh"].id, by_label["sum"].id) in g.edges
     assert len(g.edges) == 4
     assert "digraph" in g.to_dot()
+
+
+def test_leaf_gradients_never_share_memory():
+    """backward hands a VJP's new array to a leaf without copying it, so it must never hand
+    the same array to two leaves, nor the caller's gradient: clipping changes .grad in place."""
+    import chainrule.nn as nn
+    a, b = Tensor(np.ones(3), requires_grad=True), Tensor(np.ones(3), requires_grad=True)
+    g = np.arange(3.0)
+    (a + b).backward(g)
+    assert not np.shares_memory(a.grad, b.grad) and not np.shares_memory(a.grad, g)
+    a.grad *= 0
+    np.testing.assert_array_equal(b.grad, g)
+    x = Tensor(np.ones(3), requires_grad=True)
+    x.backward(g)
+    assert not np.shares_memory(x.grad, g)
+    rnn = nn.RNN(2, 3, dtype=np.float64)                       # both biases get the same sum
+    rnn(Tensor(np.ones((4, 1, 2))))[0].sum().backward()
+    assert not np.shares_memory(rnn.bias_ih_l0.grad, rnn.bias_hh_l0.grad)
+    seen = []
+    w = Tensor(np.ones((2, 2)), requires_grad=True)
+    w.register_hook(lambda grad: seen.append(grad))
+    (Tensor(np.ones((3, 2))) @ w).sum().backward()
+    assert not np.shares_memory(w.grad, seen[0])

@@ -138,3 +138,12 @@ def test_composite_expression(rng):
     """A small network as a learner would write it with tensors."""
     x, w1, b1, w2 = (rng.standard_normal(s) for s in [(5, 4), (4, 6), (6,), (6, 1)])
     assert_gradcheck(lambda x, w1, b1, w2: ((x @ w1 + b1).tanh() @ w2).sigmoid().log().mean(), x, w1, b1, w2)
+
+
+def test_gather_clamp_and_cast_pass_gradcheck(rng):
+    x = rng.standard_normal((3, 4))
+    index = np.array([[0, 3, 3, 1]]).T[:3]                       # a repeated index adds up
+    assert cr.gradcheck(lambda a: cr.ops.take_along_axis(a, indices=index, axis=-1) * 2.0, (x,))
+    assert cr.gradcheck(lambda a: a.clamp(-0.5, 0.7) * a, (x,))
+    # cast is linear, so a wide step measures it despite float32 rounding
+    assert cr.gradcheck(lambda a: (a.float().double() * 3.0).clone(), (x,), eps=0.1, atol=1e-5, rtol=1e-5)

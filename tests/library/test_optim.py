@@ -168,7 +168,8 @@ def test_clip_grad_norm_matches_torch(norm_type, max_norm):
     ours, theirs = _grads_pair(scale=2.0)
     total_c = clip_grad_norm_(ours, max_norm, norm_type=norm_type)
     total_t = torch.nn.utils.clip_grad_norm_(theirs, max_norm, norm_type=norm_type)
-    assert isinstance(total_c, float)
+    assert isinstance(total_c, Tensor) and total_c.shape == ()   # a 0-d tensor, as PyTorch (issue 16)
+    total_c = total_c.item()
     assert total_c == pytest.approx(float(total_t), rel=1e-12)
     for p, q in zip(ours, theirs):
         if q.grad is None:
@@ -176,7 +177,7 @@ def test_clip_grad_norm_matches_torch(norm_type, max_norm):
             continue
         np.testing.assert_allclose(p.grad, q.grad.numpy(), atol=1e-12, rtol=1e-12)
     if max_norm < total_c:
-        clipped = clip_grad_norm_(ours, 1e9, norm_type=norm_type)
+        clipped = clip_grad_norm_(ours, 1e9, norm_type=norm_type).item()
         assert clipped == pytest.approx(max_norm, rel=1e-5)
 
 
@@ -204,14 +205,14 @@ def test_clip_grad_norm_nonfinite():
     p.grad = np.array([1.0, np.inf])
     with pytest.raises(RuntimeError, match="total norm"):
         clip_grad_norm_([p], 1.0, error_if_nonfinite=True)
-    assert clip_grad_norm_([], 1.0) == 0.0
+    assert clip_grad_norm_([], 1.0).item() == 0.0
 
 
 @pytest.mark.parametrize("norm_type", [2.0, math.inf])
 def test_clip_grad_norm_slightly_above_max(norm_type):
     # a total norm just above max_norm must still be scaled (coefficient close to 1)
     ours, theirs = _grads_pair(scale=2.0)
-    total = clip_grad_norm_(ours, 1e9, norm_type=norm_type)
+    total = clip_grad_norm_(ours, 1e9, norm_type=norm_type).item()
     clip_grad_norm_(ours, 0.9 * total, norm_type=norm_type)
     torch.nn.utils.clip_grad_norm_(theirs, 0.9 * total, norm_type=norm_type)
     for p, q in zip(ours, theirs):

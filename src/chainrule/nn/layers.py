@@ -15,10 +15,11 @@ from ..ops.conv import pair
 from ..tensor import as_tensor
 from . import init
 from .module import Module, Parameter
-from .norm import BatchNorm1d, BatchNorm2d
+from .norm import BatchNorm1d, BatchNorm2d, LayerNorm
 
 __all__ = ["Linear", "Conv2d", "MaxPool2d", "AvgPool2d", "BatchNorm1d", "BatchNorm2d", "ReLU", "Sigmoid",
-           "Tanh", "Flatten", "Identity", "Dropout", "Sequential", "ResidualBlock"]
+           "Tanh", "Flatten", "Identity", "Dropout", "Sequential", "ModuleList", "ResidualBlock",
+           "CrossEntropyLoss", "MSELoss", "LayerNorm"]
 
 
 def _reset_like_torch(weight, bias):
@@ -67,12 +68,13 @@ class Conv2d(Module):
     kernel_size, stride, padding: an int or a (vertical, horizontal) pair.
     """
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, bias=True,
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, bias=True,
                  dtype=np.float32):
         super().__init__()
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size = pair(kernel_size)
-        self.stride, self.padding = pair(stride), pair(padding)
+        self.stride, self.dilation = pair(stride), pair(dilation)
+        self.padding = padding if isinstance(padding, str) else pair(padding)
         self.weight = Parameter(np.empty((out_channels, in_channels, *self.kernel_size), dtype=dtype))
         self.bias = Parameter(np.empty(out_channels, dtype=dtype)) if bias else None
         self.reset_parameters()
@@ -81,7 +83,7 @@ class Conv2d(Module):
         _reset_like_torch(self.weight, self.bias)
 
     def forward(self, x):
-        return F.conv2d(x, self.weight, self.bias, self.stride, self.padding)
+        return F.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation)
 
     def extra_repr(self):
         return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
@@ -89,26 +91,27 @@ class Conv2d(Module):
 
 
 class _Pool2d(Module):
-    def __init__(self, kernel_size, stride=None):
+    def __init__(self, kernel_size, stride=None, padding=0):
         super().__init__()
         self.kernel_size, self.stride = kernel_size, stride if stride is not None else kernel_size
+        self.padding = padding
 
     def extra_repr(self):
-        return f"kernel_size={self.kernel_size}, stride={self.stride}"
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
 class MaxPool2d(_Pool2d):
     """Maximum over kernel_size windows. (N, C, H, W) -> (N, C, Ho, Wo); stride defaults to kernel_size."""
 
     def forward(self, x):
-        return F.max_pool2d(x, self.kernel_size, self.stride)
+        return F.max_pool2d(x, self.kernel_size, self.stride, self.padding)
 
 
 class AvgPool2d(_Pool2d):
     """Mean over kernel_size windows. (N, C, H, W) -> (N, C, Ho, Wo); stride defaults to kernel_size."""
 
     def forward(self, x):
-        return F.avg_pool2d(x, self.kernel_size, self.stride)
+        return F.avg_pool2d(x, self.kernel_size, self.stride, self.padding)
 
 
 class ReLU(Module):
@@ -200,6 +203,61 @@ class Sequential(Module):
         for m in self:
             x = m(x)
         return x
+
+
+class ModuleList(Module):
+    """A list of modules whose parameters the parent finds (named "0.weight", ... as in
+    PyTorch); unlike Sequential it has no forward: the parent decides how to call them."""
+
+    def __init__(self, modules=()):
+        super().__init__()
+        for m in modules:
+            self.append(m)
+
+    def append(self, module):
+        if not isinstance(module, Module):
+            raise TypeError(f"ModuleList: {type(module).__name__} is not a Module")
+        setattr(self, str(len(self._modules)), module)
+        return self
+
+    def extend(self, modules):
+        for m in modules:
+            self.append(m)
+        return self
+
+    def __getitem__(self, index):
+        items = list(self._modules.values())
+        return ModuleList(items[index]) if isinstance(index, slice) else items[index]
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+
+class CrossEntropyLoss(Module):
+    """``loss_fn = CrossEntropyLoss(); loss = loss_fn(logits, targets)``: F.cross_entropy as a module."""
+
+    def __init__(self, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
+        super().__init__()
+        self.weight, self.ignore_index, self.reduction = weight, ignore_index, reduction
+        self.label_smoothing = label_smoothing
+
+    def forward(self, input, target):
+        return F.cross_entropy(input, target, weight=self.weight, ignore_index=self.ignore_index,
+                               reduction=self.reduction, label_smoothing=self.label_smoothing)
+
+
+class MSELoss(Module):
+    """``MSELoss()(input, target)``: F.mse_loss as a module."""
+
+    def __init__(self, reduction="mean"):
+        super().__init__()
+        self.reduction = reduction
+
+    def forward(self, input, target):
+        return F.mse_loss(input, target, reduction=self.reduction)
 
 
 class ResidualBlock(Module):

@@ -90,6 +90,24 @@ class Module:
     def eval(self):
         return self.train(False)
 
+    def to(self, dtype):
+        """Convert every parameter and floating-point buffer to ``dtype``, in place (the
+        Parameter objects stay the same, so an optimizer made before still holds them)."""
+        for p in self.parameters():
+            p.data = p.data.astype(dtype)
+            p.grad = None if p.grad is None else p.grad.astype(dtype)
+        for m in self.modules():
+            for name, b in list(m._buffers.items()):
+                if isinstance(b, np.ndarray) and b.dtype.kind == "f":
+                    m.register_buffer(name, b.astype(dtype))
+        return self
+
+    def double(self):
+        return self.to(np.float64)
+
+    def float(self):
+        return self.to(np.float32)
+
     def state_dict(self):
         out = {name: p.data.copy() for name, p in self.named_parameters()}
         for mname, m in self.named_modules():

@@ -37,12 +37,13 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     is multiplied by ``max_norm / (total + 1e-6)`` (the 1e-6 guards against dividing
     by zero). ``norm_type`` may be ``float('inf')`` (the largest |element|).
 
-    Returns the total norm *before* clipping (a float): log it to watch for explosions.
+    Returns the total norm *before* clipping, as a 0-d tensor (as PyTorch: ``.item()`` or
+    ``float()`` gives the number): log it to watch for explosions.
     """
     grads = _grads(parameters)
     norm_type, max_norm = float(norm_type), float(max_norm)
     if not grads:
-        return 0.0
+        return Tensor(0.0)
     total = _norm(np.array([_norm(g, norm_type) for g in grads]), norm_type)
     if error_if_nonfinite and not math.isfinite(total):
         raise RuntimeError(f"clip_grad_norm_: the total norm of the gradients is {total}; "
@@ -51,7 +52,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     if coef < 1.0 or not math.isfinite(total):
         for g in grads:
             g *= coef
-    return total
+    return Tensor(total)
 
 
 def clip_grad_value_(parameters, clip_value):

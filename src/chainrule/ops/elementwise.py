@@ -48,12 +48,15 @@ def _pow_fwd(a, b):
     return out, (a, b, out)
 def _pow_vjp(dout, cache, needs):
     a, b, out = cache
-    # d(a^b)/da = b a^(b-1);  d(a^b)/db = a^b ln a  (only defined for a > 0)
-    da = dout * b * a ** (b - 1) if needs[0] else None
-    db = None
-    if needs[1]:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            db = dout * out * np.where(a > 0, np.log(np.where(a > 0, a, 1)), 0)
+    da = db = None
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if needs[0]:
+            # d(a^b)/da = b a^(b-1), taken as 0 where b == 0 (a^0 is constant, even at a = 0)
+            da = dout * np.where(b == 0, 0, b * a ** (b - 1))
+        if needs[1]:
+            # d(a^b)/db = a^b ln a: NaN for a < 0 (undefined, not hidden as 0), and 0 at
+            # a = 0 with b >= 0 (where a^b is 0 or 1 on the side where it is defined), as PyTorch
+            db = dout * np.where((a == 0) & (b >= 0), 0, out * np.log(a))
     return da, db
 pow = register("pow", _pow_fwd, _pow_vjp)
 
@@ -131,9 +134,12 @@ def _maximum_fwd(a, b):
     return out, (a, b)
 def _maximum_vjp(dout, cache, needs):
     a, b = cache
-    # ties share the gradient equally, so the sum over both inputs stays dout
-    wa = (a > b) + 0.5 * (a == b)
-    return dout * wa, dout * (1 - wa)
+    # ties share the gradient equally, so the sum over both inputs stays dout; a NaN
+    # compares false both ways, so both inputs get all of it (PyTorch's rule)
+    tie = (a == b) * 0.5
+    wa = np.where(tie, tie, ~(a < b)).astype(dout.dtype, copy=False)
+    wb = np.where(tie, tie, ~(a > b)).astype(dout.dtype, copy=False)
+    return dout * wa, dout * wb
 maximum = register("maximum", _maximum_fwd, _maximum_vjp)
 
 
@@ -142,3 +148,16 @@ def _where_fwd(a, b, condition=None):
 def _where_vjp(dout, condition, needs):
     return dout * condition, dout * ~condition
 where = register("where", _where_fwd, _where_vjp)
+
+
+def _clamp_fwd(a, min=None, max=None):
+    return np.clip(a, min, max), (a, min, max)
+def _clamp_vjp(dout, cache, needs):
+    a, lo, hi = cache
+    inside = np.ones(a.shape, dtype=bool)   # the boundary counts as inside, as in PyTorch
+    if lo is not None:
+        inside &= a >= lo
+    if hi is not None:
+        inside &= a <= hi
+    return (dout * inside,)
+clamp = register("clamp", _clamp_fwd, _clamp_vjp)

@@ -47,23 +47,47 @@ def _reduce(losses, reduction):
     return losses
 
 
-def _cross_entropy_fwd(logits, targets=None, reduction="mean"):
+def _cross_entropy_fwd(logits, targets=None, reduction="mean", weight=None, ignore_index=-100,
+                       label_smoothing=0.0):
     """logits (N, C) or (N, C, d1, ...), targets (N,) or (N, d1, ...) integer classes.
-    Returns -log softmax(logits)[target] per sample, reduced by ``reduction``."""
+
+    Each sample's loss is -sum_c q_c log softmax(logits)_c against a target distribution
+    q: the one-hot of its class, mixed with the uniform 1/C by ``label_smoothing``, each
+    class scaled by ``weight`` (C,), and q = 0 for targets equal to ``ignore_index``.
+    "mean" divides by the total weight of the targets kept (their count, unweighted), as
+    PyTorch does. The gradient is then simply softmax * sum(q) - q.
+    """
     z = logits if logits.ndim == 2 else np.moveaxis(logits, 1, -1)   # classes last: (N, d..., C)
     logp = _log_softmax(z, -1)
-    flat = logp.reshape(-1, logp.shape[-1])
-    rows = np.arange(len(flat))
-    picked = flat[rows, targets.reshape(-1)].reshape(targets.shape)
-    return _reduce(-picked, reduction), (logp, targets, reduction)
+    n_classes = logp.shape[-1]
+    flat = logp.reshape(-1, n_classes)
+    t = targets.reshape(-1)
+    kept = t != ignore_index
+    if weight is None and not label_smoothing and kept.all():
+        # the usual case, q = one-hot: pick the target's log-probability (q stays implicit)
+        losses = -flat[np.arange(len(t)), t].reshape(targets.shape)
+        q, total = None, len(t)
+    else:
+        w = np.ones(n_classes, logp.dtype) if weight is None else weight.astype(logp.dtype, copy=False)
+        q = np.zeros(flat.shape, dtype=logp.dtype)
+        q[np.flatnonzero(kept), t[kept]] = (1 - label_smoothing) * w[t[kept]]
+        if label_smoothing:
+            q[kept] += (label_smoothing / n_classes) * w
+        losses = -(q * flat).sum(axis=-1).reshape(targets.shape)
+        total = w[t[kept]].sum()
+    loss = losses.sum() / logp.dtype.type(total) if reduction == "mean" else _reduce(losses, reduction)
+    return loss, (logp, t, q, reduction, total)
 def _cross_entropy_vjp(dout, cache, needs):
-    logp, targets, reduction = cache
-    grad = np.exp(logp).reshape(-1, logp.shape[-1])        # softmax - onehot, one row per sample
-    grad[np.arange(len(grad)), targets.reshape(-1)] -= 1
+    logp, t, q, reduction, total = cache
+    grad = np.exp(logp).reshape(-1, logp.shape[-1])
+    if q is None:
+        grad[np.arange(len(t)), t] -= 1                              # softmax - onehot
+    else:
+        grad = grad * q.sum(axis=-1, keepdims=True) - q              # softmax * sum(q) - q
     grad = grad.reshape(logp.shape)
     scale = dout[..., None] if reduction == "none" else dout
     if reduction == "mean":
-        scale = scale / targets.size
+        scale = scale / total
     grad *= scale
     return (grad if grad.ndim == 2 else np.moveaxis(grad, -1, 1),)
 cross_entropy = register("cross_entropy", _cross_entropy_fwd, _cross_entropy_vjp)

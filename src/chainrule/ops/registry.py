@@ -11,6 +11,9 @@ A primitive is a pair of plain NumPy functions, written side by side in the op's
 
     mul = register("mul", mul_forward, mul_backward)
 
+A backward returns new arrays or views of ``dout``, never an array it cached: a new
+gradient array can then become a leaf's ``.grad`` without a copy.
+
 ``needs[i]`` tells whether input ``i`` wants a gradient, so an expensive
 product (``dx`` of a first layer, say) can be skipped by returning ``None``.
 Gradients may have the *broadcast* shape: the graph walker sums them back to
@@ -20,6 +23,8 @@ The graph walker (``autograd.py``) calls ``backward`` and knows no op;
 an op knows nothing about the graph.
 """
 from __future__ import annotations
+
+import numpy as np
 
 REGISTRY: dict[str, "Primitive"] = {}
 
@@ -34,11 +39,19 @@ class Primitive:
         self.name, self.forward, self.backward = name, forward, backward
 
     def __call__(self, *inputs, **kwargs):
-        from ..tensor import apply  # the Tensor layer records the graph
-        return apply(self, inputs, kwargs)
+        return _record(self, inputs, kwargs)
 
     def __repr__(self):
         return f"<primitive {self.name}>"
+
+
+def _record(op, inputs, kwargs):
+    """The Tensor layer records the graph: ``tensor.apply``, imported on the first call (it
+    imports the ops, so it cannot be imported at the top), which then replaces this function."""
+    global _record
+    from ..tensor import apply
+    _record = apply
+    return apply(op, inputs, kwargs)
 
 
 def register(name, forward, backward):
@@ -48,6 +61,34 @@ def register(name, forward, backward):
     prim = Primitive(name, forward, backward)
     REGISTRY[name] = prim
     return prim
+
+
+def normalize_axes(axis, ndim, what="axis"):
+    """``axis`` (None, an int or a sequence of ints, negative counting from the end) as a
+    tuple of axes in [0, ndim); None means every axis.
+
+    The one place where negative axes become positive: every op that stores axes for its
+    backward (argsort of a permutation, re-expanding a reduction) stores these. A 0-d
+    tensor accepts axis 0 and -1, as PyTorch does, and has no axis to reduce.
+    """
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    span = max(ndim, 1)
+    out = []
+    for a in axes:
+        if not -span <= a < span:
+            raise ValueError(f"{what} {a} is out of range for a tensor with {ndim} dimensions "
+                             f"(valid: {-span} to {span - 1})")
+        out.append(int(a) % span)
+    if len(set(out)) != len(out):
+        raise ValueError(f"{what} {tuple(axes)} repeats an axis")
+    return tuple(out) if ndim else ()
+
+
+def normalize_axis(axis, ndim, what="axis"):
+    """One axis, for ops such as softmax, cat and stack: an int in [0, ndim)."""
+    return normalize_axes(int(axis), ndim, what)[0] if ndim else 0
 
 
 def unbroadcast(grad, shape):
