@@ -1,7 +1,8 @@
 """Grade a class: ``grade(submissions, out, solutions)``.
 
 1. Each chapter's release is generated from ``solutions/`` with nbgrader (what students received)
-   and read into a grading plan (:func:`grader.judge.read_release`).
+   and read, with the course manifest (:mod:`coursekit.manifest`), into a grading plan
+   (:func:`grader.judge.read_release`).
 2. Every submitted notebook becomes one task: its bytes and their sha256, never a path. An engine
    (:mod:`grader.executors`: the local process pool, or Dask workers) runs :func:`grade_task`;
    each starts the student's code in its own sandbox (:mod:`grader.judge`). Workers never write
@@ -60,14 +61,16 @@ def index_solutions(solutions: Path) -> dict:
     return found
 
 
-def prepare_releases(index: dict, workdir: Path) -> dict:
+def prepare_releases(index: dict, workdir: Path, manifest: Path | None = None) -> dict:
     """``{(chapter, lang): (Release, stem, title)}``: nbgrader generates each release from the
-    solution notebook, and the judge reads its grading plan from release + solution."""
+    solution notebook, and the judge reads its grading plan from the release and the course
+    manifest (``manifest``: a manifest file; default the one installed with the course kit)."""
+    from coursekit import manifest as course_manifest
+    known = course_manifest.load(manifest)  # a ManifestError is a ValueError: the command says it plainly
     plans = {}
     for (chapter, lang), info in sorted(index.items()):
         released = nbg.generate(workdir, chapter, lang, info["stem"], info["path"])
-        release = judge.read_release(json.loads(released.read_text(encoding="utf-8")),
-                                     json.loads(Path(info["path"]).read_text(encoding="utf-8")))
+        release = judge.read_release(json.loads(released.read_text(encoding="utf-8")), known)
         release.stem = info["stem"]
         plans[(chapter, lang)] = (release, info["stem"], info["title"])
     return plans
@@ -199,10 +202,11 @@ def _progress(total: int):
 
 def grade(submissions: Path, out: Path, solutions: Path, *, jobs: int | None = None,
           settings: judge.Settings = judge.Settings(), retry_failed: bool = False,
-          engine: executors.Engine | None = None, db: str | None = None) -> dict:
+          engine: executors.Engine | None = None, db: str | None = None, manifest: Path | None = None) -> dict:
     """Grade every submission; write ``out/``; return ``{"rows", "summary"}``. ``engine`` runs the
     tasks (:mod:`grader.executors`; default: a local pool of ``jobs`` processes, closed here);
-    ``db`` is the nbgrader gradebook's SQLAlchemy URL (default ``sqlite:///OUT/gradebook.db``)."""
+    ``db`` is the nbgrader gradebook's SQLAlchemy URL (default ``sqlite:///OUT/gradebook.db``);
+    ``manifest`` the course manifest (default: the one installed with the course kit)."""
     started, t0 = datetime.now(timezone.utc), time.monotonic()
     out = Path(out)
     own_engine = engine is None
@@ -212,7 +216,7 @@ def grade(submissions: Path, out: Path, solutions: Path, *, jobs: int | None = N
         index = index_solutions(solutions)
         subs, skipped = find_submissions(submissions)
         with tempfile.TemporaryDirectory(prefix="chainrule-release-") as tmp:
-            plans = prepare_releases(index, Path(tmp))
+            plans = prepare_releases(index, Path(tmp), manifest)
         journal = Journal(out / RESULTS)
         names = {}
         todo = []

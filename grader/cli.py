@@ -19,6 +19,9 @@ def main(argv=None) -> int:
                    help="writes OUT/grades.csv, OUT/canvas_grades.csv, OUT/feedback/, OUT/results.jsonl")
     g.add_argument("--solutions", type=Path, default=REPO / "solutions",
                    help="instructor notebooks (default: the repo's solutions/)")
+    g.add_argument("--manifest", type=Path, default=None,
+                   help="the course manifest that make course wrote (default: the one installed with the "
+                        "course kit, coursekit/manifest.json)")
     g.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                    help="notebooks graded at once (default: all %(default)s cores)")
     where = g.add_argument_group("where the notebooks are graded (default: a local pool of --jobs processes)")
@@ -64,7 +67,8 @@ def main(argv=None) -> int:
         with engine:
             print(f"grading on {engine.describe()}", file=sys.stderr)
             result = grade(args.submissions, args.out, args.solutions, jobs=args.jobs, settings=settings,
-                           retry_failed=args.retry_failed, engine=engine, db=args.db)
+                           retry_failed=args.retry_failed, engine=engine, db=args.db,
+                           manifest=args.manifest)
     except ValueError as e:  # an unreadable zip, no solutions...: say it plainly
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -7,8 +7,9 @@ the status ``tampered``), starts :mod:`grader.inside.host` in the sandbox with t
 cells and the student's solution cells, and runs each exercise's check here on
 :class:`grader.wall.Remote` names: a check's call runs in the sandbox and only data comes back
 (:mod:`grader.wall` is all the judge code that touches it). The sandbox holds only what the
-exercise may use (:mod:`coursekit.rules`): the standard library, NumPy, the public course kit
-and, for chapter 8, ``chainrule`` without its checks; never the answer key. Seeds are fixed per
+exercise may use (``uses`` in the course manifest, :mod:`coursekit.rules`): the standard library,
+NumPy, the public course kit and, where an exercise declares it (chapter 8), ``chainrule`` without
+its checks; never the answer key. Seeds are fixed per
 exercise, so a re-grade gives the same scores.
 """
 from __future__ import annotations
@@ -27,8 +28,8 @@ from pathlib import Path
 
 from . import cgroups, sandbox, wall
 from .inside import wire
-from .release import (Exercise, Release, check_calls, parse_notebook, read_release,  # noqa: F401 - re-exported
-                      student_cells, tampering)
+from .release import (Exercise, Release, parse_notebook, read_release, student_cells,  # noqa: F401 - re-exported
+                      tampering)
 
 GRADER_DIR = Path(__file__).resolve().parent
 SANDBOX_LIB = "/opt/chainrule-sandbox/lib"   # the sandbox's only import root besides the stdlib
@@ -288,8 +289,6 @@ def grade_notebook(nb: dict, release: Release, settings: Settings = Settings()) 
     exercise. A judge that stops making progress (``exercise_seconds`` + a grace) is killed with
     its host: that exercise is a ``timeout``, the next ones get fresh sandboxes.
     """
-    from coursekit import rules
-
     tampered = tampering(nb, release)
     program = student_cells(nb, release)
     exercises = release.exercises
@@ -303,8 +302,8 @@ def grade_notebook(nb: dict, release: Release, settings: Settings = Settings()) 
         if time.monotonic() > notebook_deadline:
             rows.update({i: _row(exercises[i], status="timeout", category="notebook_timeout") for i in todo})
             break
-        uses = rules.uses(release.chapter, exercises[todo[0]].id)
-        group = [i for i in todo if rules.uses(release.chapter, exercises[i].id) == uses]
+        uses = exercises[todo[0]].uses  # from the manifest: one sandbox per rule on what the code may use
+        group = [i for i in todo if exercises[i].uses == uses]
         _run_group(release, program, group, uses, rows, limits, settings, notebook_deadline)
     results = [rows[i] for i in range(len(exercises))]
     status = "flagged" if tampered else "graded"

@@ -8,6 +8,9 @@ submission: the worker sends it one task (framed JSON on ``IN_FD``)::
     {"lang", "chapter", "program": [cells], "deny": [modules], "exercise_seconds",
      "exercises": [{"index", "id", "points", "calls", "solution_ids"}]}
 
+(``calls``: ``[[check module, check function, the learner's name, kwargs], ...]`` from the course
+manifest, via :mod:`grader.release`: the judge calls exactly the checks the manifest names)
+
 loads the program into the host over ``HOST_R``/``HOST_W`` (the pipe to the student's sandbox,
 which the worker started), then runs each exercise's checks on :class:`grader.wall.Remote` names
 and writes one ``{"row": {...}, "index": i, "restart": bool}`` per exercise on ``OUT_FD``;
@@ -16,6 +19,7 @@ and writes one ``{"row": {...}, "index": i, "restart": bool}`` per exercise on `
 from __future__ import annotations
 
 import contextlib
+import importlib
 import io
 import sys
 import time
@@ -31,6 +35,13 @@ def _row(ex, **fields) -> dict:
     return row
 
 
+def check_function(module: str, function: str):
+    """The check the manifest names; only ``chainrule.checks.*``'s ``check_*`` functions qualify."""
+    if not (module.startswith("chainrule.checks.") and function.startswith("check_")):
+        raise ValueError(f"not a check: {module}.{function}")
+    return getattr(importlib.import_module(module), function)
+
+
 def end_exercise(ch: wall.Channel) -> None:
     """Stop the exercise's fork and wait for the host to report its end."""
     try:
@@ -44,7 +55,6 @@ def end_exercise(ch: wall.Channel) -> None:
 def run_exercise(ch: wall.Channel, ex: dict, seconds: float, load_report: dict) -> dict:
     """Run the exercise's checks here, on remote names served by a fresh fork of the host (it
     starts from the state right after loading the notebook)."""
-    from chainrule import checks
     from chainrule.checks import CheckFailed
 
     ch.deadline = time.monotonic() + seconds
@@ -58,14 +68,14 @@ def run_exercise(ch: wall.Channel, ex: dict, seconds: float, load_report: dict) 
         try:
             ch.request({"op": "reset", "seed": 0})
             with contextlib.redirect_stdout(sink):
-                for exercise, name, kwargs in ex["calls"]:
+                for module, function, name, kwargs in ex["calls"]:
                     if ch.request({"op": "defined", "name": name}).get("defined") is not True:
                         errors = [f"{cid}: {err}" for cid, err in load_report.items()
                                   if err and cid in ex["solution_ids"]]
                         return {"status": "failed", "category": "not_defined",
                                 "message": name + (" — " + "; ".join(str(e)[:300] for e in errors) if errors else "")}
-                    checks.get_check(exercise)(wall.Remote(ch, name),
-                                               **{k: v for k, v in kwargs.items() if k == "hidden"})
+                    check_function(module, function)(wall.Remote(ch, name),
+                                                     **{k: v for k, v in kwargs.items() if k == "hidden"})
         except wire.PeerGone:
             forked = False  # the fork is gone: nothing to end
             raise

@@ -1,25 +1,33 @@
-"""What a submission is graded against: the released notebook, read as data.
+"""What a submission is graded against: the course manifest and the released notebook, as data.
 
-:func:`read_release` turns nbgrader's release (what students received) and the instructor's
-solution notebook (whose tests cells hold the hidden check calls) into a :class:`Release`: the code
-cells the host runs, the exercises with their points and check calls, the tests cells a submission
-must still contain unchanged. :func:`tampering` compares a submission with it, :func:`student_cells`
-builds the host's program, :func:`parse_notebook` reads submitted bytes. Nothing here runs code.
+:func:`read_release` turns nbgrader's release (what students received) and the course manifest
+(:mod:`coursekit.manifest`: per exercise its points, the check and its visible and hidden calls,
+the learner's name, its solution cells, what its code may use) into a :class:`Release`: the code
+cells the host runs, the exercises, and the tests cells a submission must still contain unchanged.
+The release is checked against the manifest (same tests cells, same points), so the two can never
+disagree about what is graded. :func:`tampering` compares a submission with the release,
+:func:`student_cells` builds the host's program, :func:`parse_notebook` reads submitted bytes.
+Nothing here runs code, and nothing here reads a tests cell's code: the manifest says what it calls.
 """
 from __future__ import annotations
 
-import ast
 import json
 from dataclasses import dataclass, field
+
+from coursekit import manifest as course_manifest
+from coursekit.manifest import normalise_source as _norm
+
 
 @dataclass
 class Exercise:
     id: str               # e.g. "affine_backward"
     grade_id: str         # its tests cell, e.g. "affine_backward_tests"
     points: float
-    calls: list           # [(check exercise id, student name, {"hidden": True}), ...] from the tests cell
+    calls: list           # [(check module, check function, learner's name, {"hidden": True}), ...], visible first
     tests_source: str     # the released tests cell (the student's copy must be identical)
     solution_ids: list = field(default_factory=list)  # the solution cells the exercise grades
+    uses: tuple = ("numpy",)   # what its code may use (coursekit.rules)
+    time: str = "small"        # "layer": a hidden case is layer-sized
 
 
 @dataclass
@@ -30,17 +38,15 @@ class Release:
     cells: list           # [{"id", "source", "solution": bool}] code cells in order, tests cells left out
     exercises: list
     locked: dict          # grade_id -> (source, points, flags) of each tests cell
-    remote_library: bool  # the chapter's exercises work on chainrule objects (models, tensors)
 
     @property
     def max_score(self):
         return sum(e.points for e in self.exercises)
 
-
-def _norm(src) -> str:
-    if isinstance(src, list):
-        src = "".join(src)
-    return "\n".join(line.rstrip() for line in str(src).strip().splitlines())
+    @property
+    def remote_library(self) -> bool:
+        """The chapter's exercises work on chainrule objects (models, tensors)."""
+        return any("chainrule" in e.uses for e in self.exercises)
 
 
 def _meta(cell) -> dict:
@@ -52,23 +58,21 @@ def _flags(m) -> tuple:
     return (bool(m.get("grade")), bool(m.get("solution")), bool(m.get("locked")), m.get("grade_id"))
 
 
-def check_calls(source: str) -> list:
-    """The ``chXX.check_<exercise>(NAME[, hidden=True])`` calls of a tests cell, in order."""
-    calls = []
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
-                and node.func.attr.startswith("check_") and node.args and isinstance(node.args[0], ast.Name):
-            kwargs = {k.arg: ast.literal_eval(k.value) for k in node.keywords if k.arg}
-            calls.append((node.func.attr[len("check_"):], node.args[0].id, kwargs, node.lineno))
-    return [c[:3] for c in sorted(calls, key=lambda c: c[3])]
+def _exercise(ex: course_manifest.Exercise, source: str) -> Exercise:
+    calls = [(ex.check_module, ex.check_function, ex.name, kwargs) for kwargs, _ in ex.calls()]
+    return Exercise(ex.id, ex.tests_id, ex.points, calls, source, list(ex.solution_ids), ex.uses, ex.time)
 
 
-def read_release(release_nb: dict, solution_nb: dict) -> Release:
+def read_release(release_nb: dict, known: course_manifest.Manifest | None = None) -> Release:
     """The grading plan of one notebook: ``release_nb`` is what students received (nbgrader's
-    release), ``solution_nb`` the instructor's (its tests cells hold the hidden check calls)."""
+    release), ``known`` the course manifest (default: the one installed with the course kit).
+    ValueError when the two disagree (a release built from other chapter sources)."""
+    known = known if known is not None else course_manifest.load()
     meta = release_nb.get("metadata", {}).get("chainrule", {})
-    hidden_src = {_meta(c).get("grade_id"): _norm(c["source"]) for c in solution_nb["cells"] if _meta(c).get("grade")}
-    cells, exercises, locked, pending = [], [], {}, []
+    chapter, lang = meta.get("chapter"), meta.get("lang")
+    where = f"the release of {chapter} ({lang})"
+    planned = known.by_tests_id(chapter)
+    cells, exercises, locked, solutions = [], [], {}, set()
     for i, c in enumerate(release_nb["cells"]):
         m = _meta(c)
         if c.get("cell_type") != "code":
@@ -76,23 +80,25 @@ def read_release(release_nb: dict, solution_nb: dict) -> Release:
         gid = m.get("grade_id")
         if m.get("solution"):
             cells.append({"id": gid, "source": _norm(c["source"]), "solution": True})
-            pending.append(gid)
+            solutions.add(gid)
         elif m.get("grade"):
-            calls = check_calls(hidden_src.get(gid, _norm(c["source"])))
-            if not calls:
-                raise ValueError(f"tests cell {gid}: no chainrule check call found; the sandboxed grader "
-                                 "grades tests cells of the form chXX.check_<exercise>(name)")
-            ex_id = gid[: -len("_tests")] if gid.endswith("_tests") else gid
-            exercises.append(Exercise(ex_id, gid, float(m.get("points", 0)), calls, _norm(c["source"]),
-                                      [p for p in pending if p]))
-            locked[gid] = (_norm(c["source"]), float(m.get("points", 0)), _flags(m))
-            pending = []
+            ex = planned.get(gid)
+            if ex is None:
+                raise ValueError(f"{where}: tests cell {gid!r} is not in the course manifest {known.path} "
+                                 "(run make course, and grade with the kit it built)")
+            if course_manifest.fingerprint(c["source"]) != ex.tests_sha256.get(lang) \
+                    or float(m.get("points", -1)) != ex.points:
+                raise ValueError(f"{where}: tests cell {gid!r} differs from the course manifest's "
+                                 f"{known.path} (run make course, and grade with the kit it built)")
+            exercises.append(_exercise(ex, _norm(c["source"])))
+            locked[gid] = (_norm(c["source"]), ex.points, _flags(m))
         else:
             cells.append({"id": f"cell{i}", "source": _norm(c["source"]), "solution": False})
-    from chainrule import checks
-    remote = any(getattr(checks.get_check(call[0]), "__module__", "") == "chainrule.checks.ch08"
-                 for e in exercises for call in e.calls)
-    return Release(meta.get("chapter"), meta.get("lang"), "", cells, exercises, locked, remote)
+    missing = [gid for gid in planned if gid not in locked] + \
+        [s for e in exercises for s in e.solution_ids if s not in solutions]
+    if missing:
+        raise ValueError(f"{where}: the course manifest grades cells the release does not have: {missing}")
+    return Release(chapter, lang, "", cells, exercises, locked)
 
 
 def tampering(nb: dict, release: Release) -> dict:

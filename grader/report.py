@@ -18,6 +18,8 @@ Honest figures, and how they are counted:
 - a student counts once per exercise and category (exercise rows with the same id are merged),
   and only exercise rows with status ``failed`` and a category are counted as mistakes
   (``not_implemented``, a blank exercise, is a category too);
+- an exercise is labelled with its title from the course manifest (:mod:`coursekit.manifest`, in
+  the report's language) beside its id;
 - each category shows one example of the feedback text, anonymised (the student id and e-mail
   addresses removed) and cut to about 300 characters. Only the ``message`` field is ever quoted.
 """
@@ -38,7 +40,7 @@ LANGS = ("en", "zh")
 EXAMPLE_CHARS = 300
 GRADED = "graded"
 CSV_COLUMNS = [
-    "rank", "chapter", "exercise", "grade_ids", "points", "submissions", "mean_score", "median_score",
+    "rank", "chapter", "exercise", "title", "grade_ids", "points", "submissions", "mean_score", "median_score",
     "full", "partial", "zero", "full_share", "partial_share", "zero_share", "lost", "lost_share",
     "undiagnosed", "histogram", "category", "category_label", "students", "share", "share_of_lost", "example",
 ]
@@ -53,6 +55,16 @@ def default_lang(environ=None) -> str:
         if value:
             return "zh" if value.lower().startswith("zh") else "en"
     return "en"
+
+
+def exercise_titles(lang: str) -> dict:
+    """``{exercise id: title in lang}`` from the course manifest; {} without a readable one (the
+    report then names exercises by id alone: it must not fail over a label)."""
+    try:
+        from coursekit import manifest
+        return {e.id: e.label(lang) for e in manifest.exercises()}
+    except (ImportError, ValueError):
+        return {}
 
 
 # ---------------------------------------------------------------------- reading
@@ -182,6 +194,7 @@ def build_report(out_dir: Path, lang: str | None = None) -> dict:
 def summarise(rows: list[dict], batch: dict, lang: str) -> dict:
     """The report's figures from the deduplicated result rows (pure: no files)."""
     token = STRINGS[lang]["anon_student"]
+    titles = exercise_titles(lang)
     statuses: dict[str, int] = {}
     for r in rows:
         statuses[str(r.get("status"))] = statuses.get(str(r.get("status")), 0) + 1
@@ -214,7 +227,8 @@ def summarise(rows: list[dict], batch: dict, lang: str) -> dict:
         lg = str(r.get("language") or "")
         c["languages"][lg] = c["languages"].get(lg, 0) + 1
         for ex_id, m in _merge_exercises(r.get("exercises")).items():
-            e = exercises.setdefault((chap, ex_id), {"chapter": chap, "exercise": ex_id, "grade_ids": [],
+            e = exercises.setdefault((chap, ex_id), {"chapter": chap, "exercise": ex_id,
+                                                     "title": titles.get(ex_id, ""), "grade_ids": [],
                                                      "points": 0.0, "scores": [], "statuses": {},
                                                      "undiagnosed": 0, "cats": {}})
             e["points"] = max(e["points"], m["points"])
@@ -251,7 +265,8 @@ def summarise(rows: list[dict], batch: dict, lang: str) -> dict:
     ranked = sorted(exercise_list, key=lambda e: (-e["lost"], -(e["lost_share"] or 0), order[id(e)]))
     for i, e in enumerate(ranked, 1):
         e["rank"] = i
-    ranking = [{"rank": e["rank"], "chapter": e["chapter"], "exercise": e["exercise"], "lost": e["lost"],
+    ranking = [{"rank": e["rank"], "chapter": e["chapter"], "exercise": e["exercise"], "title": e["title"],
+                "lost": e["lost"],
                 "lost_share": e["lost_share"], "submissions": e["submissions"],
                 "top_category": e["categories"][0]["category"] if e["categories"] else None,
                 "top_category_label": e["categories"][0]["label"] if e["categories"] else None,

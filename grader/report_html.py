@@ -49,6 +49,11 @@ def _fmt(x) -> str:
     return str(int(x)) if x.is_integer() else f"{x:.2f}".rstrip("0").rstrip(".")
 
 
+def _title(entry: dict) -> str:
+    """The exercise's title from the course manifest, after its id ("" when there is none)."""
+    return f' <span class="muted">{html.escape(entry["title"])}</span>' if entry.get("title") else ""
+
+
 def _pct(x) -> str:
     return "–" if x is None else f"{100 * x:.0f}%"
 
@@ -193,7 +198,8 @@ def render(report: dict) -> str:
         for r in report["ranking"]:
             top = (f"{e(r['top_category_label'])} ({r['top_category_students']})" if r["top_category"] else "–")
             p.append(f'<tr{" class=first" if r["rank"] == 1 and r["lost"] else ""}><td class="n">{r["rank"]}</td>'
-                     f'<td><a href="#ex-{e(r["chapter"])}-{e(r["exercise"])}"><code>{e(r["exercise"])}</code></a></td>'
+                     f'<td><a href="#ex-{e(r["chapter"])}-{e(r["exercise"])}"><code>{e(r["exercise"])}</code></a>'
+                     f'{_title(r)}</td>'
                      f'<td>{e(r["chapter"])}</td><td class="n">{r["lost"]} / {r["submissions"]} '
                      f'({_pct(r["lost_share"])})</td><td>{top}</td></tr>')
         p.append("</tbody></table></div>")
@@ -230,7 +236,7 @@ def render(report: dict) -> str:
     p.append(f'<h2 id="exercises">{e(s["nav_exercises"])}</h2>')
     for x in report["exercises"]:
         hist = s["list_sep"].join(f"{_fmt(v)}{s['sep']}{n}" for v, n in x["histogram"])
-        p += [f'<h3 id="ex-{e(x["chapter"])}-{e(x["exercise"])}"><code>{e(x["exercise"])}</code> '
+        p += [f'<h3 id="ex-{e(x["chapter"])}-{e(x["exercise"])}"><code>{e(x["exercise"])}</code>{_title(x)} '
               f'<span class="muted">{e(x["chapter"])} · {e(s["rank"])} {x["rank"]}</span></h3>',
               f'<p class="muted">{e(s["points"])} {_fmt(x["points"])} · {e(s["submissions"])} {x["submissions"]} · '
               f'{e(s["mean"])} {_fmt(x["mean"])} · {e(s["median"])} {_fmt(x["median"])} · '

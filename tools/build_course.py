@@ -4,17 +4,21 @@ For each ``chapters/ch*.md`` (jupytext MyST, see ``chapters/FORMAT.md``) and eac
 
 * ``solutions/<lang>/<stem>.ipynb``: the instructor notebook in nbgrader's source form;
 * ``course/<lang>/<stem>.ipynb``: the learner notebook, produced by nbgrader's own
-  ``generate_assignment`` (solutions blanked, hidden tests removed, no outputs).
+  ``generate_assignment`` (solutions blanked, hidden tests removed, no outputs);
+
+and for the whole course ``src/coursekit/manifest.json`` (:mod:`course_manifest`): one entry per
+exercise, the description that the grader, the in-notebook check and the checks read.
 
 Output is deterministic (cell ids, key order, trailing newline), so running it twice gives
 identical files and a test can compare a fresh build with the committed notebooks.
 
-    python tools/build_course.py [--chapters DIR] [--out DIR]
+    python tools/build_course.py [--chapters DIR] [--out DIR] [--manifest FILE]
 """
 from __future__ import annotations
 
 import argparse
 import copy
+import json
 import sys
 import tempfile
 from pathlib import Path
@@ -23,12 +27,16 @@ import jupytext
 import nbformat
 
 REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+for _path in (REPO, REPO / "src", Path(__file__).resolve().parent):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
 
+import course_manifest  # noqa: E402
 from grader import nbg  # noqa: E402  (the same nbgrader set-up the grader uses)
 
 LANGS = ("en", "zh")
+USES = course_manifest.spec.USES
+MANIFEST = REPO / "src" / "coursekit" / "manifest.json"
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 
@@ -45,9 +53,14 @@ def nbgrader_meta(exercise: dict, where: str) -> dict:
     if role == "solution":
         if "points" in exercise:
             raise ChapterError(f"{where}: points belong on the tests cell of {ex_id!r}")
+        uses = exercise.get("uses", ["numpy"])
+        if not isinstance(uses, list) or "numpy" not in uses or not set(uses) <= set(USES):
+            raise ChapterError(f"{where}: uses of {ex_id!r} must list numpy and only {list(USES)}, got {uses!r}")
         return {"grade": False, "grade_id": ex_id, "locked": False, "schema_version": 3,
                 "solution": True}
     if role == "tests":
+        if "uses" in exercise:
+            raise ChapterError(f"{where}: uses belongs on the solution cell of {ex_id!r}")
         points = exercise.get("points")
         if not isinstance(points, (int, float)) or points <= 0:
             raise ChapterError(f"{where}: tests cell of {ex_id!r} needs points > 0")
@@ -120,17 +133,36 @@ def _write(path: Path, text: str) -> bool:
     return True
 
 
-def build(chapters_dir: Path, out: Path, quiet: bool = False, prune: bool = True) -> list[Path]:
-    """Build every chapter of ``chapters_dir`` into ``out/solutions`` and ``out/course``."""
+def manifest_text(chapters: list) -> str:
+    """The manifest's deterministic text (sorted keys, final newline)."""
+    try:
+        data = course_manifest.manifest(chapters)
+    except course_manifest.ManifestSourceError as e:
+        raise ChapterError(str(e)) from None
+    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+def build(chapters_dir: Path, out: Path, quiet: bool = False, prune: bool = True,
+          manifest: Path | None = None) -> list[Path]:
+    """Build every chapter of ``chapters_dir`` into ``out/solutions`` and ``out/course``, and the
+    manifest of those chapters into ``manifest`` (default ``out/manifest.json``; ``make course``
+    gives the kit's package data, :data:`MANIFEST`)."""
     sources = sorted(Path(chapters_dir).glob("ch*.md"))
-    written, expected = [], set()
+    written, expected, chapters, split_nbs = [], set(), [], []
+    # every chapter and the manifest are checked before anything is generated or written, so a
+    # broken chapter leaves the committed files as they were
+    for src in sources:
+        source = jupytext.read(src, fmt="md:myst")
+        split_nbs.append((src.stem, [(lang, split(source, lang, src.stem)) for lang in LANGS]))
+        try:
+            chapters.append(course_manifest.chapter_entries(source, src.stem))
+        except course_manifest.ManifestSourceError as e:
+            raise ChapterError(str(e)) from None
+    manifest_data = manifest_text(chapters)
     with tempfile.TemporaryDirectory(prefix="chainrule-build-") as tmp:
         course_root = Path(tmp) / "nbgrader"
-        for src in sources:
-            stem = src.stem
-            source = jupytext.read(src, fmt="md:myst")
-            for lang in LANGS:
-                sol_nb = split(source, lang, stem)
+        for stem, per_lang in split_nbs:
+            for lang, sol_nb in per_lang:
                 chapter = sol_nb.metadata["chainrule"]["chapter"]
                 sol_text = normalise(sol_nb)
                 sol_path = out / "solutions" / lang / f"{stem}.ipynb"
@@ -146,6 +178,9 @@ def build(chapters_dir: Path, out: Path, quiet: bool = False, prune: bool = True
                         written.append(path)
                 if not quiet:
                     print(f"built {stem} [{lang}]", file=sys.stderr)
+    manifest = Path(manifest) if manifest is not None else out / "manifest.json"
+    if _write(manifest, manifest_data):
+        written.append(manifest)
     # generated folders hold only generated files: drop notebooks of chapters that are gone
     # (only when building every chapter; a partial build must not delete the others' notebooks)
     for kind in ("solutions", "course") if prune else ():
@@ -160,11 +195,15 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--chapters", type=Path, default=REPO / "chapters", help="folder of ch*.md sources")
     p.add_argument("--out", type=Path, default=REPO, help="where solutions/ and course/ go")
+    p.add_argument("--manifest", type=Path, default=None,
+                   help="where the manifest goes (default: the kit's src/coursekit/manifest.json when "
+                        "building the repo's chapters into the repo, else OUT/manifest.json)")
     p.add_argument("-q", "--quiet", action="store_true")
     args = p.parse_args(argv)
     try:
         full = args.chapters.resolve() == (REPO / "chapters").resolve()
-        written = build(args.chapters, args.out, quiet=args.quiet, prune=full)
+        manifest = args.manifest or (MANIFEST if full and args.out.resolve() == REPO.resolve() else None)
+        written = build(args.chapters, args.out, quiet=args.quiet, prune=full, manifest=manifest)
     except ChapterError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1

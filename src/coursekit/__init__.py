@@ -10,6 +10,8 @@
 * :mod:`.drivers` — how an exercise's code is driven (called, a ``Value`` class exercised, a model
   run backward) on those inputs, with the outcome as data.
 * :mod:`.rules` — what an exercise's code may use (NumPy only for a hand-derived pass).
+* :mod:`.manifest` — the course's one description of its exercises (``manifest.json``, written by
+  ``make course``): points, checks and their calls, what each exercise's code may use, time class.
 * ``chNN`` — a chapter's inputs (specs) and drivers, imported on first use of a ``"chNN.*"`` name.
   Only :mod:`.ch08` imports ``chainrule`` (chapter 8's exercises use the library, and only its
   sandbox has it); every other module here needs NumPy alone.

@@ -2,25 +2,33 @@
 
 A hand-derived backward pass is the point of most exercises: there the code may use NumPy and
 the standard library only (``"numpy"``). Chapter 8 teaches working with the library, so its code
-may also use ``chainrule`` (``"chainrule"``). In grading the rule is enforced by what the sandbox
-contains (a module that is not allowed is not there); :func:`forbidden_use` lets the in-notebook
-check apply the same rule, so that no learner is surprised at grading.
+may also use ``chainrule`` (``"chainrule"``). Each exercise declares this in its chapter source
+(``uses`` on its solution cell, default ``["numpy"]``) and the course manifest carries it
+(:mod:`.manifest`): :func:`uses` reads it there. In grading the rule is enforced by what the
+sandbox contains (a module that is not allowed is not there); :func:`forbidden_use` lets the
+in-notebook check apply the same rule, so that no learner is surprised at grading.
 """
 from __future__ import annotations
 
 import types
 
-# per chapter; an exercise may override its chapter (EXERCISE_USES)
-CHAPTER_USES = {"ch08": ("numpy", "chainrule")}
-EXERCISE_USES: dict = {}
-DEFAULT_USES = ("numpy",)
+DEFAULT_USES = ("numpy",)   # an exercise or chapter the manifest does not know: the strictest rule
 # libraries that compute derivatives (or whole layers) for you: never inside a numpy-only exercise
 TOOLS = ("chainrule", "torch", "jax", "autograd", "tensorflow", "scipy", "sympy", "numdifftools", "mpmath",
          "findiff", "casadi")
 
 
 def uses(chapter: str, exercise: str | None = None) -> tuple:
-    return EXERCISE_USES.get(exercise) or CHAPTER_USES.get(chapter, DEFAULT_USES)
+    """What ``exercise``'s code may use, from the manifest; without an exercise, what every
+    exercise of ``chapter`` may use (so a chapter-wide answer never allows more than one of them)."""
+    from . import manifest
+    known = manifest.load().exercises
+    if exercise in known:
+        return known[exercise].uses
+    per_exercise = [e.uses for e in manifest.for_notebook(chapter)]
+    if not per_exercise:
+        return DEFAULT_USES
+    return tuple(u for u in per_exercise[0] if all(u in other for other in per_exercise))
 
 
 def denied(allowed) -> list:

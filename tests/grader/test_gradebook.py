@@ -21,7 +21,7 @@ from grader import gradebook, judge, sandbox  # noqa: E402
 
 def _release(chapter, lang, stem, exercises):
     exs = [judge.Exercise(e, f"{e}_tests", pts, [], "", [e]) for e, pts in exercises]
-    return judge.Release(chapter, lang, stem, [], exs, {}, False)
+    return judge.Release(chapter, lang, stem, [], exs, {})
 
 
 def _row(student, chapter, lang, stem, scores, file=None):

@@ -24,6 +24,7 @@ import psutil
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+PYPATH = os.pathsep.join([str(REPO / "src"), str(REPO)])  # this checkout's library and kit, not an installed copy
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests" / "course"))
 
@@ -243,7 +244,7 @@ def redteam(tmp_path_factory):
     (subs / "bad_not_a_notebook").mkdir()
     (subs / "bad_not_a_notebook" / "answers.py").write_text("print('hi')\n")
 
-    env = dict(os.environ, PYTHONPATH=str(REPO), CHAINRULE_PLANTED_SECRET=SECRET)
+    env = dict(os.environ, PYTHONPATH=PYPATH, CHAINRULE_PLANTED_SECRET=SECRET)
     proc = subprocess.run([sys.executable, "-m", "grader", "grade", str(subs), "--out", str(out),
                            "--exercise-timeout", "10", "--timeout", "120", "--jobs", "2"],
                           cwd=REPO, env=env, capture_output=True, text=True, timeout=1200)
@@ -401,7 +402,7 @@ def test_a_regrade_reproduces_the_scores(redteam, tmp_path):
         for f in src.iterdir():
             (subs / student / f.name).write_bytes(f.read_bytes())
     proc = subprocess.run([sys.executable, "-m", "grader", "grade", str(subs), "--out", str(out2)],
-                          cwd=REPO, env=dict(os.environ, PYTHONPATH=str(REPO)), capture_output=True, text=True,
+                          cwd=REPO, env=dict(os.environ, PYTHONPATH=PYPATH), capture_output=True, text=True,
                           timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     again = {(r["student_id"], r["notebook"]): (r["score"], r["status"])
@@ -420,7 +421,7 @@ def test_an_interrupted_batch_resumes_without_regrading(redteam, tmp_path):
     (out / "results.jsonl").write_text("\n".join(lines[:-3]) + "\n" + lines[-3][:40], encoding="utf-8")
     proc = subprocess.run([sys.executable, "-m", "grader", "grade", str(redteam["out"].parent / "subs"),
                            "--out", str(out), "--exercise-timeout", "10", "--timeout", "120"],
-                          cwd=REPO, env=dict(os.environ, PYTHONPATH=str(REPO)), capture_output=True, text=True,
+                          cwd=REPO, env=dict(os.environ, PYTHONPATH=PYPATH), capture_output=True, text=True,
                           timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert json.loads((out / "batch.json").read_text())["graded_now"] == 3

@@ -293,12 +293,15 @@ def test_zh_report_has_the_same_figures(graded_class):
     assert zh["lang"] == "zh"
 
     def figures(report):
-        return ([{k: v for k, v in e.items() if k != "categories"} for e in report["exercises"]],
+        return ([{k: v for k, v in e.items() if k not in ("categories", "title")} for e in report["exercises"]],
                 [[(c["category"], c["students"], c["share"], c["share_of_lost"]) for c in e["categories"]]
                  for e in report["exercises"]],
-                [{k: v for k, v in r.items() if k != "top_category_label"} for r in report["ranking"]],
+                [{k: v for k, v in r.items() if k not in ("top_category_label", "title")} for r in report["ranking"]],
                 report["chapters"], report["students"])
     assert figures(en) == figures(zh)
+    # the exercises' titles come from the course manifest, in the report's language
+    titles = {e["exercise"]: (e["title"], z["title"]) for e, z in zip(en["exercises"], zh["exercises"])}
+    assert titles["affine_backward"] == ("3.2 The affine layer backward", "3.2 仿射层的反向传递")
     labels = {c["category"]: c["label"] for e in zh["exercises"] for c in e["categories"]}
     assert labels == {"db_missing_batch_sum": "偏置梯度没有沿批次求和", "transpose": "结果被转置",
                       "not_implemented": "未作答（NotImplementedError）"}

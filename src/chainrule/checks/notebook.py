@@ -1,11 +1,13 @@
 """``chainrule.check()``: the expected score of the open notebook, before submitting.
 
-It reads the notebook file (never runs it), finds the graded tests cells (nbgrader metadata
-``grade: true``, ``grade_id: <exercise>_tests``, ``points``), finds in each the visible check call
-``chXX.check_<exercise>(NAME)`` with :mod:`ast` (a ``### BEGIN HIDDEN TESTS`` block, present only in
-instructor notebooks, is dropped first: hidden tests are never run here), takes NAME's current value
-from the caller's namespace (the notebook's), runs the visible check and prints one line per
-exercise, the expected total and a reminder that hidden tests may still fail.
+It reads the notebook file (never runs it) for its chapter, and the course manifest
+(:mod:`coursekit.manifest`, the description the grader reads too) for that chapter's exercises:
+their points, the name each tests cell checks, the check and its visible calls. Each exercise's
+tests cell must still be in the notebook as it was released (the manifest holds its fingerprint;
+the grader gives an edited cell 0 points, so here it is reported, not run). It takes the name's
+current value from the caller's namespace (the notebook's), runs the visible calls only (hidden
+tests are never run here), prints one line per exercise, the expected total and a reminder that
+hidden tests may still fail.
 
 Which notebook: ``check(path=...)``; else the ``__session__`` global that ipykernel sets to the
 notebook's path under Jupyter, VS Code's ``__vsc_ipynb_file__``, or ``$JPY_SESSION_NAME`` (set by
@@ -13,7 +15,6 @@ jupyter_server); a relative path is looked up from the working folder (the noteb
 """
 from __future__ import annotations
 
-import ast
 import contextlib
 import io
 import json
@@ -22,10 +23,10 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import EXERCISES, get_check
-from .core import CheckFailed, _state, msg, set_language
+from coursekit import manifest
 
-HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+from . import get_check
+from .core import CheckFailed, _state, msg, set_language
 
 
 @dataclass
@@ -94,49 +95,31 @@ def find_notebook(namespace=None):
     return None
 
 
-# ---------------------------------------------------------------------- reading the tests cells
-def _visible_source(source):
-    """The cell without its hidden block and without IPython magics (``%``, ``!``) that ast rejects."""
-    keep, hidden = [], False
-    for line in source.splitlines():
-        stripped = line.strip()
-        if stripped.startswith(HIDDEN_BEGIN):
-            hidden = True
-        elif stripped.startswith(HIDDEN_END):
-            hidden = False
-        elif not hidden:
-            keep.append("" if stripped.startswith(("%", "!")) else line)
-    return "\n".join(keep)
-
-
-def _checked_name(source, exercise):
-    """NAME in the visible call ``...check_<exercise>(NAME)``, or None."""
-    try:
-        tree = ast.parse(_visible_source(source))
-    except SyntaxError:
-        return None
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Call):
-            continue
-        func = node.func
-        called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
-        hidden = any(k.arg == "hidden" and not (isinstance(k.value, ast.Constant) and not k.value.value)
-                     for k in node.keywords)
-        if called == f"check_{exercise}" and not hidden and node.args and isinstance(node.args[0], ast.Name):
-            return node.args[0].id
-    return None
+# ---------------------------------------------------------------------- the notebook's exercises
+def _grade_cells(nb):
+    """``{grade_id: source}`` of the notebook's graded tests cells."""
+    out = {}
+    for cell in nb.get("cells", []):
+        meta = (cell.get("metadata") or {}).get("nbgrader") or {}
+        if cell.get("cell_type") == "code" and meta.get("grade") and meta.get("grade_id"):
+            out.setdefault(str(meta["grade_id"]), cell.get("source", ""))
+    return out
 
 
 def tests_cells(nb):
-    """``[(exercise, points, source)]`` of the notebook's graded tests cells, in notebook order."""
-    out = []
-    for cell in nb.get("cells", []):
-        meta = (cell.get("metadata") or {}).get("nbgrader") or {}
-        grade_id = str(meta.get("grade_id", ""))
-        if cell.get("cell_type") == "code" and meta.get("grade") and grade_id.endswith("_tests"):
-            source = cell.get("source", "")
-            source = "".join(source) if isinstance(source, list) else str(source)
-            out.append((grade_id[: -len("_tests")], float(meta.get("points") or 0), source))
+    """``[(Exercise or exercise id, tests cell source or None, lang)]`` in notebook order: the
+    manifest's exercises of the notebook's chapter (``None``: its tests cell is gone), then any
+    graded cell the manifest does not know (by its id: this kit is older than the notebook)."""
+    meta = (nb.get("metadata") or {}).get("chainrule") or {}
+    cells = _grade_cells(nb)
+    known = manifest.load()
+    exercises = known.for_notebook(meta.get("chapter")) if meta.get("chapter") in known.chapters else \
+        [e for e in known.exercises.values() if e.tests_id in cells]
+    lang = meta.get("lang") if meta.get("lang") in manifest.LANGS else None
+    out = [(e, cells.get(e.tests_id), lang) for e in exercises]
+    claimed = {e.tests_id for e in exercises}
+    out += [(gid[: -len("_tests")] if gid.endswith("_tests") else gid, None, lang)
+            for gid in cells if gid not in claimed]
     return out
 
 
@@ -152,18 +135,21 @@ def _first_lines(text, exercise):
     return [first] + ([lines[-1]] if len(lines) > 1 else [])
 
 
-def run_exercise(exercise, points, source, namespace):
-    """Run the visible check of one exercise on the learner's object; never raises (but Ctrl-C)."""
-    name = _checked_name(source, exercise)
-    if name is None:
+def run_exercise(ex, source, lang, namespace):
+    """Run the visible calls of one exercise's check on the learner's object; never raises (but
+    Ctrl-C). ``ex``: a manifest Exercise, or the id of one the manifest does not know."""
+    if not isinstance(ex, manifest.Exercise):
+        return ExerciseResult(ex, 0.0, 0.0, "unknown", msg("nbcheck_unknown"))
+    exercise, points, name = ex.id, ex.points, ex.name
+    langs = [lang] if lang else list(ex.tests_sha256)
+    if source is None or manifest.fingerprint(source) not in {ex.tests_sha256.get(lg) for lg in langs}:
         return ExerciseResult(exercise, points, 0.0, "no_check", msg("nbcheck_no_call"))
-    if exercise not in EXERCISES:
-        return ExerciseResult(exercise, points, 0.0, "unknown", msg("nbcheck_unknown"), name)
     if name not in namespace:
         return ExerciseResult(exercise, points, 0.0, "missing", msg("nbcheck_missing", name=name), name)
     try:
         with contextlib.redirect_stdout(io.StringIO()):  # the check's own ✓ line, the learner's prints
-            get_check(exercise)(namespace[name])
+            for kwargs in ex.visible:
+                get_check(exercise)(namespace[name], **kwargs)
     except CheckFailed as e:
         status = "not_implemented" if e.category == "not_implemented" else "failed"
         return ExerciseResult(exercise, points, 0.0, status, str(e), name)
@@ -221,13 +207,16 @@ def check(path=None, namespace=None, lang=None, quiet=False):
         try:
             nb = json.loads(nb_path.read_text(encoding="utf-8"))
             cells = tests_cells(nb)
+        except manifest.ManifestError as e:  # the kit is broken, not the notebook: say so
+            print(f"chainrule.check: {e}")
+            return None
         except (OSError, ValueError, AttributeError, TypeError) as e:
             print(msg("nbcheck_unreadable", path=nb_path, error=f"{type(e).__name__}: {e}"[:200]))
             return None
         if not cells:
             print(msg("nbcheck_no_exercises", path=nb_path))
             return None
-        result = NotebookCheck(nb_path, [run_exercise(ex, pts, src, namespace) for ex, pts, src in cells])
+        result = NotebookCheck(nb_path, [run_exercise(ex, src, lg, namespace) for ex, src, lg in cells])
         if not quiet:
             report(result)
         return result

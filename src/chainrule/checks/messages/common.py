@@ -72,8 +72,9 @@ EN = {
     "nbcheck_title": "chainrule.check: {notebook} (visible checks only)",
     "nbcheck_not_implemented": "not implemented yet (the function still raises NotImplementedError)",
     "nbcheck_missing": "{name} is not defined: run the cell that defines it, then check again.",
-    "nbcheck_no_call": ("its tests cell has no visible check call: was the cell edited? Download a fresh "
-                        "copy of the notebook and move your answers into it."),
+    "nbcheck_no_call": ("its tests cell is missing or differs from the one you received, so it is not run "
+                        "(grading gives it 0 points). Download a fresh copy of the notebook and move your "
+                        "answers into it."),
     "nbcheck_unknown": "this chainrule does not know the exercise: update chainrule and restart the kernel.",
     "nbcheck_error": "the check itself raised {etype}: {emsg}",
     "nbcheck_total": ("Expected score: {earned} / {total} points ({passed} of {n} exercises pass their "
@@ -152,7 +153,7 @@ ZH = {
     "nbcheck_title": "chainrule.check：{notebook}（只运行公开检查）",
     "nbcheck_not_implemented": "尚未实现（函数仍然抛出 NotImplementedError）",
     "nbcheck_missing": "{name} 还没有定义：先运行定义它的单元格，再检查一次。",
-    "nbcheck_no_call": "它的测试单元格里找不到公开检查的调用：这个单元格被改过吗？请下载一份新的笔记本，把你的答案移过去。",
+    "nbcheck_no_call": "它的测试单元格不见了，或者与你收到的不一样，所以没有运行（评分时这道练习得 0 分）。请下载一份新的笔记本，把你的答案移过去。",
     "nbcheck_unknown": "当前的 chainrule 不认识这个练习：请更新 chainrule 并重启内核。",
     "nbcheck_error": "检查本身抛出了 {etype}：{emsg}",
     "nbcheck_total": "预计得分：{earned} / {total} 分（{n} 个练习中有 {passed} 个通过了公开检查）。",
