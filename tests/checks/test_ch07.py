@@ -167,7 +167,7 @@ def clip_norm_chainrule(grads, max_norm):
     for p, g in zip(params, grads):
         p.grad = g.copy()
     total = nn.utils.clip_grad_norm_(params, max_norm)
-    return tuple(p.grad for p in params), total
+    return tuple(p.grad for p in params), float(total)   # a 0-d Tensor, as in PyTorch: the exercise returns a number
 
 
 @pytest.mark.parametrize("hidden", HIDDEN)
