@@ -66,8 +66,28 @@ def _write(path: Path, value) -> None:
     path.write_text(str(value))
 
 
+def _sweep() -> None:
+    """Remove the empty groups of grader processes that are gone (a worker killed mid-task)."""
+    parents = list(_v1() or ()) + ([_v2()] if _v2() is not None else [])
+    for parent in parents:
+        for d in parent.glob("chainrule-*-*"):
+            try:
+                pid = int(d.name.split("-")[1])
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                try:
+                    d.rmdir()  # fails while a process is still in it: then it is not stale
+                except OSError:
+                    pass
+            except (ValueError, OSError):
+                pass
+
+
 def new_group(memory_bytes: int, pids: int) -> Group | None:
     """A fresh group with these caps, or None where cgroups cannot be used here."""
+    if "swept" not in _PROBE:
+        _PROBE["swept"] = True
+        _sweep()
     name = f"chainrule-{os.getpid()}-{next(_counter)}"
     made: list = []
     try:
