@@ -107,62 +107,7 @@ def passed(exercise, n, hidden=False):
     print(msg("pass_hidden" if hidden else "pass", exercise=exercise, n=n))
 
 
-# ---------------------------------------------------------------------- calling the learner
-def invoke(fn, args, kwargs=None, driver="call"):
-    """Drive the learner's ``fn`` (:mod:`coursekit.drivers`) and return the outcome *as data*, the
-    way the grader's judge receives it from the sandbox: in grading ``fn`` is a remote name and the
-    driver runs in the sandbox; in the notebook it runs here and the result makes the same round
-    trip through :mod:`coursekit.data`, so a learner meets at home exactly what grading sees."""
-    from coursekit import data, drivers
-    from coursekit.specs import Spec
-    if getattr(type(fn), "__coursekit_remote__", False):
-        return fn.invoke(driver, args, kwargs or {})
-    result = drivers.get(driver)(fn, *args, **(kwargs or {}))
-    refs = [a.refs() if isinstance(a, Spec) else [] for a in args]
-    return data.decode(data.encode(result, drivers.references(args)), refs)
-
-
-def _apply_rule(fn, case):
-    """In the notebook: the exercise's rule on what its code may use (see :mod:`coursekit.rules`).
-    Applies to the notebook's own code (``__main__``), as grading does; not to a test's stand-ins."""
-    __tracebackhide__ = True
-    if getattr(fn, "__module__", None) != "__main__":
-        return
-    from coursekit import manifest, rules
-    known = manifest.load().exercises
-    if case.exercise not in known:  # a check run on its own, outside the course: no rule to apply
-        return
-    found = rules.forbidden_use(fn, rules.uses(known[case.exercise].chapter, case.exercise))
-    if found:
-        case.fail("tool_not_allowed", name=found[0], module=found[1].split(".")[0])
-
-
-def call(fn, args, case, kwargs=None, driver="call"):
-    """``fn(*args, **kwargs)`` through :func:`invoke`; an exception becomes CheckFailed with the right hint."""
-    __tracebackhide__ = True
-    if not getattr(type(fn), "__coursekit_remote__", False):
-        _apply_rule(fn, case)
-    try:
-        return invoke(fn, args, kwargs, driver)
-    except CheckFailed:
-        raise
-    except NotImplementedError:
-        pass  # failed below, outside the except block: no chained traceback, the message says it all
-    except Exception as e:  # the learner's bug, whatever it is: keep the chain, it shows their line
-        etype = getattr(e, "type_name", None) or type(e).__name__  # graded: the sandbox's class name
-        if etype == "NotImplementedError":
-            case.fail("not_implemented")
-        if etype == "ToolNotAllowed":  # the sandbox's stand-in for a module this exercise may not use
-            module = str(e).strip()[:80]
-            case.fail("tool_not_allowed", name=module, module=module.split(".")[0])
-        text = str(e).strip().splitlines()[0] if str(e).strip() else "(no message)"
-        if len(text) > 200:
-            text = text[:200] + "…"
-        category = "broadcast_error" if etype == "ValueError" and "broadcast" in text else "exception"
-        case.fail(category, etype=etype, emsg=text)
-    case.fail("not_implemented")
-
-
+# ---------------------------------------------------------------------- values the learner returned
 def as_array(got, case):
     """The learner's result as a float64 array, or CheckFailed (None, strings, ragged lists...)."""
     __tracebackhide__ = True
@@ -426,3 +371,6 @@ def unchanged(before, after, case, name, category="modified_argument"):
         idx = np.unravel_index(flat, before.shape)
         case.fail(category, name=name, index=_index(idx), before=fmt(before.flat[flat], 10),
                   after=fmt(after.flat[flat], 10))
+
+
+from .learner import call, invoke  # noqa: E402,F401 - part of this interface; learner.py needs CheckFailed above

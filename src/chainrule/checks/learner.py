@@ -1,0 +1,66 @@
+"""Calling the learner's code from a check: :func:`call` (and :func:`invoke`, which it wraps).
+
+In the notebook the exercise's driver (:mod:`coursekit.drivers`) runs here and the result makes the
+round trip through :mod:`coursekit.data` that grading makes; in grading ``fn`` is a remote name
+and the driver runs in the sandbox. An exception becomes a :class:`~.core.CheckFailed` with the
+hint for it; the exercise's rule on what its code may use (:mod:`coursekit.rules`) is applied to
+the notebook's own code first.
+"""
+from __future__ import annotations
+
+from .core import CheckFailed
+
+
+def invoke(fn, args, kwargs=None, driver="call"):
+    """Drive the learner's ``fn`` (:mod:`coursekit.drivers`) and return the outcome *as data*, the
+    way the grader's judge receives it from the sandbox: in grading ``fn`` is a remote name and the
+    driver runs in the sandbox; in the notebook it runs here and the result makes the same round
+    trip through :mod:`coursekit.data`, so a learner meets at home exactly what grading sees."""
+    from coursekit import data, drivers
+    from coursekit.specs import Spec
+    if getattr(type(fn), "__coursekit_remote__", False):
+        return fn.invoke(driver, args, kwargs or {})
+    result = drivers.get(driver)(fn, *args, **(kwargs or {}))
+    refs = [a.refs() if isinstance(a, Spec) else [] for a in args]
+    return data.decode(data.encode(result, drivers.references(args)), refs)
+
+
+def _apply_rule(fn, case):
+    """In the notebook: the exercise's rule on what its code may use (see :mod:`coursekit.rules`).
+    Applies to the notebook's own code (``__main__``), as grading does; not to a test's stand-ins."""
+    __tracebackhide__ = True
+    if getattr(fn, "__module__", None) != "__main__":
+        return
+    from coursekit import manifest, rules
+    known = manifest.load().exercises
+    if case.exercise not in known:  # a check run on its own, outside the course: no rule to apply
+        return
+    found = rules.forbidden_use(fn, rules.uses(known[case.exercise].chapter, case.exercise))
+    if found:
+        case.fail("tool_not_allowed", name=found[0], module=found[1].split(".")[0])
+
+
+def call(fn, args, case, kwargs=None, driver="call"):
+    """``fn(*args, **kwargs)`` through :func:`invoke`; an exception becomes CheckFailed with the right hint."""
+    __tracebackhide__ = True
+    if not getattr(type(fn), "__coursekit_remote__", False):
+        _apply_rule(fn, case)
+    try:
+        return invoke(fn, args, kwargs, driver)
+    except CheckFailed:
+        raise
+    except NotImplementedError:
+        pass  # failed below, outside the except block: no chained traceback, the message says it all
+    except Exception as e:  # the learner's bug, whatever it is: keep the chain, it shows their line
+        etype = getattr(e, "type_name", None) or type(e).__name__  # graded: the sandbox's class name
+        if etype == "NotImplementedError":
+            case.fail("not_implemented")
+        if etype == "ToolNotAllowed":  # the sandbox's stand-in for a module this exercise may not use
+            module = str(e).strip()[:80]
+            case.fail("tool_not_allowed", name=module, module=module.split(".")[0])
+        text = str(e).strip().splitlines()[0] if str(e).strip() else "(no message)"
+        if len(text) > 200:
+            text = text[:200] + "…"
+        category = "broadcast_error" if etype == "ValueError" and "broadcast" in text else "exception"
+        case.fail(category, etype=etype, emsg=text)
+    case.fail("not_implemented")
