@@ -42,30 +42,17 @@ class Host:
 
     def __init__(self, limits: sandbox.Limits, uid: int, mechanism: str | None = None, uses=("numpy",)):
         from coursekit import rules
-        self.limits, self.uid, self.uses = limits, uid, tuple(uses)
+        self.uses = tuple(uses)
         self.mechanism = mechanism or sandbox.probe()["mechanism"]
-        self.workdir = tempfile.mkdtemp(prefix="chainrule-host-")
-        os.chmod(self.workdir, 0o755)
         to_host_r, to_host_w = os.pipe()
         from_host_r, from_host_w = os.pipe()
         binds, masks, lib = _import_root(self.uses, self.mechanism)
         argv = [sys.executable, "-s", "-m", "grader_inside.host", str(to_host_r), str(from_host_w)]
-        env = {"PYTHONPATH": lib, "CHAINRULE_GRADING": "1"}
-        cmd, kw = sandbox.command(argv, self.workdir, ro_binds=binds, masks=masks, limits=limits, env=env, uid=uid,
-                                  mechanism=mechanism)
-        self.group = cgroups.new_group(limits.memory_bytes, limits.nproc)  # the sandbox's sum, not per process
-        if self.group is not None:
-            cmd = self.group.wrap(cmd)
-        self.stderr: list = []
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE, pass_fds=(to_host_r, from_host_w),
-                                     start_new_session=True, close_fds=True, **kw)
-        os.close(to_host_r)
-        os.close(from_host_w)
-        threading.Thread(target=sandbox.reader, args=(self.proc.stderr, 8192, self.stderr), daemon=True).start()
+        self.box = _Sandbox("host", argv, limits, uid, mechanism, binds, masks,
+                            {"PYTHONPATH": lib, "CHAINRULE_GRADING": "1"}, (to_host_r, from_host_w))
+        self.proc = self.box.proc
         self.channel = wall.Channel(from_host_r, to_host_w)
         self.deny = rules.denied(self.uses)
-        self.started = time.monotonic()
 
     def judge_fds(self) -> tuple:
         """The judge's ends of the pipe to this host (handed to the judge process)."""
@@ -80,8 +67,8 @@ class Host:
         except (ChildProcessError, AttributeError):
             rc = self.proc.returncode or 0
         killed = sandbox.killed_by(rc, self.mechanism)
-        tail = b"".join(self.stderr).decode(errors="replace").strip().splitlines()[-1:]
-        return (f"killed by {killed}" if killed else f"exit code {rc}") + (f" ({tail[0][:200]})" if tail else "")
+        tail = self.box.last_line()
+        return (f"killed by {killed}" if killed else f"exit code {rc}") + (f" ({tail})" if tail else "")
 
     def close(self) -> None:
         """Close the pipes and tear the sandbox down in the background (it holds no result)."""
@@ -93,37 +80,63 @@ class Host:
         threading.Thread(target=self._reap, daemon=True).start()
 
     def alive(self) -> bool:
-        """Is the host still running? (Never reaps it: a reaped pid can be reused at once, and
-        :meth:`_reap` must still be able to signal the host's process group safely.)"""
-        if self.proc.returncode is not None:
-            return False
-        try:
-            return os.waitid(os.P_PID, self.proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None
-        except ChildProcessError:
-            return False
+        return _running(self.proc)
 
     def _reap(self) -> None:
+        end = time.monotonic() + 0.5  # let it end by itself first: it was told to by the closed pipe
+        while _running(self.proc) and time.monotonic() < end:
+            time.sleep(0.02)
+        self.box.end()
+
+
+def _running(proc) -> bool:
+    """Is ``proc`` still running? Never reaps it: a reaped pid can be reused at once, and
+    :meth:`_Sandbox.end` must still be able to signal its process group safely."""
+    if proc.returncode is not None:
+        return False
+    try:
+        return os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None
+    except ChildProcessError:
+        return False
+
+
+class _Sandbox:
+    """One sandboxed process (the host or the judge) with its working folder, its control group
+    and its stderr (the first 8 KiB kept); ``pass_fds`` are handed to it and closed here."""
+
+    def __init__(self, kind, argv, limits, uid, mechanism, binds, masks, env, pass_fds):
+        self.workdir = tempfile.mkdtemp(prefix=f"chainrule-{kind}-")
+        os.chmod(self.workdir, 0o755)
+        cmd, kw = sandbox.command(argv, self.workdir, ro_binds=binds, masks=masks, limits=limits, env=env, uid=uid,
+                                  mechanism=mechanism)
+        self.group = cgroups.new_group(limits.memory_bytes, limits.nproc)  # the sandbox's sum, not per process
+        if self.group is not None:
+            cmd = self.group.wrap(cmd)
+        self.stderr: list = []
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE, pass_fds=pass_fds, start_new_session=True,
+                                     close_fds=True, **kw)
+        for fd in pass_fds:  # the sandboxed process holds them now
+            os.close(fd)
+        threading.Thread(target=sandbox.reader, args=(self.proc.stderr, 8192, self.stderr), daemon=True).start()
+
+    def last_line(self) -> str:
+        tail = b"".join(self.stderr).decode(errors="replace").strip().splitlines()[-1:]
+        return tail[0][:200] if tail else ""
+
+    def end(self) -> None:
+        """Kill what is left (its process tree and session), then remove its group and folder."""
         if self.proc.returncode is None:  # not reaped yet: its pid and group id are still ours
-            end = time.monotonic() + 0.5
-            while self.alive() and time.monotonic() < end:
-                time.sleep(0.02)
-        _end_sandbox(self.proc, self.group, self.workdir)
-
-
-def _end_sandbox(proc, group, workdir) -> None:
-    """Kill what is left of a sandbox (its process tree and session), then remove its control
-    group and working folder."""
-    if proc.returncode is None and proc.poll() is None:
-        sandbox.kill_tree(proc)
-    if proc.returncode is None or proc.returncode < 0:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)  # whatever is left of its session
-        except OSError:
-            pass
-    proc.wait()
-    if group is not None:
-        group.close()
-    shutil.rmtree(workdir, ignore_errors=True)
+            if _running(self.proc):
+                sandbox.kill_tree(self.proc)
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)  # whatever is left of its session
+            except OSError:
+                pass
+        self.proc.wait()
+        if self.group is not None:
+            self.group.close()
+        shutil.rmtree(self.workdir, ignore_errors=True)
 
 
 def _package_dir(name: str) -> Path:
@@ -212,8 +225,6 @@ class JudgeProcess:
     over the pipe it inherits. It gets one task and answers one row per exercise."""
 
     def __init__(self, task: dict, host: Host, settings: Settings):
-        self.workdir = tempfile.mkdtemp(prefix="chainrule-judge-")
-        os.chmod(self.workdir, 0o755)
         to_r, to_w = os.pipe()
         from_r, from_w = os.pipe()
         host_r, host_w = host.judge_fds()
@@ -221,20 +232,9 @@ class JudgeProcess:
         limits = sandbox.Limits(memory_bytes=settings.judge_memory_mb << 20, nproc=64, fsize_bytes=16 << 20,
                                 cpu_seconds=int(settings.notebook_seconds + GRACE),
                                 wall_seconds=settings.notebook_seconds + GRACE)
-        cmd, kw = sandbox.command(argv, self.workdir, ro_binds=_judge_binds(), limits=limits,
-                                  env={"PYTHONPATH": _judge_path()}, uid=settings.uid + JUDGE_UID_OFFSET,
-                                  mechanism=settings.mechanism)
-        self.group = cgroups.new_group(limits.memory_bytes, limits.nproc)
-        if self.group is not None:
-            cmd = self.group.wrap(cmd)
-        self.stderr: list = []
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE, pass_fds=(to_r, from_w, host_r, host_w),
-                                     start_new_session=True, close_fds=True, **kw)
-        for fd in (to_r, from_w, host_r, host_w):  # the judge holds them now; we keep none of the host's
-            os.close(fd)
-        host.channel.rfd = host.channel.wfd = -1
-        threading.Thread(target=sandbox.reader, args=(self.proc.stderr, 8192, self.stderr), daemon=True).start()
+        self.box = _Sandbox("judge", argv, limits, settings.uid + JUDGE_UID_OFFSET, settings.mechanism,
+                            _judge_binds(), (), {"PYTHONPATH": _judge_path()}, (to_r, from_w, host_r, host_w))
+        host.channel.rfd = host.channel.wfd = -1  # the judge holds the host's pipe; we keep none of it
         self.rfd, self.wfd = from_r, to_w
         wire.write_message(self.wfd, task, time.monotonic() + 30)
 
@@ -243,12 +243,11 @@ class JudgeProcess:
 
     def last_words(self) -> str:
         try:
-            self.proc.wait(timeout=1)  # a judge that died: let the reader collect its stderr
+            self.box.proc.wait(timeout=1)  # a judge that died: let the reader collect its stderr
         except subprocess.TimeoutExpired:
             pass
         time.sleep(0.05)
-        tail = b"".join(self.stderr).decode(errors="replace").strip().splitlines()[-1:]
-        return tail[0][:200] if tail else ""
+        return self.box.last_line()
 
     def close(self) -> None:
         for fd in (self.rfd, self.wfd):
@@ -256,7 +255,7 @@ class JudgeProcess:
                 os.close(fd)
             except OSError:
                 pass
-        _end_sandbox(self.proc, self.group, self.workdir)
+        self.box.end()
 
 
 # ---------------------------------------------------------------------- grading
@@ -318,11 +317,10 @@ def _run_group(release, program, group, uses, rows, limits, settings, notebook_d
     judge = None
     current = group[0]
     try:
-        task = {"lang": release.lang, "chapter": release.chapter, "program": program, "deny": host.deny,
+        task = {"lang": release.lang, "program": program, "deny": host.deny,
                 "exercise_seconds": settings.exercise_seconds,
-                "exercises": [{"index": i, "id": exercises[i].id, "grade_id": exercises[i].grade_id,
-                               "points": exercises[i].points, "calls": exercises[i].calls,
-                               "solution_ids": exercises[i].solution_ids} for i in group]}
+                "exercises": [{"index": i, "calls": exercises[i].calls, "solution_ids": exercises[i].solution_ids}
+                              for i in group]}
         judge = JudgeProcess(task, host, settings)
         budget = max(30.0, settings.exercise_seconds) + settings.exercise_seconds + GRACE  # the load, then one
         while current is not None:

@@ -5,15 +5,16 @@ sandbox of its own (no network, read-only files, an empty environment, its own u
 caps; the worker that started it kills it when it stops making progress). It holds no file of any
 submission: the worker sends it one task (framed JSON on ``IN_FD``)::
 
-    {"lang", "chapter", "program": [cells], "deny": [modules], "exercise_seconds",
-     "exercises": [{"index", "id", "points", "calls", "solution_ids"}]}
+    {"lang", "program": [cells], "deny": [modules], "exercise_seconds",
+     "exercises": [{"index", "calls", "solution_ids"}]}
 
 (``calls``: ``[[check module, check function, the learner's name, kwargs], ...]`` from the course
 manifest, via :mod:`grader.release`: the judge calls exactly the checks the manifest names)
 
 loads the program into the host over ``HOST_R``/``HOST_W`` (the pipe to the student's sandbox,
 which the worker started), then runs each exercise's checks on :class:`grader.wall.Remote` names
-and writes one ``{"row": {...}, "index": i, "restart": bool}`` per exercise on ``OUT_FD``;
+and writes one ``{"row": {"status", "category", "message"}, "index": i, "restart": bool}`` per
+exercise on ``OUT_FD`` (the worker keeps the points and the score: a judge never sets one);
 ``restart`` asks the worker for a fresh host (after a timeout or a dead host) before the next one.
 """
 from __future__ import annotations
@@ -26,13 +27,6 @@ import time
 
 from . import wall
 from .inside import wire
-
-
-def _row(ex, **fields) -> dict:
-    row = {"id": ex["id"], "grade_id": ex["grade_id"], "points": ex["points"], "score": 0.0,
-           "status": "failed", "category": None, "message": ""}
-    row.update(fields)
-    return row
 
 
 def check_function(module: str, function: str):
@@ -92,7 +86,7 @@ def run_exercise(ch: wall.Channel, ex: dict, seconds: float, load_report: dict) 
         return {"status": "crashed", "category": "protocol", "message": str(e)[:300]}
     except Exception as e:  # noqa: BLE001 - a value the check could not handle: the student's answer
         return {"status": "failed", "category": "exception", "message": f"{type(e).__name__}: {e}"[:500]}
-    return {"status": "passed", "score": ex["points"], "category": None, "message": ""}
+    return {"status": "passed", "category": None, "message": ""}
 
 
 def serve(task: dict, out_fd: int, ch: wall.Channel) -> None:
@@ -107,12 +101,12 @@ def serve(task: dict, out_fd: int, ch: wall.Channel) -> None:
             raise wire.ProtocolError("no load report")
     except (wire.Timeout, wire.ProtocolError, wall.LearnerError) as e:
         timed_out = isinstance(e, wire.Timeout)
-        row = _row(exercises[0], status="timeout" if timed_out else "crashed",
-                   category="load_timeout" if timed_out else "crashed")
+        row = {"status": "timeout" if timed_out else "crashed",
+               "category": "load_timeout" if timed_out else "crashed", "message": ""}
         wire.write_message(out_fd, {"row": row, "index": exercises[0]["index"], "restart": True})
         return
     for ex in exercises:
-        row = _row(ex, **run_exercise(ch, ex, seconds, report))
+        row = run_exercise(ch, ex, seconds, report)
         restart = row["status"] in ("timeout", "crashed")
         wire.write_message(out_fd, {"row": row, "index": ex["index"], "restart": restart})
         if restart:

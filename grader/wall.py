@@ -23,6 +23,8 @@ from __future__ import annotations
 import numpy as np
 
 from coursekit import data
+
+from . import sandbox
 from coursekit.specs import Spec, encode_input
 
 from .inside.wire import PeerGone, ProtocolError, read_message, write_message
@@ -66,14 +68,9 @@ class Channel:
 
 
 def _ended(status) -> str:
-    import signal
-    if isinstance(status, int) and not isinstance(status, bool):
-        if status < 0:
-            try:
-                return f"killed by {signal.Signals(-status).name}"
-            except ValueError:
-                return f"killed by signal {-status}"
-        return f"exit code {status}"
+    if isinstance(status, int) and not isinstance(status, bool):  # os.waitstatus_to_exitcode: -N for signal N
+        killed = sandbox.killed_by(status, "rlimits")
+        return f"killed by {killed}" if killed else f"exit code {status}"
     return str(status)[:100]
 
 

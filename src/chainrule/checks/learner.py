@@ -22,7 +22,7 @@ def invoke(fn, args, kwargs=None, driver="call"):
         return fn.invoke(driver, args, kwargs or {})
     result = drivers.get(driver)(fn, *args, **(kwargs or {}))
     refs = [a.refs() if isinstance(a, Spec) else [] for a in args]
-    return data.decode(data.encode(result, drivers.references(args)), refs)
+    return data.round_trip(result, drivers.references(args), refs)
 
 
 def _apply_rule(fn, case):
