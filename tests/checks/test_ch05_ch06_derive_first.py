@@ -11,6 +11,7 @@ before it and a "The derivation, written out" / 「推导全过程」 section af
 """
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -74,9 +75,10 @@ def code_lines(source: str) -> list[str]:
     return lines
 
 
+@functools.lru_cache(maxsize=None)
 def cells_of(stem: str, lang: str):
     nb = jupytext.read(REPO / "chapters" / f"{stem}.md")
-    return [c for c in nb.cells if c.metadata.get("lang") in (None, lang)]
+    return tuple(c for c in nb.cells if c.metadata.get("lang") in (None, lang))
 
 
 def split_at(stem: str, lang: str, exercise: str):
@@ -86,7 +88,7 @@ def split_at(stem: str, lang: str, exercise: str):
                if c.metadata.get("exercise", {}) == {**c.metadata.get("exercise", {}), "id": exercise,
                                                        "role": "solution"})
     seen = [_REGION.sub("", c.source) for c in cells[:idx + 1]]
-    return seen, cells[idx], cells[idx + 1:]
+    return seen, cells[idx], list(cells[idx + 1:])
 
 
 def earlier_solutions(stem: str, lang: str, exercise: str) -> set:

@@ -9,9 +9,9 @@ EN = {
                           "out += b[None, :, None, None]."),
     "conv_padding_ignored": ("Your output is what padding = 0 gives, but this case has padding = {padding}: pad x "
                              "with {padding} zeros on every side of both spatial axes first, e.g. np.pad(x, "
-                             "((0, 0), (0, 0), (p, p), (p, p)))."),
+                             "((0, 0), (0, 0), (P, P), (P, P)))."),
     "conv_padding_one_side": ("You padded only the top and left (or only one side) of x: padding = {padding} "
-                              "adds {padding} zeros on *every* side, ((p, p), (p, p)) in np.pad."),
+                              "adds {padding} zeros on *every* side, ((P, P), (P, P)) in np.pad."),
     "conv_stride_ignored": ("Your output is what stride 1 gives, but this case has stride = {stride}: output pixel "
                             "(i, j) reads the window that starts at (i*stride, j*stride), and there are only "
                             "Ho = (H + 2*padding − kh) // stride + 1 = {ho} rows."),
@@ -26,8 +26,8 @@ EN = {
                                    "pixel, add dout[n, f, i, j] * w[f] onto the window of xpad it came from."),
     "conv_dx_padding_not_removed": ("{name} still contains the padding: its shape is that of the padded input. "
                                     "The zeros added around x are not inputs; compute the gradient of the padded "
-                                    "input, then cut the border off: dx = dxpad[:, :, p:p+H, p:p+W] with "
-                                    "p = {padding}."),
+                                    "input, then cut the border off: dx = dxpad[:, :, P:P+H, P:P+W] with "
+                                    "P = {padding}."),
     "conv_stride_ignored_backward": ("{name} is what stride 1 would give, but this case has stride = {stride}. "
                                      "In the backward pass as in the forward one, output pixel (i, j) belongs to "
                                      "the window starting at (i*stride, j*stride): send its gradient there."),
@@ -89,9 +89,9 @@ ZH = {
                             "xpad[n, c, i*stride + p, j*stride + q] * w[f, c, p, q]，卷积核保持原样。"),
     "conv_missing_bias": "漏掉了偏置：输出通道 f 的每个像素都要加上 b[f]，例如 out += b[None, :, None, None]。",
     "conv_padding_ignored": ("你的输出是 padding = 0 时的结果，而这个用例的 padding = {padding}：先在 x 的两个空间轴"
-                             "的每一侧补 {padding} 个零，例如 np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))。"),
+                             "的每一侧补 {padding} 个零，例如 np.pad(x, ((0, 0), (0, 0), (P, P), (P, P)))。"),
     "conv_padding_one_side": ("你只在 x 的上方和左方（或只在一侧）做了填充：padding = {padding} 要在*每一侧*"
-                              "都补 {padding} 个零，即 np.pad 中的 ((p, p), (p, p))。"),
+                              "都补 {padding} 个零，即 np.pad 中的 ((P, P), (P, P))。"),
     "conv_stride_ignored": ("你的输出是步幅为 1 时的结果，而这个用例的 stride = {stride}：输出像素 (i, j) 读取的"
                             "窗口从 (i*stride, j*stride) 开始，输出只有 Ho = (H + 2*padding − kh) // stride + 1 = "
                             "{ho} 行。"),
@@ -104,8 +104,8 @@ ZH = {
                                    "都翻转过的卷积核（w[:, :, ::-1, ::-1]）做的全卷积。最稳妥的是“散射”写法："
                                    "对每个输出像素，把 dout[n, f, i, j] * w[f] 加回到它所来自的 xpad 窗口上。"),
     "conv_dx_padding_not_removed": ("{name} 里还带着填充：它的形状是填充后输入的形状。补在 x 周围的零不是输入；"
-                                    "先求对填充后输入的梯度，再把边框切掉：dx = dxpad[:, :, p:p+H, p:p+W]，"
-                                    "其中 p = {padding}。"),
+                                    "先求对填充后输入的梯度，再把边框切掉：dx = dxpad[:, :, P:P+H, P:P+W]，"
+                                    "其中 P = {padding}。"),
     "conv_stride_ignored_backward": ("{name} 是步幅为 1 时的结果，而这个用例的 stride = {stride}。反向传递和前向"
                                      "一样，输出像素 (i, j) 属于从 (i*stride, j*stride) 开始的窗口：把它的梯度"
                                      "送回那里。"),
