@@ -79,6 +79,32 @@ def ref_conv2d_backward(dout, x, w, b, stride=1, padding=0, scatter_stride=None,
     return dx, dw, db
 
 
+def ref_conv2d_overwrite(dout, x, w, stride=1, padding=0):
+    """What the scatter loop gives with `=` where `+=` belongs, for the usual loop orders: a dict
+    name -> list of arrays. A later window (or image, or filter) replaces what an earlier one wrote."""
+    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    kh, kw = w.shape[2:]
+    n, f, ho, wo = dout.shape
+    per_filter, per_window = np.zeros(xp.shape), np.zeros(xp.shape)
+    for i in range(ho):
+        for j in range(wo):
+            rows, cols = slice(i * stride, i * stride + kh), slice(j * stride, j * stride + kw)
+            # the loops over f (outer or inner) end with f = F - 1; the windows end with the last one
+            per_filter[:, :, rows, cols] = dout[:, f - 1, i, j][:, None, None, None] * w[f - 1]
+            per_window[:, :, rows, cols] = np.einsum("nf,fcpq->ncpq", dout[:, :, i, j], w)
+    crop = (slice(None), slice(None), slice(padding, padding + x.shape[2]), slice(padding, padding + x.shape[3]))
+    last = _windows(xp, kh, kw, stride)[:, :, ho - 1, wo - 1]            # (N, C, kh, kw)
+    per_image = np.einsum("nchwpq,nfhw->nfcpq", _windows(xp, kh, kw, stride), dout)
+    return {
+        "dx": [per_filter[crop], per_window[crop]],
+        "dw": [dout[n - 1, :, ho - 1, wo - 1][:, None, None, None] * last[n - 1][None],   # last (n, i, j)
+               np.einsum("nf,ncpq->fcpq", dout[:, :, ho - 1, wo - 1], last),            # last (i, j), all n
+               per_image[n - 1]],                                                       # last image only
+        "db": [dout[n - 1, :, ho - 1, wo - 1], dout[:, :, ho - 1, wo - 1].sum(axis=0),
+               dout[n - 1].sum(axis=(1, 2))],
+    }
+
+
 def ref_pool_forward(x, kernel, stride, mode="max"):
     kh, kw = kernel
     win = _windows(x, kh, kw, stride)
@@ -209,6 +235,10 @@ def check_conv2d_forward(fn, hidden=False):
             ("conv_nhwc", lambda: expected.transpose(0, 2, 3, 1), fields),
             ("conv_padding_one_side", lambda: _conv_ref_fwd(
                 np.pad(x, ((0, 0), (0, 0), (pad, 0), (pad, 0))), w, b, stride, 0), fields),
+            ("conv_out_sign", lambda: -expected, fields),
+            ("conv_out_sign", lambda: -_conv_ref_fwd(x, w, -b, stride, pad), fields),   # the sum subtracted
+            ("conv_out_factor", lambda: 2 * expected, {**fields, "factor": "2"}),
+            ("conv_out_factor", lambda: expected / 2, {**fields, "factor": "1/2"}),
         ]
         size_patterns = [("conv_output_size", (n, f, ho + dh, wo + dw), fields)
                          for dh in (-1, 0, 1) for dw in (-1, 0, 1) if (dh, dw) != (0, 0)]
@@ -254,6 +284,13 @@ def check_conv2d_backward(fn, hidden=False):
         stride_ignored = (ref_conv2d_backward(dout, x, w, b, stride, pad, scatter_stride=1)
                           if stride > 1 else (None, None, None))
         xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+        overwrite = ref_conv2d_overwrite(dout, x, w, stride, pad)
+
+        def common(name, ref):   # `=` for `+=`, then a sign or a factor: the same for dx, dw and db
+            named = {**fields, "name": name}
+            return ([("conv_overwrite", v, named) for v in overwrite[name]]
+                    + [("conv_grad_sign", -ref, named), ("conv_grad_factor", 2 * ref, {**named, "factor": "2"}),
+                       ("conv_grad_factor", ref / 2, {**named, "factor": "1/2"})])
         # --- dx (the order of backward: db, dw, dx would also do; dx first as the chapter derives it)
         dx_alts = [("conv_dx_kernel_not_flipped", flipped[0], {**fields, "name": "dx"}),
                    ("conv_dx_padding_not_removed", lambda: ref_conv2d_backward(dout, x, w, b, stride, pad,
@@ -264,9 +301,10 @@ def check_conv2d_backward(fn, hidden=False):
         if c == f:
             dx_alts.append(("conv_channels_swapped", lambda: ref_conv2d_backward(
                 dout, x, w.transpose(1, 0, 2, 3), b, stride, pad)[0], {**fields, "name": "dx"}))
-        dx_alts.append(("conv_grad_sign", -rdx, {**fields, "name": "dx"}))
+        dx_alts += common("dx", rdx)
         _shape_hint(case, dx, rdx.shape, "what_dx",
-                    [("conv_dx_padding_not_removed", xp.shape, {**fields, "name": "dx"})])
+                    [("conv_dx_padding_not_removed", xp.shape, {**fields, "name": "dx"}),
+                     ("conv_dx_missing_filter_sum", (n, f) + x.shape[1:], {**fields, "name": "dx"})])
         judge(rdx, dx, case, atol=1e-9, rtol=1e-7, alternatives=dx_alts, what="what_dx")
         # --- dw
         per_sample_dw = np.einsum("nchwpq,nfhw->nfcpq", _windows(xp, kh, kw, stride), dout)
@@ -277,7 +315,7 @@ def check_conv2d_backward(fn, hidden=False):
             dw_alts.append(("conv_stride_ignored_backward", stride_ignored[1], {**fields, "name": "dw"}))
         if n > 1:
             dw_alts.append(("conv_grad_divided_by_n", rdw / n, {**fields, "name": "dw"}))
-        dw_alts.append(("conv_grad_sign", -rdw, {**fields, "name": "dw"}))
+        dw_alts += common("dw", rdw)
         _shape_hint(case, dw, rdw.shape, "what_dw",
                     [("conv_dw_channels_swapped", (c, f, kh, kw), {**fields, "name": "dw"}),
                      ("conv_dw_missing_batch_sum", (n, f, c, kh, kw), {**fields, "name": "dw"})])
@@ -289,7 +327,7 @@ def check_conv2d_backward(fn, hidden=False):
                    ("conv_db_mean", dout.mean(axis=(0, 2, 3)), {**fields, "name": "db"})]
         if n > 1:
             db_alts.append(("conv_grad_divided_by_n", rdb / n, {**fields, "name": "db"}))
-        db_alts.append(("conv_grad_sign", -rdb, {**fields, "name": "db"}))
+        db_alts += common("db", rdb)
         _shape_hint(case, db, rdb.shape, "what_db",
                     [("conv_db_not_summed", s, {**fields, "name": "db"})
                      for s in ((n, f), (f, ho, wo), (n, f, ho, wo), (n, f, 1, 1), (1, f, 1, 1))])
@@ -357,8 +395,10 @@ def _pool_check(exercise, fn, hidden, mode):
                 ("maxpool_times_x", lambda: expected * x, fields),
             ]
             if overlap:
-                alternatives.append(("pool_overlap_overwrite",
-                                     lambda: ref_maxpool_backward(dout, x, kernel, stride, accumulate=False), fields))
+                alternatives += [("pool_overlap_overwrite",
+                                  lambda: ref_maxpool_backward(dout, x, kernel, stride, accumulate=False), fields),
+                                 ("pool_overlap_overwrite", lambda: _maxpool_assign_at_max(dout, x, kernel, stride),
+                                  fields)]
         else:
             expected = ref_avgpool_backward(dout, x, kernel, stride)
             if spec != _POOL_SCALE:
@@ -381,9 +421,25 @@ def _pool_check(exercise, fn, hidden, mode):
         for s_wrong in sorted(({kh, 1} if kh == kw else {1}) - {stride}):
             alternatives.append(("pool_stride_ignored", (lambda s=s_wrong: _pool_wrong_stride(
                 dout, x, kernel, s, mode)), {**fields, "wrong": s_wrong}))
-        alternatives.append(("conv_grad_sign", lambda: -expected, fields))
+        alternatives += [("conv_grad_sign", lambda: -expected, fields),
+                         ("conv_grad_factor", lambda: 2 * expected, {**fields, "factor": "2"}),
+                         ("conv_grad_factor", lambda: expected / 2, {**fields, "factor": "1/2"})]
         judge(expected, got, case, atol=1e-10, rtol=1e-7, alternatives=alternatives, what="what_dx")
     passed(exercise, len(specs), hidden)
+
+
+def _maxpool_assign_at_max(dout, x, kernel, stride):
+    """dx[position of the max] = dout: where one input is the max of two windows, the later wins."""
+    kh, kw = kernel
+    dx = np.zeros_like(x, dtype=np.float64)
+    n, c, ho, wo = dout.shape
+    ii, jj = np.meshgrid(np.arange(n), np.arange(c), indexing="ij")
+    for i in range(ho):
+        for j in range(wo):
+            window = x[:, :, i * stride:i * stride + kh, j * stride:j * stride + kw].reshape(n, c, -1)
+            p, q = np.unravel_index(window.argmax(axis=2), (kh, kw))
+            dx[ii, jj, i * stride + p, j * stride + q] = dout[:, :, i, j]
+    return dx
 
 
 def _pool_wrong_stride(dout, x, kernel, s, mode):
