@@ -37,7 +37,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..gradcheck import numerical_grad
-from .core import call, cases, judge, passed
+from .core import CheckFailed, call, cases, judge, passed
 from .core import unchanged as _unchanged, unpack as _unpack, verified as _verified
 
 __all__ = ["LAYER_SIZED",
@@ -97,15 +97,19 @@ def _bptt(dh_all, caches, cut=(), mistake=None, step_mistake=None):
     mistake: None, "no_recurrence", "overwrite" (weight gradients of step 0 only, as `=` instead
     of `+=` in a backward loop), "last_only" (of step T-1 only), "upstream_replaced" (dh_all[t]
     used only at t = T-1), "forward_order" (the loop runs t = 0..T-1), "cut_upstream" (at a cut,
-    dh_all of the step before is dropped too), "dh0_zero"
+    dh_all of the step before is dropped too), "dh0_zero", "dh0_output" (dh0 is the gradient of
+    the output of step 0, not of h0), "dx_reversed" (dx in reversed time order), "last_twice"
+    (dh_all[T-1] counted twice: the carry started from it), "weights_reset" / "weights_reset_before"
+    (the weight gradients restarted from zero at each cut, after or before adding the step),
+    "stack_time" (the weight gradients of each step stacked, not summed: (T, ...))
     """
     T = len(caches)
     x0, h0, Wx, Wh, b, _ = caches[0]
     dx = np.zeros((T,) + x0.shape)
     dWx, dWh, db = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros_like(b)
-    carry = np.zeros_like(h0)
+    carry = dh_all[T - 1].copy() if mistake == "last_twice" else np.zeros_like(h0)
     order = range(T) if mistake == "forward_order" else range(T - 1, -1, -1)
-    dropped_upstream = set()
+    dropped_upstream, stacked, dh_into_0 = set(), [None] * T, None
     for t in order:
         if mistake == "upstream_replaced" and t != T - 1:
             dh = carry
@@ -115,7 +119,12 @@ def _bptt(dh_all, caches, cut=(), mistake=None, step_mistake=None):
             dh = carry
         else:
             dh = dh_all[t] + carry
+        if t == 0:
+            dh_into_0 = dh
         dx[t], dprev, gx, gh, gb = ref_rnn_step_backward(dh, caches[t], step_mistake)
+        stacked[t] = (gx, gh, gb)
+        if mistake == "weights_reset_before" and t in cut:
+            dWx, dWh, db = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros_like(b)
         if mistake == "overwrite":
             dWx, dWh, db = gx, gh, gb
         elif mistake == "last_only":
@@ -128,7 +137,13 @@ def _bptt(dh_all, caches, cut=(), mistake=None, step_mistake=None):
             carry = np.zeros_like(dprev)
             if mistake == "cut_upstream":
                 dropped_upstream.add(t - 1)
-    dh0 = np.zeros_like(h0) if mistake == "dh0_zero" else carry
+            if mistake == "weights_reset":
+                dWx, dWh, db = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros_like(b)
+    dh0 = {"dh0_zero": np.zeros_like(h0), "dh0_output": dh_into_0}.get(mistake, carry)
+    if mistake == "dx_reversed":
+        dx = dx[::-1]
+    if mistake == "stack_time":
+        dWx, dWh, db = (np.stack([g[j] for g in stacked]) for j in range(3))
     return dx, dh0, dWx, dWh, db
 
 
@@ -159,7 +174,7 @@ def ref_lstm_step_backward(dh, dc, cache, mistake=None):
     """The step's gradients; ``mistake`` reproduces a typical wrong version (for the diagnosis)."""
     x, h_prev, c_prev, Wx, Wh, b, i, f, g, o, c = cache
     tc = np.tanh(c)
-    dtanh = (1.0 - c ** 2) if mistake == "tanh_c" else (1.0 - tc ** 2)
+    dtanh = {"tanh_c": 1.0 - c ** 2, "tanh_form_c": 1.0 - tc}.get(mistake, 1.0 - tc ** 2)
     if mistake == "no_dc":
         dct = dh * o * dtanh
     elif mistake == "no_h_path":
@@ -168,13 +183,15 @@ def ref_lstm_step_backward(dh, dc, cache, mistake=None):
         dct = dc + dh * dtanh
     else:
         dct = dc + dh * o * dtanh
-    di, dg, do = dct * g, dct * i, dh * tc
+    di, dg, do = dct * g, dct * i, dh * (c if mistake == "o_no_tanh" else tc)
     df = dct * (c if mistake == "forget_c" else c_prev)
-    sig = (lambda s: 1.0) if mistake == "no_sigmoid" else (lambda s: s * (1.0 - s))
+    sig = {"no_sigmoid": lambda s: 1.0, "sigmoid_form": lambda s: 1.0 - s}.get(mistake, lambda s: s * (1.0 - s))
     da_i, da_o = di * sig(i), do * sig(o)
     da_f = df if mistake == "no_forget_sigmoid" else df * sig(f)
-    da_g = dg * (g * (1.0 - g) if mistake == "g_sigmoid" else 1.0 - g ** 2)
+    da_g = dg * {"g_sigmoid": g * (1.0 - g), "tanh_form_g": 1.0 - g}.get(mistake, 1.0 - g ** 2)
     blocks = {"i": da_i, "f": da_f, "g": da_g, "o": da_o}
+    if mistake in ("neg_i", "neg_f", "neg_g", "neg_o"):   # one gate's derivative with the wrong sign
+        blocks[mistake[-1]] = -blocks[mistake[-1]]
     da = np.concatenate([blocks[k] for k in GATES], axis=1)
     if mistake in ("order_ifog", "order_ifog_params"):
         da_perm = np.concatenate([blocks[k] for k in ("i", "f", "o", "g")], axis=1)
@@ -198,8 +215,11 @@ def _guard(named, saved, case):
         _unchanged(before, arr, case, name)
 
 
-def _judge_all(case, names, expected, got, variants, n):
-    """Judge the outputs in order. variants: [(category, callable returning all outputs of a mistake)]."""
+def _judge_all(case, names, expected, got, variants, n, extra=None):
+    """Judge the outputs in order. variants: [(category, callable returning all outputs of a mistake[,
+    extra message fields])];
+    extra: {output name: [(category, value, fields)]}, tried after the variants. Then, for every output,
+    a flipped sign, a factor 2 or 1/2, and for the weights a mean over the batch where a sum belongs."""
     __tracebackhide__ = True
     memo = {}
 
@@ -212,11 +232,38 @@ def _judge_all(case, names, expected, got, variants, n):
 
     for j, name in enumerate(names):
         fields = {"name": name, "n": n}
-        alternatives = [(category, alt(j, index, make), fields) for index, (category, make) in enumerate(variants)]
+        alternatives = [(category, alt(j, index, make), {**fields, **(more[0] if more else {})})
+                        for index, (category, make, *more) in enumerate(variants)]
         e = np.asarray(expected[j], dtype=np.float64)
         if name.startswith("dW"):
             alternatives.append(("rnn_dw_transposed", e.T, fields))
+        alternatives += list((extra or {}).get(name, ()))
+        alternatives += [("rnn_grad_sign", -e, fields), ("rnn_grad_factor", 2 * e, {**fields, "factor": "2"}),
+                         ("rnn_grad_factor", e / 2, {**fields, "factor": "1/2"})]
+        if name.startswith(("dW", "db")) and n > 1:
+            alternatives.append(("rnn_batch_mean", e / n, fields))
         judge(e, got[j], case, atol=1e-9, rtol=1e-7, alternatives=alternatives, what=f"what_rnn_{name}")
+
+
+def _call(fn, args, case):
+    """Call the learner; a matrix product of clashing shapes gets the layout hint."""
+    __tracebackhide__ = True
+    try:
+        return call(fn, args, case)
+    except CheckFailed as e:
+        failure = e
+    emsg = str(failure.fields.get("emsg", ""))
+    if failure.category in ("exception", "broadcast_error") and any(
+            word in emsg for word in ("matmul", "aligned", "mismatch", "broadcast", "shape")):
+        case.fail("rnn_shape_error", etype=failure.fields.get("etype"), emsg=emsg)
+    raise failure
+
+
+def _per_sample(x, h_prev, da, name="dW"):
+    """The weight gradients of each sample, not summed over the batch: (N, D, H), (N, H, H)."""
+    fields = {"name": name}
+    return {"dWx": [("rnn_dw_missing_batch_sum", np.einsum("nd,nh->ndh", x, da), {**fields, "name": "dWx"})],
+            "dWh": [("rnn_dw_missing_batch_sum", np.einsum("nk,nh->nkh", h_prev, da), {**fields, "name": "dWh"})]}
 
 
 # ---------------------------------------------------------------------- cases
@@ -256,7 +303,7 @@ def check_rnn_step_backward(fn, hidden=False):
         h, cache = ref_rnn_step_forward(x, h_prev, Wx, Wh, b)
         named = [("dh", dh)] + list(zip(("x", "h_prev", "Wx", "Wh", "b", "h"), cache))
         saved = _snapshot(a for _, a in named)
-        got = _unpack(call(fn, (dh, cache), case), names, case)
+        got = _unpack(_call(fn, (dh, cache), case), names, case)
         _guard(named, saved, case)
         expected = ref_rnn_step_backward(dh, cache)
         fwd = lambda x_, hp, wx, wh, b_: ref_rnn_step_forward(x_, hp, wx, wh, b_)[0]  # noqa: E731
@@ -268,7 +315,7 @@ def check_rnn_step_backward(fn, hidden=False):
                 return fwd(*a)
             _verified(expected[j], numerical_grad(f, args[j], dh), names[j])
         variants = [(cat, (lambda m=m: ref_rnn_step_backward(dh, cache, m))) for cat, m in _RNN_STEP_VARIANTS]
-        _judge_all(case, names, expected, got, variants, n)
+        _judge_all(case, names, expected, got, variants, n, _per_sample(x, h_prev, dh * (1.0 - h ** 2)))
     passed("rnn_step_backward", len(specs), hidden)
 
 
@@ -319,7 +366,10 @@ _SEQ_NAMES = ("dx", "dh0", "dWx", "dWh", "db")
 _SEQ_VARIANTS = [("rnn_not_accumulated", {"mistake": "overwrite"}), ("rnn_not_accumulated", {"mistake": "last_only"}),
                  ("rnn_no_recurrence", {"mistake": "no_recurrence"}),
                  ("rnn_upstream_replaced", {"mistake": "upstream_replaced"}),
-                 ("rnn_wrong_direction", {"mistake": "forward_order"})] + [
+                 ("rnn_wrong_direction", {"mistake": "forward_order"}),
+                 ("rnn_dx_time_reversed", {"mistake": "dx_reversed"}),
+                 ("rnn_dh0_off_by_one", {"mistake": "dh0_output"}),
+                 ("rnn_last_upstream_twice", {"mistake": "last_twice"})] + [
     (cat, {"step_mistake": m}) for cat, m in _RNN_STEP_VARIANTS]
 
 
@@ -336,7 +386,7 @@ def _sequence_check(exercise, fn, hidden, with_k):
         named = [("dh_all", dh_all)] + [(f"cache[{t}][{j}]", a) for t, c in enumerate(cache) for j, a in enumerate(c)]
         saved = _snapshot(a for _, a in named)
         args = (dh_all, list(cache), k) if with_k else (dh_all, list(cache))   # the learner gets a copy of the list
-        got = _unpack(call(fn, args, case), _SEQ_NAMES, case)
+        got = _unpack(_call(fn, args, case), _SEQ_NAMES, case)
         _guard(named, saved, case)
         cut = tbptt_cuts(T, k) if with_k else set()
         expected = _bptt(dh_all, cache, cut)
@@ -347,9 +397,17 @@ def _sequence_check(exercise, fn, hidden, with_k):
         if with_k:
             variants += [(cat, (lambda c=c: _bptt(dh_all, cache, c))) for cat, c in _cut_variants(T, k)]
             variants += [("tbptt_cut_upstream", lambda: _bptt(dh_all, cache, cut, "cut_upstream")),
-                         ("tbptt_dh0_cut", lambda: _bptt(dh_all, cache, cut, "dh0_zero"))]
+                         ("tbptt_dh0_cut", lambda: _bptt(dh_all, cache, cut, "dh0_zero")),
+                         ("tbptt_weights_reset", lambda: _bptt(dh_all, cache, cut, "weights_reset")),
+                         ("tbptt_weights_reset", lambda: _bptt(dh_all, cache, cut, "weights_reset_before"))]
+        else:
+            variants.append(("rnn_dh0_missing", lambda: _bptt(dh_all, cache, cut, "dh0_zero")))
         variants += [(cat, (lambda kw=kw: _bptt(dh_all, cache, cut, **kw))) for cat, kw in _SEQ_VARIANTS]
-        _judge_all(case, _SEQ_NAMES, expected, got, variants, n)
+        stacked = _bptt(dh_all, cache, cut, "stack_time")
+        extra = {name: [("rnn_dw_missing_time_sum", stacked[j], {"name": name, "n": n, "T": T})]
+                 + ([("rnn_time_mean", expected[j] / T, {"name": name, "n": n, "T": T})] if T > 1 else [])
+                 for j, name in enumerate(_SEQ_NAMES) if j >= 2}
+        _judge_all(case, _SEQ_NAMES, expected, got, variants, n, extra)
     passed(exercise, len(specs), hidden)
 
 
@@ -396,7 +454,10 @@ _LSTM_VARIANTS = [("lstm_missing_dc", "no_dc"), ("lstm_missing_h_path", "no_h_pa
                   ("lstm_forget_derivative", "no_forget_sigmoid"), ("lstm_forget_derivative", "forget_c"),
                   ("lstm_sigmoid_derivative", "no_sigmoid"), ("lstm_candidate_derivative", "g_sigmoid"),
                   ("lstm_dc_prev_missing_f", "no_f_in_dc_prev"), ("lstm_gate_order", "order_ifog"),
-                  ("lstm_gate_order", "order_ifog_params"), ("rnn_db_missing_batch_sum", "db_per_sample")]
+                  ("lstm_gate_order", "order_ifog_params"), ("rnn_db_missing_batch_sum", "db_per_sample"),
+                  ("lstm_tanh_form", "tanh_form_c"), ("lstm_tanh_form", "tanh_form_g"),
+                  ("lstm_sigmoid_form", "sigmoid_form"), ("lstm_output_gate_tanh", "o_no_tanh")] + [
+    ("lstm_block_sign", f"neg_{gate}") for gate in GATES]
 
 
 def _lstm_desc(n, d, hd):
@@ -419,7 +480,7 @@ def check_lstm_step_backward(fn, hidden=False):
         named = [("dh", dh), ("dc", dc)] + list(zip(("x", "h_prev", "c_prev", "Wx", "Wh", "b", "i", "f", "g", "o",
                                                       "c"), cache))
         saved = _snapshot(a for _, a in named)
-        got = _unpack(call(fn, (dh, dc, cache), case), names, case)
+        got = _unpack(_call(fn, (dh, dc, cache), case), names, case)
         _guard(named, saved, case)
         expected = ref_lstm_step_backward(dh, dc, cache)
         args = [x, h_prev, c_prev, Wx, Wh, b]
@@ -430,8 +491,10 @@ def check_lstm_step_backward(fn, hidden=False):
                 hh, cc, _ = ref_lstm_step_forward(*a)
                 return np.concatenate([hh, cc], axis=1)
             _verified(expected[j], numerical_grad(f, arg, np.concatenate([dh, dc], axis=1)), names[j])
-        variants = [(cat, (lambda m=m: ref_lstm_step_backward(dh, dc, cache, m))) for cat, m in _LSTM_VARIANTS]
-        _judge_all(case, names, expected, got, variants, n)
+        variants = [(cat, (lambda m=m: ref_lstm_step_backward(dh, dc, cache, m)), {"gate": m[-1]})
+                    for cat, m in _LSTM_VARIANTS]
+        da = ref_lstm_step_backward(dh, dc, cache, "db_per_sample")[5]
+        _judge_all(case, names, expected, got, variants, n, _per_sample(x, h_prev, da))
     passed("lstm_step_backward", len(specs), hidden)
 
 
