@@ -19,7 +19,7 @@ def named(err, category, lang, what=None):
     the report names the output ``what``."""
     assert err.category == category, str(err)
     assert core.msg(category, lang, **err.fields) in str(err), str(err)
-    hint = str(err).splitlines()[-1]
+    hint = str(err).splitlines()[-1].replace(str(err.fields.get("emsg", "")), "")   # NumPy's own words stay
     if lang == "zh":
         assert hint.lstrip().startswith("提示") and _CJK.search(hint[4:]), hint
         assert not re.search(r"\b(got|expected|the|is|and)\b", hint), hint   # no English sentence left
