@@ -6,6 +6,7 @@
                                                 its .parents (root last)
     check_value_class(Value, hidden=False)      the learner's scalar autodiff class: +, *, ** number,
                                                 .tanh(), .exp(), .backward() filling .grad
+    check_dual_numbers(Dual, hidden=False)      the learner's dual numbers (forward mode), see .ch02_dual
 
 How the judging works
 ---------------------
@@ -41,6 +42,7 @@ import numpy as np
 from coursekit.ch02 import Graph, Node
 from coursekit.data import Opaque, type_name
 
+from .ch02_dual import check_dual_numbers
 from .ch02_value import HIDDEN as _V_HIDDEN, VISIBLE as _V_VISIBLE, program_of
 from .ch02_value import run_reference as _run_ref
 from .core import CheckFailed, call, cases, diagnose, fmt, invoke, msg, passed, rel_error, _digits
@@ -279,7 +281,9 @@ def _name(n):
 # bugs that a learner's Value may have: (category, bugs, message fields)
 OPS = ("+", "*", "**", "tanh", "exp")
 _BUGS = (
-    [("grad_overwritten", {"overwrite": True}, {})]
+    [("grad_overwritten", {"overwrite": True}, {}),
+     ("mul_swapped_factors", {"mul": "swapped"}, {}),
+     ("add_one_parent", {"add": "one_side"}, {})]
     + [("missing_chain_factor", {"local_only": op}, {"op": op}) for op in OPS]
     + [("missing_chain_factor", {"local_only": "all"}, {"op": "+, *, **, tanh, exp"})]
     + [("tanh_derivative", {"tanh": "x"}, {"wrong": "1 − x²"}),
@@ -420,5 +424,5 @@ def check_value_class(Value, hidden=False):
     passed("value_class", len(specs), hidden)
 
 
-__all__ = ["check_local_gradients", "check_topological_sort", "check_value_class", "reference_local_gradients",
+__all__ = ["check_local_gradients", "check_topological_sort", "check_value_class", "check_dual_numbers", "reference_local_gradients",
            "Node", "OPS"]
