@@ -201,7 +201,8 @@ def make_value(bugs=(), topo=topo_recursive):
 
             def _backward():
                 self._add_to(self, self._up(out))
-                self._add_to(other, self._up(out))
+                if "add_one_parent" not in bugs:
+                    self._add_to(other, self._up(out))
             out._backward = _backward
             return out
 
@@ -211,8 +212,9 @@ def make_value(bugs=(), topo=topo_recursive):
 
             def _backward():
                 s = -1.0 if "mul_sign" in bugs else 1.0
-                self._add_to(self, s * other.data * self._up(out))
-                self._add_to(other, s * self.data * self._up(out))
+                mine, theirs = (self.data, other.data) if "mul_swapped" in bugs else (other.data, self.data)
+                self._add_to(self, s * mine * self._up(out))
+                self._add_to(other, s * theirs * self._up(out))
             out._backward = _backward
             return out
 
@@ -358,6 +360,8 @@ def test_value_accepts_correct(Value, hidden, capsys):
     (["pow"], topo_recursive, "pow_derivative", None),
     (["exp"], topo_recursive, "exp_derivative", None),
     (["no_seed"], topo_recursive, "root_grad_not_one", None),
+    (["mul_swapped"], topo_recursive, "mul_swapped_factors", None),
+    (["add_one_parent"], topo_recursive, "add_one_parent", None),
     ([], nie, "value_not_implemented", None),
 ])
 def test_value_rejects_mistakes(bugs, topo, category, op, hidden, failure):
@@ -549,3 +553,14 @@ def test_a_case_crosses_as_a_program():
     assert program == [["mul", ["k", 3], ["v", 0]], ["pow", ["v", 1], ["k", 2]], ["truediv", ["v", 2], ["v", 3]],
                        ["sub", ["k", 1], ["v", 4]]]
     assert root == 5
+
+
+@pytest.mark.parametrize("bugs, category, en, zh", [
+    (["mul_swapped"], "mul_swapped_factors", "the *other* factor", "*另一个*因子"),
+    (["add_one_parent"], "add_one_parent", "one parent only", "只把梯度传给了一个父节点"),
+])
+def test_value_backward_mistakes_are_named_in_both_languages(bugs, category, en, zh, failure):
+    for lang, word in (("en", en), ("zh", zh)):
+        core.set_language(lang)
+        err = failure(ch02.check_value_class, make_value(bugs))
+        assert err.category == category and word in str(err)
