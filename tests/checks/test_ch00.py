@@ -56,8 +56,12 @@ def nie(X):
     (lambda X: None, "none_returned"),
     (lambda X: (X - X.mean(axis=1, keepdims=True)).ravel(), "shape"),
 ])
-def test_wrong_implementations_are_diagnosed(fn, category, hidden, failure):
-    assert failure(ch00.check_center_rows, fn, hidden).category == category
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_wrong_implementations_are_diagnosed(fn, category, hidden, lang, failure):
+    core.set_language(lang)
+    err = failure(ch00.check_center_rows, fn, hidden)
+    assert err.category == category
+    assert str(err).splitlines()[-1].startswith("  Hint: " if lang == "en" else "  提示：")
 
 
 def test_missing_keepdims_on_a_non_square_input_is_a_broadcast_error():

@@ -43,8 +43,12 @@ def test_forward_difference_accepts_correct(fn, hidden, capsys):
     (lambda f, x, h: None, "none_returned"),
     (nie, "not_implemented"),
 ])
-def test_forward_difference_rejects_mistakes(fn, category, hidden, failure):
-    assert failure(ch01.check_forward_difference, fn, hidden).category == category
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_forward_difference_rejects_mistakes(fn, category, hidden, lang, failure):
+    core.set_language(lang)
+    err = failure(ch01.check_forward_difference, fn, hidden)
+    assert err.category == category
+    assert str(err).splitlines()[-1].startswith("  Hint: " if lang == "en" else "  提示：")
 
 
 # ---------------------------------------------------------------------- central difference
@@ -79,8 +83,12 @@ def test_central_difference_accepts_correct(fn, hidden, capsys):
     (lambda f, x, h: (f(x + h) - f(x - h)) / 2 * h, "operator_precedence"),
     (nie, "not_implemented"),
 ])
-def test_central_difference_rejects_mistakes(fn, category, hidden, failure):
-    assert failure(ch01.check_central_difference, fn, hidden).category == category
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_central_difference_rejects_mistakes(fn, category, hidden, lang, failure):
+    core.set_language(lang)
+    err = failure(ch01.check_central_difference, fn, hidden)
+    assert err.category == category
+    assert str(err).splitlines()[-1].startswith("  Hint: " if lang == "en" else "  提示：")
 
 
 # ---------------------------------------------------------------------- numerical gradient
@@ -182,8 +190,12 @@ def ng_not_restored(f, x, h=1e-5):
     (lambda f, x: ng_restore(f, x) + 0.3, "wrong_values"),
     (nie, "not_implemented"),
 ])
-def test_numerical_gradient_rejects_mistakes(fn, category, hidden, failure):
-    assert failure(ch01.check_numerical_gradient, fn, hidden).category == category
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_numerical_gradient_rejects_mistakes(fn, category, hidden, lang, failure):
+    core.set_language(lang)
+    err = failure(ch01.check_numerical_gradient, fn, hidden)
+    assert err.category == category
+    assert str(err).splitlines()[-1].startswith("  Hint: " if lang == "en" else "  提示：")
 
 
 def test_forward_difference_with_a_tiny_step_is_still_rejected(failure):
@@ -231,10 +243,14 @@ def _arr(a, b):
     (lambda a, b: np.abs(np.subtract(a, b)) / np.maximum(np.maximum(np.abs(a), np.abs(b)), 1e-12), "not_scalar"),
     (nie, "not_implemented"),
 ])
-def test_relative_error_rejects_mistakes(fn, category, hidden, failure):
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_relative_error_rejects_mistakes(fn, category, hidden, lang, failure):
     if category == "not_scalar" and not hidden:
         pytest.skip("the first visible case is a pair of numbers, where an element-wise array is a number")
-    assert failure(ch01.check_relative_error, fn, hidden).category == category
+    core.set_language(lang)
+    err = failure(ch01.check_relative_error, fn, hidden)
+    assert err.category == category
+    assert str(err).splitlines()[-1].startswith("  Hint: " if lang == "en" else "  提示：")
 
 
 def test_relative_error_without_a_floor_fails_on_two_zeros(failure):

@@ -51,8 +51,7 @@ def _with(node, value_of):
     return fn
 
 
-@pytest.mark.parametrize("hidden", HIDDEN)
-@pytest.mark.parametrize("fn, category, node", [
+LG_MISTAKES = [
     (_with("w", lambda w, x, b, y, d: x), "lg_local_only", "w"),                 # forgot the upstream e
     (_with("y", lambda w, x, b, y, d: -1.0), "lg_local_only", "y"),
     (_with("w", lambda w, x, b, y, d: d["e"] * w), "lg_swapped_factors", "w"),
@@ -63,7 +62,11 @@ def _with(node, value_of):
     (lambda w, x, b, y: list(lg_table(w, x, b, y).values()), "lg_not_dict", None),
     (lambda w, x, b, y: None, "none_returned", None),
     (nie, "not_implemented", None),
-])
+]
+
+
+@pytest.mark.parametrize("hidden", HIDDEN)
+@pytest.mark.parametrize("fn, category, node", LG_MISTAKES)
 def test_local_gradients_rejects_mistakes(fn, category, node, hidden, failure):
     err = failure(ch02.check_local_gradients, fn, hidden)
     assert err.category == category
@@ -348,8 +351,7 @@ def test_value_accepts_correct(Value, hidden, capsys):
     assert "✓ value_class" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("hidden", HIDDEN)
-@pytest.mark.parametrize("bugs, topo, category, op", [
+VALUE_MISTAKES = [
     (["overwrite"], topo_recursive, "grad_overwritten", None),
     (["tanh"], topo_recursive, "tanh_derivative", None),
     (["local_only"], topo_recursive, "missing_chain_factor", "*"),
@@ -363,7 +365,11 @@ def test_value_accepts_correct(Value, hidden, capsys):
     (["mul_swapped"], topo_recursive, "mul_swapped_factors", None),
     (["add_one_parent"], topo_recursive, "add_one_parent", None),
     ([], nie, "value_not_implemented", None),
-])
+]
+
+
+@pytest.mark.parametrize("hidden", HIDDEN)
+@pytest.mark.parametrize("bugs, topo, category, op", VALUE_MISTAKES)
 def test_value_rejects_mistakes(bugs, topo, category, op, hidden, failure):
     err = failure(ch02.check_value_class, make_value(bugs, topo), hidden)
     assert err.category == category, str(err)
@@ -564,3 +570,28 @@ def test_value_backward_mistakes_are_named_in_both_languages(bugs, category, en,
         core.set_language(lang)
         err = failure(ch02.check_value_class, make_value(bugs))
         assert err.category == category and word in str(err)
+
+
+
+def _chinese_hint(err):
+    """The hint line of a Chinese report: the same category, a Chinese sentence, no English frame."""
+    hint = str(err).splitlines()[-1]
+    assert hint.startswith("  提示：")
+    assert not any(w in hint for w in ("expected", "got ", "Your ", "Hint"))
+    return hint
+
+
+@pytest.mark.parametrize("fn, category, node", LG_MISTAKES)
+def test_local_gradients_mistakes_are_named_in_chinese(fn, category, node, failure):
+    core.set_language("zh")
+    err = failure(ch02.check_local_gradients, fn)
+    assert err.category == category
+    _chinese_hint(err)
+
+
+@pytest.mark.parametrize("bugs, topo, category, op", VALUE_MISTAKES)
+def test_value_mistakes_are_named_in_chinese(bugs, topo, category, op, failure):
+    core.set_language("zh")
+    err = failure(ch02.check_value_class, make_value(bugs, topo))
+    assert err.category == category
+    _chinese_hint(err)
