@@ -283,6 +283,9 @@ def grade(submissions: Path, out: Path, solutions: Path | None = None, *, releas
                "notebooks_per_minute": round(60 * len(todo) / grading_seconds, 1) if todo else None,
                "notebooks_per_second_per_core": round(len(todo) / grading_seconds / slots, 3) if todo else None,
                "sandbox": judge.sandbox.probe()["mechanism"],
+               # what was graded against: the release read from a folder, or rebuilt from solutions
+               "release": (f"rebuilt from {Path(solutions).resolve()}" if solutions is not None
+                           else str(Path(release or releases.shipped()).resolve())),
                # every file not graded and why: those of a student (they also have a row) and the others
                "skipped": [{"source": r["file"], "student_id": r["student_id"], "status": r["status"],
                             "reason": r["detail"]} for r in rows if r["sha256"] == "" and r["status"]] + skipped}
