@@ -24,7 +24,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grading_class import REPO, WRONG_AFFINE, blank, cell, copy, honest
+from grading_class import REPO, blank, cell, copy, honest
 from coursekit import manifest as course_manifest
 
 pytestmark = pytest.mark.slow
@@ -38,10 +38,14 @@ OFFLINE = ("Temporary failure in name resolution", "Network is unreachable", "Fa
 _NOT_IN_A_CLONE = {".git", ".venv", "build", "out", "test-artifacts", "__pycache__", ".pytest_cache", ".hypothesis",
                    ".ipynb_checkpoints"}
 
+# an answer to relative_error that no other exercise of chapter 1 uses: absolute, not relative
+WRONG_RELATIVE_ERROR = ("def relative_error(a, b):\n"
+                        "    return float(np.max(np.abs(np.asarray(a, dtype=float) - np.asarray(b, dtype=float))))\n")
+
 # the Canvas zip: (Canvas user id, sortable name slug, chapter notebook, language, how it was answered)
 CLASS = [("101", "doejane", "ch00_getting_started", "en", "honest"),
          ("102", "lichen", "ch01_derivatives", "zh", "honest"),
-         ("103", "smithbob", "ch03_mlp", "en", "wrong_affine"),
+         ("103", "smithbob", "ch01_derivatives", "en", "wrong relative_error"),
          ("104", "wangfang", "ch02_graphs", "zh", "blank"),
          ("105", "garciaana", "ch08_autodiff", "en", "honest")]   # chapter 8: the sandbox holds chainrule too
 
@@ -111,7 +115,7 @@ def installed(tmp_path_factory) -> dict:
 
 def _canvas_zip(path: Path) -> dict:
     """The Canvas "Download Submissions" zip of :data:`CLASS`; returns ``{canvas id: (notebook, language,
-    expected score, max score)}``, the scores from the course manifest."""
+    expected score, max score, the exercises expected to fail)}``, all from the course manifest."""
     known = course_manifest.load()
     expected = {}
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -120,15 +124,15 @@ def _canvas_zip(path: Path) -> dict:
             exercises = known.for_notebook(chapter)
             full = sum(e.points for e in exercises)
             if how == "honest":
-                nb, score = honest(f"{stem}.ipynb", lang), full
+                nb, score, failing = honest(f"{stem}.ipynb", lang), full, []
             elif how == "blank":
-                nb, score = blank(f"{stem}.ipynb", lang), 0.0
+                nb, score, failing = blank(f"{stem}.ipynb", lang), 0.0, [e.id for e in exercises]
             else:
                 nb = copy(honest(f"{stem}.ipynb", lang))
-                cell(nb, "affine_backward").source = WRONG_AFFINE
-                score = full - known.exercise("affine_backward").points
+                cell(nb, "relative_error").source = WRONG_RELATIVE_ERROR
+                score, failing = full - known.exercise("relative_error").points, ["relative_error"]
             zf.writestr(f"{slug}_{user_id}_{int(user_id) + 9000}_{stem}.ipynb", nbformat.writes(nb))
-            expected[user_id] = (stem, lang, score, full)
+            expected[user_id] = (stem, lang, score, full, failing)
     assert 0 < min(s[3] for s in expected.values()), "every notebook of the class has exercises"
     return expected
 
@@ -160,11 +164,16 @@ def _check_grades(out: Path, expected: dict, installed: dict) -> list:
     assert release == (installed["site"] / "coursekit" / "release").resolve(), batch["release"]
     assert release.is_dir() and not release.is_symlink()   # a copy in site-packages, not a link to a checkout
     by_file = {r["file"]: r for r in rows}
-    assert len(rows) == len(expected) == len(by_file)
-    for user_id, (stem, lang, score, full) in expected.items():
-        row = next(r for f, r in by_file.items() if f"_{user_id}_" in f)
+    results = {}
+    for line in (out / "results.jsonl").read_text(encoding="utf-8").splitlines():
+        r = json.loads(line)
+        results[r["file"]] = r
+    assert len(rows) == len(expected) == len(by_file) == len(results)
+    for user_id, (stem, lang, score, full, failing) in expected.items():
+        file, row = next((f, r) for f, r in by_file.items() if f"_{user_id}_" in f)
         assert (row["notebook"], row["language"], row["status"]) == (stem, lang, "graded"), row
         assert (float(row["score"]), float(row["max_score"])) == (score, full), row
+        assert [e["id"] for e in results[file]["exercises"] if e["status"] != "passed"] == failing, results[file]
     with open(out / "canvas_grades.csv", encoding="utf-8", newline="") as f:
         canvas_ids = {r.get("ID") for r in csv.DictReader(f)}
     assert set(expected) <= canvas_ids   # every student keeps the Canvas id of the zip
@@ -263,13 +272,14 @@ def test_two_dask_workers_without_pythonpath_grade_the_same(installed, canvas, t
         for i in range(2):
             start(f"worker{i}", [str(venv / "bin" / "dask"), "worker", "--scheduler-file", str(sfile),
                                  "--nthreads", "1", "--host", "127.0.0.1", "--no-dashboard",
-                                 "--resources", "slots=1", "--name", f"w{i}"])
+                                 "--resources", "slots=1", "--name", f"w{i}",
+                                 "--local-directory", str(tmp_path / f"scratch{i}")])
         wait = subprocess.run([str(installed["python"]), "-c",
                                "import sys, distributed\n"
                                "c = distributed.Client(scheduler_file=sys.argv[1], timeout=60)\n"
                                "c.wait_for_workers(2, timeout=120)\n"
-                               "print(sorted(c.run(lambda: __import__('os').environ.get('PYTHONPATH')).values()))\n"
-                               "print(sorted(c.run(lambda: __import__('grader').__file__).values()))\n"
+                               "print(list(c.run(lambda: __import__('os').environ.get('PYTHONPATH')).values()))\n"
+                               "print(list(c.run(lambda: __import__('grader').__file__).values()))\n"
                                "c.close()", str(sfile)], cwd=workdir, env=env, capture_output=True, text=True,
                               timeout=300)
         assert wait.returncode == 0, wait.stderr[-3000:] + tail()
