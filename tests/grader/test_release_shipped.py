@@ -28,7 +28,7 @@ def test_the_kits_release_is_a_link_to_course_not_a_second_copy():
     gets a copy): what ``make course`` writes is what ships."""
     link = REPO / "src" / "coursekit" / "release"
     assert link.is_symlink() and os.readlink(link) == "../../course"
-    assert release.shipped() == (REPO / "course").resolve()
+    assert release.shipped().resolve() == (REPO / "course").resolve()
     names = sorted(p.relative_to(release.shipped()) for p in release.shipped().glob("*/*.ipynb"))
     assert names == sorted(p.relative_to(REPO / "course") for p in (REPO / "course").glob("*/*.ipynb")) and names
 
