@@ -83,6 +83,15 @@ def _clean_env(venv: Path, home: Path | None = None) -> dict:
     return env
 
 
+def _index_reachable(venv: Path, env: dict, tmp: Path) -> bool:
+    """Can pip fetch anything at all (NumPy, which the grader needs anyway)?"""
+    try:
+        return subprocess.run([str(venv / "bin" / "pip"), "download", "--no-deps", "--dest", str(tmp / "probe"),
+                               "numpy"], env=env, capture_output=True, timeout=300).returncode == 0
+    except subprocess.TimeoutExpired:
+        return False
+
+
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory) -> dict:
     """A fresh virtual environment with only ``pip install "<copy of the checkout>[grader]"``."""
@@ -100,7 +109,7 @@ def installed(tmp_path_factory) -> dict:
     text = log_path.read_text(errors="replace")
     if proc.returncode != 0:
         offline = next((s for s in OFFLINE if s in text), None)
-        if offline:
+        if offline and not _index_reachable(venv, env, tmp):   # else a real resolution error: fail
             pytest.skip(f'pip install "chainrule[grader]" could not reach the package index ({offline}); '
                         f"log: {log_path}")
         pytest.fail(f"pip install failed (exit {proc.returncode}):\n{text[-4000:]}", pytrace=False)
