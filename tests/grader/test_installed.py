@@ -26,6 +26,7 @@ import pytest
 
 from grading_class import REPO, blank, cell, copy, honest
 from coursekit import manifest as course_manifest
+from grader import sandbox
 
 pytestmark = pytest.mark.slow
 
@@ -172,6 +173,9 @@ def _check_grades(out: Path, expected: dict, installed: dict) -> list:
     release = Path(batch["release"])
     assert release == (installed["site"] / "coursekit" / "release").resolve(), batch["release"]
     assert release.is_dir() and not release.is_symlink()   # a copy in site-packages, not a link to a checkout
+    # the same sandbox as this machine gives the checkout's grader: with bubblewrap, the student's code
+    # imported NumPy, the kit and (chapter 8) chainrule from site-packages binds, site-packages masked
+    assert batch["sandbox"] == sandbox.probe()["mechanism"]
     by_file = {r["file"]: r for r in rows}
     results = {}
     for line in (out / "results.jsonl").read_text(encoding="utf-8").splitlines():
