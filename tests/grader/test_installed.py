@@ -200,11 +200,12 @@ def test_installed_environment_has_the_command_the_kit_and_the_release(installed
     for package in ("grader", "grader/inside", "coursekit", "chainrule"):
         assert (site / package / "__init__.py").is_file(), package
     assert os.access(installed["venv"] / "bin" / "chainrule-grade", os.X_OK)
-    shipped = sorted(p.relative_to(site / "coursekit" / "release") for p in (site / "coursekit" / "release").rglob("*.ipynb"))
+    kit_release = site / "coursekit" / "release"
+    shipped = sorted(p.relative_to(kit_release) for p in kit_release.rglob("*.ipynb"))
     course = sorted(p.relative_to(REPO / "course") for p in (REPO / "course").glob("*/*.ipynb"))
     assert shipped == course and course
     for rel in course:
-        assert (site / "coursekit" / "release" / rel).read_bytes() == (REPO / "course" / rel).read_bytes(), rel
+        assert (kit_release / rel).read_bytes() == (REPO / "course" / rel).read_bytes(), rel
     assert (site / "coursekit" / "manifest.json").read_bytes() == course_manifest.PATH.read_bytes()
 
 
