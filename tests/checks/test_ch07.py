@@ -98,7 +98,9 @@ def _dx(std_of=lambda var, eps: np.sqrt(var + eps), ddof=0, mean_term=True, var_
     (_bn(dx=_dx(ddof=1)), "bn_unbiased_var", "dx"),
     (_bn(dx=_dx(std_of=lambda v, e: np.sqrt(v) + e)), "bn_eps_misplaced", "dx"),
     (_bn(dx=_dx(std_of=lambda v, e: np.sqrt(v))), "bn_eps_forgotten", "dx"),
-    (_bn(dx=lambda d, x, xh, m, v, g, e: -bn_compact(d, (x, xh, m, v, g, e))[0]), "grad_sign", "dx"),
+    (_bn(dx=lambda d, x, xh, m, v, g, e: -bn_compact(d, (x, xh, m, v, g, e))[0]), "bn_sign", "dx"),
+    (_bn(dgamma=lambda d, x, xh, m, v, g, e: -(d * xh).sum(axis=0)), "bn_sign", "dgamma"),
+    (_bn(dbeta=lambda d, x, xh, m, v, g, e: -d.sum(axis=0)), "bn_sign", "dbeta"),
     (_bn(dgamma=lambda d, x, xh, m, v, g, e: d * xh), "bn_param_missing_batch_sum", "dgamma"),
     (_bn(dbeta=lambda d, x, xh, m, v, g, e: d), "bn_param_missing_batch_sum", "dbeta"),
     (_bn(dgamma=lambda d, x, xh, m, v, g, e: (d * xh).mean(axis=0)), "grad_divided_by_n", "dgamma"),
@@ -404,7 +406,8 @@ def test_init_reference_matches_nn_init(fan_in, fan_out):
 # ---------------------------------------------------------------------- registry, messages
 def test_exercises_are_registered():
     from chainrule import checks
-    for ex in ("batchnorm_backward", "clip_by_norm", "clip_by_value", "init_scale"):
+    for ex in ("batchnorm_backward", "clip_by_norm", "clip_by_value", "init_scale", "batchnorm_backward_staged",
+               "layernorm_backward", "dropout_backward"):
         assert checks.EXERCISES[ex] == "ch07" and checks.get_check(ex) is getattr(ch07, f"check_{ex}")
 
 

@@ -53,6 +53,7 @@ from .. import optim
 from ..autograd import no_grad
 from ..tensor import Tensor
 from .core import CheckFailed, _digits, as_array, call, cases, fmt, judge, passed
+from .ch08_primitive import check_softplus_primitive, ref_softplus, ref_softplus_vjp  # noqa: F401  (the chapter's name)
 
 PARAMS = ("fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias", "gain")
 
@@ -479,6 +480,6 @@ def check_check_model_gradients(fn, hidden=False):
     passed("check_model_gradients", len(specs), hidden)
 
 
-__all__ = ["check_train_steps_fixed", "check_forward_fixed", "check_logged_forward_fixed", "check_grad_norms",
+__all__ = ["check_softplus_primitive", "ref_softplus", "ref_softplus_vjp", "check_train_steps_fixed", "check_forward_fixed", "check_logged_forward_fixed", "check_grad_norms",
            "check_check_model_gradients", "Net", "VJP_FAULTS", "ref_train_steps", "ref_forward",
            "ref_logged_forward", "ref_grad_norms", "ref_gc_rels", "ref_check_model_gradients", "PARAMS"]
