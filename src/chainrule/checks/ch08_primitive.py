@@ -65,16 +65,14 @@ def check_softplus_primitive(fn, hidden=False):
         if not report.get("registered"):
             case.fail("prim_not_registered")
         error = report.get("error")
-        if error:
-            stage, etype, text = (list(error) + ["", "", ""])[:3]
-            if stage == "forward":
-                case.fail("prim_forward_error", etype=etype, emsg=text)
-            if stage == "vjp" and "tuple" not in str(report.get("vjp_returned", "tuple")):
-                case.fail("prim_vjp_not_tuple", got=report.get("vjp_returned"))
-            case.fail("prim_error", stage=stage, etype=etype, emsg=text)
+        stage, etype, text = (list(error) + ["", "", ""])[:3] if error else ("", "", "")
+        if stage == "forward":
+            case.fail("prim_forward_error", etype=etype, emsg=text)
         returned = str(report.get("vjp_returned", ""))
-        if returned not in ("tuple 1", "list 1"):
+        if returned and returned not in ("tuple 1", "list 1"):     # a bare array, or one gradient too many
             case.fail("prim_vjp_not_tuple", got=returned)
+        if error:
+            case.fail("prim_error", stage=stage, etype=etype, emsg=text)
         out, grad = ref_softplus(x), ref_softplus_vjp(dout, x)
         if not large:
             numeric = numerical_grad(ref_softplus, x.copy(), dout)
