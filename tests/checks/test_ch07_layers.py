@@ -316,3 +316,15 @@ def test_hidden_checks_have_a_layer_sized_case_and_honest_code_passes_it(check, 
     assert "✓" in capsys.readouterr().out
     assert max(np.size(args[0]) for args in rec.calls) >= size
     assert set(ch07_layers.LAYER_SIZED) <= set(ch07.LAYER_SIZED)
+
+
+def test_no_english_sentence_left_in_the_zh_tables_of_chapters_7_and_8():
+    """Every diagnosis of chapters 7 and 8 reads as Chinese in zh and as English in en; the only
+    entries without Chinese are the names of values (what_*, a parameter's .grad)."""
+    from chainrule.checks.messages import ch07 as m7, ch08 as m8
+    for table in (m7, m8):
+        for key, text in table.ZH.items():
+            name_only = key.startswith(("what_", "ch08_what_", "ch08_grad_")) or text == table.EN[key]
+            assert name_only or CJK.search(text), key
+        for key, text in table.EN.items():
+            assert not CJK.search(text), key

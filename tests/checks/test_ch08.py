@@ -68,6 +68,18 @@ def _train(zero="start", record_after=False, new_opt_each_step=False):
     return fn
 
 
+def _ascent(model, x, y, lr=0.1, steps=20):
+    losses = []
+    for _ in range(steps):
+        model.zero_grad()
+        loss = F.mse_loss(model(Tensor(x)), Tensor(y))
+        loss.backward()
+        for p in model.parameters():
+            p.data += lr * p.grad                # the sign slip: up the gradient
+        losses.append(float(loss.data))
+    return losses
+
+
 @pytest.mark.parametrize("hidden", HIDDEN)
 @pytest.mark.parametrize("fn", [train_zero_at_start, train_manual_update])
 def test_train_steps_fixed_accepts_correct(fn, hidden, capsys):
@@ -81,6 +93,7 @@ def test_train_steps_fixed_accepts_correct(fn, hidden, capsys):
     (_train(zero="never", new_opt_each_step=True), "ch08_still_accumulates"),   # fixed the wrong thing
     (_train(zero="between"), "ch08_zero_grad_between"),
     (_train(record_after=True), "ch08_loss_after_step"),
+    (_ascent, "ch08_gradient_ascent"),
     (lambda model, x, y, lr=0.1, steps=20: train_zero_at_start(model, x, y, lr, steps)[:-1], "ch08_wrong_steps"),
     (nie, "not_implemented"),
 ])

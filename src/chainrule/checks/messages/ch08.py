@@ -65,6 +65,8 @@ EN = {
     "ch08_zero_grad_between": ("The loss never changes: the parameters are not updated. You cleared the gradients "
                                "between loss.backward() and opt.step(), so step() found no gradient. The order "
                                "is zero_grad → forward → backward → step."),
+    "ch08_gradient_ascent": ("The loss grows from step to step: the update goes *up* the gradient. Gradient "
+                             "descent subtracts it, p ← p − lr · grad (that is what opt.step() does)."),
     "ch08_loss_after_step": ("Your losses are shifted by one step: you recorded the loss after the update. Record "
                              "float(loss.data) of the loss that backward() used, as the buggy loop does."),
     "ch08_params_not_trained": ("{steps} steps ran, but the parameters still hold their initial values: the "
@@ -204,6 +206,8 @@ ZH = {
                                "opt.zero_grad()（或 model.zero_grad()）。"),
     "ch08_zero_grad_between": ("损失始终不变：参数没有被更新。你在 loss.backward() 和 opt.step() 之间清空了梯度，"
                                "step() 找不到梯度。正确的顺序是 zero_grad → 前向 → backward → step。"),
+    "ch08_gradient_ascent": ("损失一步比一步大：更新是沿着梯度*向上*走的。梯度下降要减去梯度，"
+                             "p ← p − lr · grad（opt.step() 做的正是这件事）。"),
     "ch08_loss_after_step": ("你的损失错开了一步：你记录的是更新之后的损失。应当像有 bug 的循环那样，"
                              "记录 backward() 所用的那个损失的 float(loss.data)。"),
     "ch08_params_not_trained": ("已经运行了 {steps} 步，参数却仍是初始值：更新没有作用到模型的参数上"
