@@ -21,6 +21,15 @@ def nie(*args):
     raise NotImplementedError()
 
 
+def named_in_zh_too(check, fn, hidden, failure, category):
+    """The same mistake, diagnosed alike in Chinese: the zh message of the category, in the report."""
+    core.set_language("zh")
+    err = failure(check, fn, hidden)
+    assert err.category == category
+    assert core.msg(category, "zh", **err.fields) in str(err)
+    core.set_language("en")
+
+
 # ---------------------------------------------------------------------- batch norm backward
 def bn_compact(dout, cache):
     x, x_hat, mean, var, gamma, eps = cache
@@ -116,6 +125,7 @@ def _dx(std_of=lambda var, eps: np.sqrt(var + eps), ddof=0, mean_term=True, var_
 def test_batchnorm_backward_rejects_mistakes(fn, category, name, hidden, failure):
     err = failure(ch07.check_batchnorm_backward, fn, hidden)
     assert err.category == category, str(err)
+    named_in_zh_too(ch07.check_batchnorm_backward, fn, hidden, failure, category)
     if name:
         assert f"  {name}" in str(err)
 
@@ -237,6 +247,7 @@ def clip_squared(grads, max_norm):
 def test_clip_by_norm_rejects_mistakes(fn, category, hidden, failure):
     err = failure(ch07.check_clip_by_norm, fn, hidden)
     assert err.category == category, str(err)
+    named_in_zh_too(ch07.check_clip_by_norm, fn, hidden, failure, category)
 
 
 def test_clip_by_norm_scaling_up_is_caught_on_the_unclipped_case(failure):
@@ -327,6 +338,7 @@ def clip_value_in_place(grads, c):
 def test_clip_by_value_rejects_mistakes(fn, category, hidden, failure):
     err = failure(ch07.check_clip_by_value, fn, hidden)
     assert err.category == category, str(err)
+    named_in_zh_too(ch07.check_clip_by_value, fn, hidden, failure, category)
     if category.startswith("clip_value"):
         assert "  clipped[" in str(err)
 
@@ -380,6 +392,7 @@ def _init(he=None, xavier=None, uniform=lambda s: math.sqrt(3) * s):
 def test_init_scale_rejects_mistakes(fn, category, hidden, failure):
     err = failure(ch07.check_init_scale, fn, hidden)
     assert err.category == category, str(err)
+    named_in_zh_too(ch07.check_init_scale, fn, hidden, failure, category)
 
 
 def test_init_normal_returning_a_bound_is_caught(failure):

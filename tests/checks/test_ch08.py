@@ -17,6 +17,17 @@ from chainrule.checks.messages import MESSAGES
 HIDDEN = [False, True]
 
 
+
+
+def named_in_zh_too(check, fn, hidden, failure, category):
+    """The same mistake, diagnosed alike in Chinese: the zh message of the category, in the report."""
+    from chainrule.checks import core as _core
+    _core.set_language("zh")
+    err = failure(check, fn, hidden)
+    assert err.category == category
+    assert _core.msg(category, "zh", **err.fields) in str(err)
+    _core.set_language("en")
+
 def nie(*args, **kwargs):
     raise NotImplementedError()
 
@@ -99,6 +110,7 @@ def test_train_steps_fixed_accepts_correct(fn, hidden, capsys):
 ])
 def test_train_steps_fixed_rejects_mistakes(fn, category, hidden, failure):
     assert failure(ch08.check_train_steps_fixed, fn, hidden).category == category
+    named_in_zh_too(ch08.check_train_steps_fixed, fn, hidden, failure, category)
 
 
 def test_training_a_copy_is_recognised(failure):
@@ -149,6 +161,7 @@ def _detached_leaf(model, x):
 ])
 def test_forward_fixed_rejects_mistakes(fn, category, hidden, failure):
     assert failure(ch08.check_forward_fixed, fn, hidden).category == category
+    named_in_zh_too(ch08.check_forward_fixed, fn, hidden, failure, category)
 
 
 def test_graph_broken_names_the_parameter(failure):
@@ -194,6 +207,7 @@ def _logged_scaled_before(model, x):
 ])
 def test_logged_forward_fixed_rejects_mistakes(fn, category, hidden, failure):
     assert failure(ch08.check_logged_forward_fixed, fn, hidden).category == category
+    named_in_zh_too(ch08.check_logged_forward_fixed, fn, hidden, failure, category)
 
 
 def test_inplace_diagnosis_names_fc2_weight(failure):
@@ -257,6 +271,7 @@ def _zeroing(model):
 ])
 def test_grad_norms_rejects_mistakes(fn, category, hidden, failure):
     assert failure(ch08.check_grad_norms, fn, hidden).category == category
+    named_in_zh_too(ch08.check_grad_norms, fn, hidden, failure, category)
 
 
 # ---------------------------------------------------------------------- check_model_gradients
@@ -389,6 +404,7 @@ def _gc_wrong_worst(model, x, y, loss_fn, eps=1e-6, tol=1e-6):
 ])
 def test_check_model_gradients_rejects_mistakes(fn, category, hidden, failure):
     assert failure(ch08.check_check_model_gradients, fn, hidden).category == category
+    named_in_zh_too(ch08.check_check_model_gradients, fn, hidden, failure, category)
 
 
 def test_a_check_that_says_ok_with_huge_error_is_rejected(failure):
