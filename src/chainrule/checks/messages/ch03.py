@@ -45,6 +45,41 @@ EN = {
                             "dscores = (p − onehot) / N."),
     "grad_sign": ("{name} has the right size but the wrong sign (got ≈ −expected). Check the order of a "
                   "subtraction: p − onehot and pred − target, not the other way round."),
+    "affine_out_sign": ("out has the right size but the wrong sign (got ≈ −expected): the layer computes "
+                        "+(x Wᵀ + b); no minus sign belongs in the forward pass."),
+    "affine_bias_twice": "The bias was added twice: each output gets b_m once.",
+    "affine_grad_sign": ("{name} has the right size but the wrong sign (got ≈ −expected). The affine layer is a "
+                         "sum of products with plus signs: its local derivatives (a weight, an input, a 1) carry "
+                         "no minus, so {name} has the sign of dout times them. Look for a stray minus or a "
+                         "subtraction in the line that computes {name}."),
+    "affine_dx_wT": ("dx was computed with w transposed. out_nm = Σ_d x_nd W_md: for a fixed d, x_nd meets the "
+                     "column W[:, d], so the sum over m pairs dout[n, m] with W[m, d]. (With a square w the "
+                     "shapes cannot tell the two apart; the index form can.)"),
+    "grad_doubled": ("{name} is twice the expected gradient. Each path from the loss to a variable is counted "
+                     "once in the chain rule: look for a term added twice or a factor 2 that no local "
+                     "derivative produces."),
+    "grad_halved": ("{name} is half the expected gradient: a factor ½ crept in (a mean of two terms, or a "
+                    "derivative taken of ½·(…)²). The chain rule here multiplies dout by the local derivative "
+                    "once, with no extra factor."),
+    "sigmoid_sign": ("dx has the wrong sign (got ≈ −expected). The sigmoid is increasing, so its derivative is "
+                     "positive everywhere and dx has the sign of dout: check the order in the factor (1 − …)."),
+    "tanh_sign": ("dx has the wrong sign (got ≈ −expected). tanh is increasing, so its derivative is positive "
+                  "everywhere and dx has the sign of dout: check the order of the subtraction in your "
+                  "derivative (is it out² − 1?)."),
+    "relu_sign": ("dx has the wrong sign (got ≈ −expected). Where ReLU lets its input through it is the "
+                  "identity, slope +1: there dx is dout itself, not −dout."),
+    "ce_grad_sign": ("{name} has the right size but the wrong sign (got ≈ −expected). Raising the score of the "
+                     "true class must *lower* the loss, so dlogits is negative at y and positive elsewhere: "
+                     "check the order of the subtraction between the probabilities and the one-hot labels."),
+    "mse_grad_sign": ("{name} has the right size but the wrong sign (got ≈ −expected). A prediction above its "
+                      "target must get a positive gradient (moving it down lowers the loss): check the order "
+                      "of pred and target in the difference."),
+    "mse_grad_doubled": ("{name} is twice the expected gradient: the derivative of a square brings one factor 2, "
+                         "and it was applied twice."),
+    "net_grad_sign": ("{name} has the right size but the wrong sign (got ≈ −expected). The layers only pass "
+                      "signs on: if every gradient is flipped, the sign comes from the top, the gradient of the "
+                      "loss with respect to the scores (the first gradient of the backward pass); if only "
+                      "{name} is, look at the line that puts it into grads."),
     "missing_upstream": ("You returned the local derivative only. The chain rule multiplies it by the upstream "
                          "gradient: dx = dout * (local derivative)."),
     "sigmoid_derivative_s": ("You used σ(x) itself as its derivative. The derivative of the sigmoid is "
@@ -133,6 +168,30 @@ ZH = {
                             "对得分的梯度除以一次 N：dscores = (p − onehot) / N。"),
     "grad_sign": ("{name} 的大小对，符号反了（实际 ≈ −期望）。检查减法的顺序：应是 p − onehot 和 "
                   "pred − target，而不是反过来。"),
+    "affine_out_sign": "out 的大小对，符号反了（实际 ≈ −期望）：这一层计算的是 +(x Wᵀ + b)；前向计算里没有负号。",
+    "affine_bias_twice": "偏置加了两次：每个输出只加一次 b_m。",
+    "affine_grad_sign": ("{name} 的大小对，符号反了（实际 ≈ −期望）。仿射层是一些乘积之和，全是加号：它的局部导数"
+                         "（一个权重、一个输入、一个 1）都不带负号，所以 {name} 的符号就是 dout 乘以它们的符号。"
+                         "检查计算 {name} 的那一行里是否多了一个负号或一次减法。"),
+    "affine_dx_wT": ("dx 用了转置的 w。out_nm = Σ_d x_nd W_md：固定 d 时，x_nd 遇到的是 W 的第 d 列 W[:, d]，"
+                     "所以对 m 求和时，dout[n, m] 要与 W[m, d] 配对。（w 是方阵时，形状分辨不出两者；下标写法可以。）"),
+    "grad_doubled": ("{name} 是期望梯度的两倍。链式法则中，从损失到一个变量的每条路径只算一次：检查是否有一项"
+                     "被加了两次，或者多出一个任何局部导数都不会产生的因子 2。"),
+    "grad_halved": ("{name} 是期望梯度的一半：多出了一个因子 ½（两项取了平均，或者对 ½·(…)² 求了导）。"
+                    "这里的链式法则只是把 dout 乘以局部导数一次，没有别的因子。"),
+    "sigmoid_sign": ("dx 的符号反了（实际 ≈ −期望）。sigmoid 是增函数，导数处处为正，所以 dx 与 dout 同号："
+                     "检查因子 (1 − …) 里减法的顺序。"),
+    "tanh_sign": ("dx 的符号反了（实际 ≈ −期望）。tanh 是增函数，导数处处为正，所以 dx 与 dout 同号："
+                  "检查你写的导数里减法的顺序（是不是写成了 out² − 1？）。"),
+    "relu_sign": "dx 的符号反了（实际 ≈ −期望）。ReLU 让输入通过的地方就是恒等映射，斜率为 +1：那里的 dx 就是 dout 本身，而不是 −dout。",
+    "ce_grad_sign": ("{name} 的大小对，符号反了（实际 ≈ −期望）。提高真实类别的得分必须*降低*损失，所以 dlogits 在 y 处"
+                     "为负、在其他位置为正：检查概率与独热标签相减的顺序。"),
+    "mse_grad_sign": ("{name} 的大小对，符号反了（实际 ≈ −期望）。预测值高于目标值时梯度必须为正（把它往下调会降低损失）："
+                      "检查差值中 pred 与 target 的顺序。"),
+    "mse_grad_doubled": "{name} 是期望梯度的两倍：平方的导数带来一个因子 2，而你把它乘了两次。",
+    "net_grad_sign": ("{name} 的大小对，符号反了（实际 ≈ −期望）。各层只是把符号往下传：如果所有梯度的符号都反了，"
+                      "问题出在最上面，也就是损失对得分的梯度（反向传递的第一个梯度）；如果只有 {name} 反了，"
+                      "就检查把它放进 grads 的那一行。"),
     "missing_upstream": "你只返回了局部导数。链式法则要把它乘以上游梯度：dx = dout * （局部导数）。",
     "sigmoid_derivative_s": ("你把 σ(x) 本身当成了它的导数。sigmoid 的导数是 σ(x)·(1 − σ(x)) = out * (1 − out)，"
                              "再乘以 dout。"),
