@@ -129,6 +129,60 @@ EN = {
     "mse_grad_divided_twice": "dpred is divided by the number of elements ({size}) twice: divide once.",
     "mse_grad_batch_only": ("dpred is divided by the batch size N = {n} only; the loss averages over all "
                             "{size} elements, so divide by pred.size."),
+    # ---- ch03, the tensor engine: vector–Jacobian products --------------------------
+    "what_ga": "ga",
+    "what_gb": "gb",
+    "vjp_sign": ("{name} has the right size but the wrong sign (got ≈ −expected). A VJP only multiplies the "
+                 "upstream gradient g by the local derivatives; none of this primitive's is negative as a "
+                 "whole: look for a stray minus or a subtraction in the wrong order."),
+    "unbroadcast_nothing_summed": ("You returned g as it is, of shape {got_shape}: the gradient of an operand "
+                                   "must have the operand's shape {shape}. Sum g over the axes that "
+                                   "broadcasting added or stretched."),
+    "unbroadcast_mean": ("You averaged over the broadcast axes where a sum is needed. Broadcasting copies one "
+                         "element of the operand to many places of the result; each copy sends its gradient "
+                         "back, and the chain rule adds them up."),
+    "unbroadcast_lead_only": ("You summed over the leading axes that broadcasting added, but not over the axes "
+                              "where the operand has size 1 ({shape}): those were stretched too, so they must "
+                              "be summed as well, keeping them as size 1 (keepdims=True)."),
+    "unbroadcast_ones_dropped": ("The values are right but the size-1 axes of {shape} are gone: sum over them "
+                                 "with keepdims=True, so that the result has exactly the operand's shape."),
+    "unbroadcast_first_slice": ("You returned one slice of g (index 0 along the broadcast axes), not the sum "
+                                "over them: every copy of an operand element contributed to the loss."),
+    "unbroadcast_summed_all": ("You summed g over every axis. Only the axes broadcasting created or stretched "
+                               "are summed; the others keep their elements apart."),
+    "matmul_vjp_shapes": ("Your function raised {etype}: {emsg}. For c = a @ b write the forward in index form, "
+                          "c_ij = Σ_k a_ik b_kj, and ask for each gradient which index it keeps and which it "
+                          "sums over: ga has the shape of a (N, K), gb that of b (K, M)."),
+    "matmul_swapped": ("{name} holds the other operand's gradient: return (ga, gb) in the order of the "
+                       "arguments, ga for a and gb for b."),
+    "matmul_ga_no_transpose": ("ga multiplies g by b without transposing it. In c_ij = Σ_k a_ik b_kj the element "
+                               "a_ik meets b_kj for every j: the sum over j pairs g_ij with b_kj, that is with "
+                               "row k of b."),
+    "matmul_gb_no_transpose": ("gb multiplies a by g without transposing a. The element b_kj meets a_ik for "
+                               "every sample i: the sum over i pairs a_ik with g_ij."),
+    "matmul_transposed": ("{name} is the transpose of the expected one: a gradient has the shape of its "
+                          "operand. Swap the factors' order and transposes so that the result has that shape."),
+    "sum_vjp_expand": ("Your function raised {etype}: {emsg}. Without keepdims the sum removed the summed axes; "
+                       "put them back as size 1 (np.expand_dims) before broadcasting g to the input's shape, "
+                       "or it lines up with the wrong axes."),
+    "sum_vjp_mean": ("{name} is the expected gradient divided by {count}, the number of elements each output "
+                     "sums: that is the VJP of a mean. Each input element enters its sum with weight 1."),
+    "sum_vjp_wrong_axis": ("{name} broadcast g along the wrong axes: without keepdims NumPy lines g up with the "
+                           "*trailing* axes of the input. Reinsert the summed axes as size 1 first."),
+    "lsm_missing_softmax_term": ("You returned g unchanged: that is the path through the a_j term only. Every "
+                                 "a_k also enters out_j through the log-sum-exp, with ∂/∂a_k log Σ e^a = "
+                                 "softmax_k; that path must be added for every j."),
+    "lsm_used_log": ("You used out (the log-probabilities) where the derivative of log Σ e^a needs the "
+                     "probabilities themselves: softmax = exp(out)."),
+    "lsm_sum_wrong_axis": ("The sum of g runs over the wrong axis: each row is its own softmax, so sum g over "
+                           "the classes of that row (the last axis), keeping the axis for broadcasting."),
+    "lsm_diagonal_only": ("You multiplied the softmax by g element-wise, as if out_j depended only on a_j. "
+                          "The log-sum-exp couples a row: out_j depends on every a_k, so ga_k collects "
+                          "softmax_k times the *sum* of g over the row."),
+    "lsm_softmax_vjp": ("That is the VJP of softmax, not of log-softmax: here the forward output is "
+                        "log p, and ∂ log p_j / ∂a_k = [j = k] − p_k."),
+    "lsm_terms_swapped": ("The two terms are swapped: the identity part passes g through, the log-sum-exp part "
+                          "subtracts softmax times the row sum of g."),
 }
 
 ZH = {
@@ -232,4 +286,36 @@ ZH = {
                              "2 * (pred − target) / pred.size。"),
     "mse_grad_divided_twice": "dpred 除了两次元素个数（{size}）：只除一次。",
     "mse_grad_batch_only": "dpred 只除以了批大小 N = {n}；损失对全部 {size} 个元素取平均，所以要除以 pred.size。",
+    # ---- ch03，张量引擎：向量-雅可比积 ------------------------------------------------
+    "what_ga": "ga",
+    "what_gb": "gb",
+    "vjp_sign": ("{name} 的大小对，符号反了（实际 ≈ −期望）。VJP 只是把上游梯度 g 乘以局部导数；这个原语的局部导数"
+                 "整体上都不是负的：检查是否多了一个负号，或者减法的顺序反了。"),
+    "unbroadcast_nothing_summed": "你原样返回了形状为 {got_shape} 的 g：操作数的梯度必须与操作数同形 {shape}。请沿广播新增或拉伸过的轴对 g 求和。",
+    "unbroadcast_mean": ("你在广播的轴上取了平均，而这里应当求和。广播把操作数的一个元素复制到结果的许多位置；"
+                         "每个副本都把自己的梯度传回来，链式法则把它们加起来。"),
+    "unbroadcast_lead_only": ("你对广播新增的前导轴求了和，但没有对操作数中大小为 1 的轴（{shape}）求和："
+                              "这些轴也被拉伸过，同样要求和，并保留为大小 1（keepdims=True）。"),
+    "unbroadcast_ones_dropped": "数值对了，但 {shape} 中大小为 1 的轴不见了：对它们求和时加上 keepdims=True，让结果的形状与操作数完全相同。",
+    "unbroadcast_first_slice": "你返回的是 g 的一个切片（沿广播轴取下标 0），而不是沿这些轴的和：操作数元素的每个副本都对损失有贡献。",
+    "unbroadcast_summed_all": "你对 g 的所有轴都求了和。只有广播新增或拉伸过的轴才求和；其他轴上的元素要各自分开。",
+    "matmul_vjp_shapes": ("你的函数抛出了 {etype}：{emsg}。对 c = a @ b，先用下标写出前向计算 c_ij = Σ_k a_ik b_kj，"
+                          "再对每个梯度问一问：它保留哪个下标、对哪个下标求和。ga 与 a 同形 (N, K)，gb 与 b 同形 (K, M)。"),
+    "matmul_swapped": "{name} 里放的是另一个操作数的梯度：按参数的顺序返回 (ga, gb)，ga 对应 a，gb 对应 b。",
+    "matmul_ga_no_transpose": ("ga 用 g 乘了没有转置的 b。在 c_ij = Σ_k a_ik b_kj 中，元素 a_ik 对每个 j 都与 b_kj 相乘："
+                               "对 j 求和时，g_ij 与 b_kj 配对，也就是与 b 的第 k 行配对。"),
+    "matmul_gb_no_transpose": "gb 用没有转置的 a 乘了 g。元素 b_kj 对每个样本 i 都与 a_ik 相乘：对 i 求和时，a_ik 与 g_ij 配对。",
+    "matmul_transposed": "{name} 是期望结果的转置：梯度与它的操作数同形。调整因子的顺序和转置，让结果得到这个形状。",
+    "sum_vjp_expand": ("你的函数抛出了 {etype}：{emsg}。不加 keepdims 时，求和去掉了被求和的轴；先把它们以大小 1 "
+                       "插回去（np.expand_dims），再把 g 广播到输入的形状，否则 g 会和错误的轴对齐。"),
+    "sum_vjp_mean": "{name} 是期望梯度除以 {count}（每个输出求和的元素个数）：那是平均值的 VJP。求和时每个输入元素的权重都是 1。",
+    "sum_vjp_wrong_axis": "{name} 把 g 沿错误的轴广播了：不加 keepdims 时，NumPy 把 g 与输入的*末尾*几个轴对齐。先把被求和的轴以大小 1 插回去。",
+    "lsm_missing_softmax_term": ("你原样返回了 g：这只是经过 a_j 那一项的路径。每个 a_k 还通过 log-sum-exp 进入 out_j，"
+                                 "且 ∂/∂a_k log Σ e^a = softmax_k；对每个 j 都要加上这条路径。"),
+    "lsm_used_log": "你用了 out（对数概率），而 log Σ e^a 的导数需要的是概率本身：softmax = exp(out)。",
+    "lsm_sum_wrong_axis": "g 的求和轴不对：每一行是各自的 softmax，所以要在这一行的各个类别上（最后一个轴）对 g 求和，并保留这个轴以便广播。",
+    "lsm_diagonal_only": ("你把 softmax 与 g 逐元素相乘，好像 out_j 只依赖于 a_j。log-sum-exp 把一整行耦合在一起："
+                          "out_j 依赖于每个 a_k，所以 ga_k 收集的是 softmax_k 乘以 g 在这一行上的*和*。"),
+    "lsm_softmax_vjp": "这是 softmax 的 VJP，不是 log-softmax 的：这里前向输出的是 log p，而 ∂ log p_j / ∂a_k = [j = k] − p_k。",
+    "lsm_terms_swapped": "两项弄反了：恒等部分把 g 原样传过去，log-sum-exp 部分减去 softmax 乘以 g 的行和。",
 }
