@@ -572,3 +572,36 @@ def test_hidden_check_has_a_layer_sized_case_and_honest_code_passes_it(check, fn
     check(fn, hidden=True)
     assert "✓" in capsys.readouterr().out
     assert max(perturbations(*args) for args in fn.calls) >= minimum
+
+
+# ---------------------------------------------------------------------- each exercise's own hints, both languages
+OWN_HINTS = [
+    (ch03.check_affine_forward, lambda x, w, b: (-(x @ w.T + b), None), "affine_out_sign"),
+    (ch03.check_affine_backward, _ab(dx=lambda d, x, w, b: -(d @ w)), "affine_grad_sign"),
+    (ch03.check_affine_backward, _ab(db=lambda d, x, w, b: -d.sum(axis=0)), "affine_grad_sign"),
+    (ch03.check_affine_backward, _ab(dw=lambda d, x, w, b: 2 * d.T @ x), "grad_doubled"),
+    (ch03.check_sigmoid_backward, lambda dout, out: dout * out * (out - 1), "sigmoid_sign"),
+    (ch03.check_tanh_backward, lambda dout, out: dout * (out ** 2 - 1), "tanh_sign"),
+    (ch03.check_relu_backward, lambda dout, x: -dout * (x > 0), "relu_sign"),
+    (ch03.check_softmax_cross_entropy, _ce(d=lambda d, n, c, p, oh: (oh - p) / n), "ce_grad_sign"),
+    (ch03.check_mse_loss, _mse(d=lambda e: -2 * e / e.size), "mse_grad_sign"),
+    (ch03.check_two_layer_net, _net("W2", lambda g, x, y, p: -g), "net_grad_sign"),
+]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("check, fn, category", OWN_HINTS)
+def test_each_exercise_names_its_own_sign_mistake_in_the_notebook_language(check, fn, category, lang, failure):
+    core.set_language(lang)
+    err = failure(check, fn)
+    text = str(err)
+    assert err.category == category and MESSAGES[lang][category].split("}")[-1][:10] in text
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in text) == (lang == "zh")
+    assert "p − onehot" not in text or category == "ce_grad_sign"   # no loss-function hint for a layer
+
+
+def test_a_square_weight_catches_dx_with_w_transposed(failure):
+    # hidden case (15, 6, 3, 3) has a square w: dout @ w.T has dx's shape there, only its values can tell
+    err = failure(ch03.check_affine_backward, _ab(dx=lambda d, x, w, b: d @ w.T if w.shape[0] == w.shape[1]
+                                                 else d @ w), True)
+    assert err.category == "affine_dx_wT" and "  dx" in str(err)
