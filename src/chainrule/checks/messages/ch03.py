@@ -24,8 +24,9 @@ EN = {
                           "its inputs (the upstream gradient may be needed elsewhere): work on a copy, "
                           "e.g. `dx = dout.copy()` before masking."),
     "affine_layout": ("Your function raised {etype}: {emsg}. The shapes do not fit a matrix product. In this "
-                      "course w has PyTorch's layout (out_features, in_features), so out = x @ w.T + b; and "
-                      "backward, dx = dout @ w (shape of x) and dw = dout.T @ x (shape of w)."),
+                      "course w has PyTorch's layout (out_features, in_features): x is (N, D), w (M, D), b (M,), "
+                      "out and dout (N, M). A product (A, B) @ (B, C) gives (A, C): write the shapes of both "
+                      "factors next to the shape the result must have, and transpose what does not fit."),
     "missing_bias": "The bias is missing: out = x @ w.T + b, with b broadcast over the rows (one per sample).",
     "dw_transposed": ("{name} is the transpose of the expected one: a gradient always has the shape of its "
                       "parameter. With w of shape (out, in), dw = dout.T @ x, not x.T @ dout."),
@@ -205,8 +206,8 @@ ZH = {
                           "反向传递不能覆盖自己的输入（上游梯度可能还要在别处使用）：请在副本上操作，"
                           "例如先写 `dx = dout.copy()` 再做掩码。"),
     "affine_layout": ("你的函数抛出了 {etype}：{emsg}。这些形状做不了矩阵乘法。本课程中 w 采用 PyTorch 的布局 "
-                      "(out_features, in_features)，所以 out = x @ w.T + b；反向时 dx = dout @ w（与 x 同形），"
-                      "dw = dout.T @ x（与 w 同形）。"),
+                      "(out_features, in_features)：x 是 (N, D)，w 是 (M, D)，b 是 (M,)，out 和 dout 是 (N, M)。"
+                      "乘积 (A, B) @ (B, C) 得到 (A, C)：把两个因子的形状和结果应有的形状写在一起，哪个对不上就转置哪个。"),
     "missing_bias": "漏掉了偏置：out = x @ w.T + b，b 按行广播，每个样本都加上。",
     "dw_transposed": ("{name} 是期望结果的转置：梯度的形状总是与它对应的参数相同。w 的形状是 (out, in) 时，"
                       "dw = dout.T @ x，而不是 x.T @ dout。"),
