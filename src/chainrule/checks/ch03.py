@@ -25,7 +25,9 @@ a pass therefore means that your gradient agrees with the numerical one. Inputs 
 from ReLU's kink at 0, so that every correct implementation, with loops or vectorised, passes.
 A wrong result is diagnosed against the typical mistakes (a transposed dw, a missing batch sum in
 db, dividing by N twice, a ReLU mask taken from dout, s instead of s(1 − s), a softmax that
-overflows, ...), and the report names the output that is wrong (dx, dw, db, ...).
+overflows, ...), and the report names the output that is wrong (dx, dw, db, ...). A flipped sign, a
+doubled or halved gradient get each exercise's own hint (where its minus sign comes from), never
+another exercise's. The tensor engine's VJPs (section 3.10) are checked in :mod:`.ch03_tensor`.
 """
 from __future__ import annotations
 
