@@ -22,7 +22,8 @@ TEXT_STUBS = {"en": "YOUR ANSWER HERE", "zh": "在这里写你的回答"}
 
 
 def assignment_id(chapter: str, lang: str) -> str:
-    """One nbgrader assignment per chapter and language, e.g. ``ch01_zh``."""
+    """The release folder of one chapter in one language, e.g. ``ch01_zh``, in the grader's own
+    temporary nbgrader course. The gradebook has one assignment per chapter (:mod:`grader.gradebook`)."""
     return f"{chapter}_{lang}"
 
 
