@@ -44,6 +44,7 @@ class Submission:
     status: str = ""     # "" to grade; else the row's status, decided while reading (too_large, ...)
     detail: str = ""     # why, in plain words
     late: str = ""       # "yes"/"no" where the LMS says, "" where it does not
+    lms: str = ""        # "canvas", "moodle" or "folder": whose user id lms_user_id is
 
 
 # ---------------------------------------------------------------------- inputs
@@ -84,7 +85,7 @@ def find_submissions(submissions: Path) -> tuple[list[Submission], list]:
     belongs to no student (a loose file, an unsafe zip member), with why."""
     found = lms.collect(submissions)
     subs = [Submission(s.student_id, s.source, s.data, s.student_name, s.lms_user_id, s.status, s.detail,
-                       lms.late_flag(s)) for s in found]
+                       lms.late_flag(s), s.lms) for s in found]
     return subs, [{"source": k.source, "reason": k.reason} for k in found.skipped]
 
 
@@ -228,12 +229,12 @@ def grade(submissions: Path, out: Path, solutions: Path, *, jobs: int | None = N
         for s in subs:
             if s.status:  # decided while reading: a row now, in the journal like any other (the report reads it)
                 row = not_graded_row(s)
-                names[Journal.key(row)] = (s.student_name, s.lms_user_id, s.late)
+                names[Journal.key(row)] = (s.student_name, s.lms_user_id, s.late, s.lms)
                 if journal.rows.get(Journal.key(row), {}).get("detail") != row["detail"]:
                     journal.append(row)
                 continue
             sha = hashlib.sha256(s.data).hexdigest()
-            names[(s.student_id, s.file, sha)] = (s.student_name, s.lms_user_id, s.late)
+            names[(s.student_id, s.file, sha)] = (s.student_name, s.lms_user_id, s.late, s.lms)
             if not journal.done((s.student_id, s.file, sha), retry_failed):
                 todo.append({"student_id": s.student_id, "file": s.file, "sha256": sha, "data": s.data})
         bar = _progress(len(names))
@@ -254,7 +255,7 @@ def grade(submissions: Path, out: Path, solutions: Path, *, jobs: int | None = N
     keys = set(names)
     rows = sorted((r for k, r in journal.rows.items() if k in keys), key=lambda r: (r["student_id"], r["file"]))
     for r in rows:
-        r["student_name"], r["lms_user_id"], r["late"] = names[Journal.key(r)]
+        r["student_name"], r["lms_user_id"], r["late"], r["lms"] = names[Journal.key(r)]
     titles = {(stem, lang): title for (_, lang), (_, stem, title) in plans.items()}
     canvas = write_outputs(out, rows, titles, canvas_assignments)
     from . import gradebook

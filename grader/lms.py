@@ -244,14 +244,16 @@ def _num(x):
     return round(float(x), 4)
 
 
-def _per_student(rows):
+def _per_student(rows, canvas_only=False):
     """``{student_id: {"name", "uid", "scores": {notebook: best score}}}``; a student with several files
-    for one notebook (both languages, a resubmission) keeps the best score."""
+    for one notebook (both languages, a resubmission) keeps the best score. ``canvas_only``: the uid is
+    a Canvas user id or empty (a Moodle participant id in Canvas's ID column would name someone else)."""
     out = {}
     for r in rows:
         st = out.setdefault(r["student_id"], {"name": "", "uid": "", "scores": {}})
         st["name"] = st["name"] or r.get("student_name") or ""
-        st["uid"] = st["uid"] or str(r.get("lms_user_id") or "")
+        if not canvas_only or r.get("lms", "canvas") == "canvas":
+            st["uid"] = st["uid"] or str(r.get("lms_user_id") or "")
         score = r.get("score")
         if score not in (None, ""):
             nb = r["notebook"]
@@ -316,14 +318,15 @@ def write_canvas_csv(path, rows, assignment_columns, points_possible=None) -> li
     """Write a Canvas gradebook import file; return the student ids that have no Canvas user id
     (Canvas can then only match them by name: check them after the import).
 
-    rows: dicts with student_id, student_name, lms_user_id, notebook, score.
+    rows: dicts with student_id, student_name, lms_user_id, notebook, score, and ``lms`` ("canvas",
+    "moodle", "folder"; absent: taken as Canvas): only a Canvas user id goes into the ID column.
     assignment_columns: ``{notebook: column header}``, e.g. ``{"ch03_mlp": "Chapter 3 (123456)"}`` with
     the Canvas assignment id in brackets to fill an existing assignment, or a list of notebooks (the
     notebook name is the header: Canvas creates such an assignment on import).
     points_possible: optional ``{notebook: max score}``, written as Canvas's "Points Possible" row.
     """
     cols = dict(assignment_columns) if isinstance(assignment_columns, dict) else {n: n for n in assignment_columns}
-    students = _per_student(rows)
+    students = _per_student(rows, canvas_only=True)
     fixed = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
     with open(path, "w", newline="", encoding="utf-8") as f:
         w = csvsafe.Writer(f)

@@ -42,6 +42,7 @@ def test_canvas_file_fills_existing_assignments_field_by_field(tmp_path):
             _row("Bob Smith", "ch01", "ch01_derivatives", "en", 2.0, 5.0, name="Bob Smith", uid="99"),
             _row("Bob Smith", "ch01", "ch01_derivatives", "zh", 4.0, 5.0, name="Bob Smith", uid="99"),
             _row("folder_kid", "ch03", "ch03_mlp", "en", 0.0, 12.0),
+            {**_row("moodle_kid", "ch03", "ch03_mlp", "en", 12.0, 12.0, name="Ann Lee", uid="55"), "lms": "moodle"},
             {**_row("folder_kid", "", "notes", "", "", ""), "status": "not_notebook"}]   # no score: no column
     columns, points = lms.canvas_columns(rows, {"ch03": "12345", "ch01_derivatives": "777"})
     without = lms.write_canvas_csv(tmp_path / "canvas.csv", rows, columns, points)
@@ -49,12 +50,13 @@ def test_canvas_file_fills_existing_assignments_field_by_field(tmp_path):
     assert table[0] == CANVAS_FIXED + ["ch01_derivatives (777)", "ch03_mlp (12345)"]
     assert table[1] == ["Points Possible", "", "", "", "", "5", "12"]
     lines = {r[0]: r for r in table[2:]}
-    assert len(table) == 5 and set(lines) == {"Bob Smith", "doejane", "folder_kid"}
+    assert len(table) == 6 and set(lines) == {"Ann Lee", "Bob Smith", "doejane", "folder_kid"}
     # Student, ID, SIS User ID, SIS Login ID, Section, then the scores; a student's best language counts
     assert lines["Bob Smith"] == ["Bob Smith", "99", "", "", "", "4", ""]
     assert lines["doejane"] == ["doejane", "1234", "", "", "", "5", "7.5"]
     assert lines["folder_kid"] == ["folder_kid", "", "", "", "", "", "0"]
-    assert without == ["folder_kid"]
+    assert lines["Ann Lee"] == ["Ann Lee", "", "", "", "", "", "12"]  # a Moodle id is not a Canvas id
+    assert without == ["folder_kid", "moodle_kid"]
 
 
 def test_unmapped_chapters_keep_their_name_and_canvas_creates_them(tmp_path):
