@@ -160,10 +160,17 @@ def test_autograded_notebook_opens_in_formgrader_with_its_scores(tmp_path):
     got = {c.metadata.nbgrader["grade_id"]: c.metadata.nbgrader["score"] for c in graded.cells
            if c.metadata.get("nbgrader", {}).get("grade")}
     assert got == scores  # the student's made-up grade cell is not one: formgrader shows it as plain code
-    # formgrader finds the course: this folder's nbgrader_config.py names it and its gradebook
+    # formgrader finds the course: this folder's nbgrader_config.py names it and its gradebook, and
+    # its submission lists (nbgrader's API behind them) show the submission as autograded
+    from nbgrader.apps import NbGraderAPI
     from traitlets.config.loader import PyFileConfigLoader
     cfg = PyFileConfigLoader("nbgrader_config.py", path=str(tmp_path)).load_config()
     assert cfg.CourseDirectory.course_id == "chainrule" and cfg.CourseDirectory.root == str(tmp_path.resolve())
+    api = NbGraderAPI(config=cfg)
+    [sub] = api.get_submissions("ch01")
+    assert (sub["student"], sub["autograded"], sub["score"]) == ("zh_student", True, row["score"])
+    [nb_sub] = api.get_notebook_submissions("ch01", "ch01_derivatives")
+    assert nb_sub["student"] == "zh_student" and nb_sub["max_score"] == release.max_score
 
 
 # ---------------------------------------------------------------------- a real PostgreSQL server
