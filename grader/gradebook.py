@@ -46,16 +46,15 @@ def chapters(plans: dict) -> dict:
     """``{chapter: (notebook name, exercises, solution cell ids)}``: one nbgrader assignment per chapter.
     Its languages must grade the same cells for the same points (the manifest makes them so);
     ValueError otherwise, since one gradebook notebook cannot hold two different sets of cells."""
-    out = {}
+    out, shapes = {}, {}
     for (chapter, lang), (release, stem, _title) in sorted(plans.items()):
-        shape = (stem, tuple((e.grade_id, float(e.points)) for e in release.exercises),
-                 tuple(c["id"] for c in release.cells if c["solution"]))
-        if chapter in out and (out[chapter][0], tuple((e.grade_id, float(e.points)) for e in out[chapter][1]),
-                               out[chapter][2]) != shape:
+        solution_ids = tuple(c["id"] for c in release.cells if c["solution"])
+        shape = (stem, tuple((e.grade_id, float(e.points)) for e in release.exercises), solution_ids)
+        if shapes.setdefault(chapter, shape) != shape:
             raise ValueError(f"chapter {chapter}: its {lang} notebook grades other cells, points or notebook "
                              f"name than its other language; one nbgrader assignment cannot hold both "
                              f"(run make course)")
-        out.setdefault(chapter, (stem, list(release.exercises), shape[2]))
+        out.setdefault(chapter, (stem, list(release.exercises), solution_ids))
     return out
 
 
