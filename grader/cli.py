@@ -64,6 +64,12 @@ def main(argv=None, prog: str | None = None) -> int:
                    help="grade again the rows that ended in timeout or crashed (done rows are kept)")
     g.add_argument("--lang", choices=("en", "zh"), default=None,
                    help="language of OUT/report/ (default: from the locale, LC_ALL / LANG)")
+    canvas = g.add_argument_group("Canvas (OUT/canvas_grades.csv)")
+    canvas.add_argument("--canvas-assignment", metavar="CHAPTER=ID", action="append", default=[],
+                        help="fill the existing Canvas assignment ID with this chapter's scores (e.g. ch03=12345, "
+                             "the number in the assignment's address); repeat for each chapter")
+    canvas.add_argument("--canvas-assignments", metavar="FILE", type=Path, default=None,
+                        help="the same as a file, one CHAPTER=ID a line")
     r = sub.add_parser("report", help="what the class got wrong: OUT/report/index.html, exercises.csv, report.json")
     from . import report
     report.add_arguments(r)
@@ -85,8 +91,12 @@ def main(argv=None, prog: str | None = None) -> int:
         p.error(f"--solutions {solutions}: no such folder")
     if args.release is not None and not args.release.is_dir():
         p.error(f"--release {args.release}: no such folder")
-    from . import executors
+    from . import executors, lms
     from .batch import GradebookError, grade
+    try:
+        canvas_ids = lms.parse_canvas_assignments(args.canvas_assignment, args.canvas_assignments)
+    except ValueError as e:
+        p.error(str(e))
     from .judge import Settings
     settings = Settings(exercise_seconds=args.exercise_timeout, notebook_seconds=args.timeout,
                         memory_mb=args.memory_mb)
@@ -101,7 +111,7 @@ def main(argv=None, prog: str | None = None) -> int:
             print(f"grading on {engine.describe()}", file=sys.stderr)
             result = grade(args.submissions, args.out, solutions, release=args.release, jobs=args.jobs,
                            settings=settings, retry_failed=args.retry_failed, engine=engine, db=args.db,
-                           manifest=args.manifest)
+                           manifest=args.manifest, canvas_assignments=canvas_ids)
     except ValueError as e:  # an unreadable zip, a release that disagrees with the manifest...: say it plainly
         print(f"error: {e}", file=sys.stderr)
         return 2
@@ -122,6 +132,7 @@ def main(argv=None, prog: str | None = None) -> int:
     if no_row:  # what has no row in grades.csv must still be seen
         print(f"{len(no_row)} file(s) belong to no student and were not read (a file outside any student folder, "
               f"an unsafe zip entry): listed with why under 'skipped' in {args.out / 'batch.json'}", file=sys.stderr)
+    _warn_without_canvas_id(s.get("canvas_without_id", []), args.out)
     try:
         report.build_report(args.out, args.lang)
     except Exception as e:  # noqa: BLE001 - the grades are written; a failed report must not lose them
@@ -129,3 +140,14 @@ def main(argv=None, prog: str | None = None) -> int:
     print(f"wrote {args.out / 'grades.csv'}, {args.out / 'canvas_grades.csv'}, {args.out / 'feedback'}/, "
           f"{args.out / 'report' / 'index.html'}", file=sys.stderr)
     return 0
+
+
+def _warn_without_canvas_id(students: list, out: Path) -> None:
+    """Canvas matches a line of canvas_grades.csv by Canvas user id, else by name only: say who has none."""
+    if not students:
+        return
+    shown = ", ".join(students[:20]) + (f" and {len(students) - 20} more" if len(students) > 20 else "")
+    print(f"warning: {len(students)} student(s) have no Canvas user id in {out / 'canvas_grades.csv'} (a folder per "
+          f"student, a Moodle or an anonymous Canvas download): Canvas can match them by name only, so check them "
+          f"after the import: {shown} (all listed under 'canvas_without_id' in {out / 'batch.json'})",
+          file=sys.stderr)
