@@ -84,18 +84,19 @@ KEY_FORMULAS = {
                            "np.log1p(np.exp(-np.abs(x)))"],
 }
 
-# Solution lines that are the exercise's interface as its docstring or statement gives it (the order
-# of a returned tuple, the accumulators it starts from, the loop over the output positions whose
-# shapes the docstring gives, the no-grad block the chapter teaches): they give nothing of the
-# derivation. Exact lines, per exercise; the general patterns are ``_BOILERPLATE`` in the test.
+# Solution lines that are the exercise's interface as its docstring or statement gives it: they give
+# nothing of the derivation. Exact lines per exercise, each with its reason; the general patterns
+# are ``_BOILERPLATE`` in the test. (Lines of an earlier exercise of the chapter are exempt anyway.)
+_LOOP = "the loop over the output positions, whose shapes the docstring gives"
+_RESULT = "the results the docstring names, in its order"
 INTERFACE = {
-    "maxpool_backward": {"for i in range(ho):", "for j in range(wo):"},
-    "check_model_gradients": {"with chainrule.no_grad():"},
-    "momentum_step": {"return new_params, new_velocities"},
-    "adam_step": {"return new_params, new_m, new_v", "new_params = []"},
-    "train_minibatch": {"n = len(x)", "losses, iterations = [], 0"},
-    "grad_norms": {"norms = {}"},
-    "train_steps_fixed": {"losses = []"},
+    "maxpool_backward": {"for i in range(ho):": _LOOP, "for j in range(wo):": _LOOP},
+    "check_model_gradients": {"with chainrule.no_grad():": "the no-grad block chapter 8 teaches for gradcheck"},
+    "momentum_step": {"return new_params, new_velocities": _RESULT},
+    "adam_step": {"return new_params, new_m, new_v": _RESULT, "new_params = []": "the result list, filled below"},
+    "train_minibatch": {"n = len(x)": "the number of samples", "losses, iterations = [], 0": "the counters returned"},
+    "grad_norms": {"norms = {}": "the dict of norms the docstring names"},
+    "train_steps_fixed": {"losses = []": "the list of losses the docstring names"},
 }
 
 # A find-the-bug exercise (chapter 8) shows the buggy function it asks to fix, and the answer keeps

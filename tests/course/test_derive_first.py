@@ -2,8 +2,9 @@
 both languages: nothing of an exercise's solution stands in what the learner reads before writing it.
 
 * **The learner's view** of an exercise is its course notebook (``course/<lang>/<stem>.ipynb``:
-  earlier solutions blanked, hidden tests removed) up to the exercise's solution cell, plus the
-  visible head of that cell (signature and docstring). The solution body comes from
+  earlier solutions blanked, hidden tests removed) up to the exercise's solution cell, plus that
+  cell as released (signature, docstring and every given line: more than its head where a class
+  has several methods to fill in). The solution body comes from
   ``solutions/<lang>/<stem>.ipynb``. Exercises, chapters and notebooks come from the manifest.
 * **One normalisation** for code, prose and formulas: comments dropped (by tokenizing the code),
   whitespace and LaTeX thin spaces (``\\,`` ``\\!`` ``\\;`` ``\\:``) removed, ``1.0`` read as ``1``.
@@ -42,7 +43,7 @@ EXERCISES = manifest.exercises()
 _BEGIN, _END = "### BEGIN SOLUTION", "### END SOLUTION"
 _DETAILS = re.compile(r"<details>.*?</details>", re.S)
 _WRITTEN_OUT = re.compile(r"The derivations?, written out|推导全过程")
-_SETUP_CELLS = 6        # the hints stand in the exercise's own set-up: at most this many cells above it
+_SETUP_CELLS = 5        # the hints stand in the exercise's own set-up: at most this many cells above it
 _AFTER_TESTS = 3        # the derivation starts within this many cells after the tests cell
 
 # Lines that restate the exercise's interface, in any exercise: they say nothing of the derivation.
@@ -78,8 +79,9 @@ def code_lines(body: str) -> list[str]:
 
 def boilerplate(exercise: str, line: str) -> str | None:
     """Why ``line`` of ``exercise``'s solution is exempt as interface or boilerplate, else None."""
-    if line in {normalise(s) for s in INTERFACE.get(exercise, ())}:
-        return "interface of this exercise (INTERFACE)"
+    exact = {normalise(s): why for s, why in INTERFACE.get(exercise, {}).items()}
+    if line in exact:
+        return exact[line]
     return next((why for pattern, why in _BOILERPLATE if pattern.search(line)), None)
 
 
@@ -97,14 +99,13 @@ def _index(nb, grade_id: str) -> int:
 
 
 def view(ex, lang: str, root: Path = REPO):
-    """(the cells the learner reads before ``ex``'s solution, with the visible head of that cell as a
-    last code cell; the solution body; the course notebook; the solution cell's index in it)."""
+    """(the cells the learner reads before and while writing ``ex``'s solution, its released stub
+    last; the solution body; the course notebook; the solution cell's index in it)."""
     stem = ex.notebooks[lang]
     course, solutions = _read(root, "course", lang, stem), _read(root, "solutions", lang, stem)
     at = _index(course, ex.solution_ids[0])
     source = "\n".join(solutions.cells[_index(solutions, g)].source for g in ex.solution_ids)
-    head = nbformat.v4.new_code_cell(source.split(_BEGIN, 1)[0])
-    return list(course.cells[:at]) + [head], solution_body(source), course, at
+    return list(course.cells[:at + 1]), solution_body(source), course, at
 
 
 def given_lines(ex, cells) -> set[str]:
@@ -173,6 +174,9 @@ def test_every_graded_exercise_declares_its_key_formulas():
     named = [*INTERFACE, *GIVEN, *NO_HINTS, *NO_DERIVATION, *SHARED_HINTS, *SHARED_HINTS.values(),
              *SHARED_DERIVATION, *SHARED_DERIVATION.values()]
     assert sorted(set(named) - set(ids)) == [], "the exemption tables name exercises the manifest lacks"
+    stale = [(e, s) for e, lines in INTERFACE.items() for s in lines
+             if normalise(s) not in code_lines(view(manifest.exercise(e), "en")[1])]
+    assert stale == [], "INTERFACE lines that are not lines of the exercise's solution"
 
 
 @pytest.mark.parametrize("ex, lang", CASES)
