@@ -5,6 +5,11 @@ the chapters use — that must not stand in the text before the exercise outside
 Literal strings, compared after the test's one normalisation (no whitespace, no LaTeX thin spaces,
 ``1.0`` read as ``1``), so ``\\dot a\\,b`` and ``\\dot a b`` are one spelling. Every exercise of the
 manifest has an entry; an empty list says in a comment why the exercise has no formula to hide.
+
+The exemptions, each with its reason: ``INTERFACE`` (exact solution lines that restate an exercise's
+interface), ``GIVEN``/``ALLOWED`` (chapter 8's find-the-bug exercises), and which exercises have no
+hints before (``NO_HINTS``) or no written-out derivation after them (``NO_DERIVATION``), or share
+them with a neighbour (``SHARED_HINTS``, ``SHARED_DERIVATION``).
 """
 
 KEY_FORMULAS = {
