@@ -52,7 +52,7 @@ _AFTER_TESTS = 3        # the derivation starts within this many cells after the
 # exercise, as exact lines (``INTERFACE`` in the data module).
 _BOILERPLATE = [(re.compile(p), why) for p, why in (
     (r"^[\w=.,]*\)+,?$", "the tail of a call spread over lines, such as `axis=1)`"),
-    (r"^return[\w,()]*$", "returns the named results, in the order the docstring gives"),
+    (r"^return\(?\w+(,\w+)*,?\)?$", "returns the named results, in the order the docstring gives"),
     (r"^\(?[\w,]+\)?=cache(\[\d+\])?$", "unpacks the cache the docstring describes"),
     (r"^cache=\([\w,]+\)$", "builds the cache the docstring asks to return"),
 )]
