@@ -1,8 +1,12 @@
 """Shared fixtures of the checks tests (a plain module, not conftest.py: tests/course imports its own
 ``conftest`` by name, and two modules called conftest on sys.path would collide)."""
+import re
+
 import pytest
 
 from chainrule.checks import core
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 @pytest.fixture(autouse=True)
@@ -23,6 +27,28 @@ def _failure(check, fn, hidden=False):
 @pytest.fixture
 def failure():
     return _failure
+
+
+def named(err, category, lang, what=None):
+    """``err`` was diagnosed as ``category``, its hint is that category's message in ``lang``, and
+    the report names the output ``what``."""
+    assert err.category == category, str(err)
+    assert core.msg(category, lang, **err.fields) in str(err), str(err)
+    hint = str(err).splitlines()[-1].replace(str(err.fields.get("emsg", "")), "")   # NumPy's own words stay
+    if lang == "zh":
+        assert hint.lstrip().startswith("提示") and _CJK.search(hint[4:]), hint
+        assert not re.search(r"\b(got|expected|the|is|and)\b", hint), hint   # no English sentence left
+    if what:
+        assert any(f"\n  {what}{sep}" in str(err) for sep in (",", ":", "，", "：")), str(err)
+
+
+def named_in_zh_too(check, fn, hidden, failure, category):
+    """The same mistake, diagnosed alike in Chinese: the zh message of the category, in a zh hint."""
+    core.set_language("zh")
+    try:
+        named(failure(check, fn, hidden), category, "zh")
+    finally:
+        core.set_language("en")
 
 
 # Every backward exercise has one layer-sized hidden case (``_*_SCALE`` in its check module), sized so

@@ -4,8 +4,7 @@ now every exercise has its own sign, factor, transpose, batch- and time-sum, `=`
 tanh'/σ' diagnoses."""
 import numpy as np
 import pytest
-from checks_helpers import english, failure, small_layer_cases  # noqa: F401  (fixtures)
-from test_ch05_diagnoses import named
+from checks_helpers import english, failure, named, small_layer_cases  # noqa: F401  (fixtures)
 from test_ch06 import _da, bptt_loop, lstm_vec, step_vec
 
 from chainrule.checks import ch06, core

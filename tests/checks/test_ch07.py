@@ -8,6 +8,7 @@ import re
 import numpy as np
 import pytest
 from checks_helpers import english, failure, layer_sized, recording, small_layer_cases  # noqa: F401  (fixtures)
+from checks_helpers import named_in_zh_too
 
 import chainrule
 from chainrule import nn
@@ -19,15 +20,6 @@ HIDDEN = [False, True]
 
 def nie(*args):
     raise NotImplementedError()
-
-
-def named_in_zh_too(check, fn, hidden, failure, category):
-    """The same mistake, diagnosed alike in Chinese: the zh message of the category, in the report."""
-    core.set_language("zh")
-    err = failure(check, fn, hidden)
-    assert err.category == category
-    assert core.msg(category, "zh", **err.fields) in str(err)
-    core.set_language("en")
 
 
 # ---------------------------------------------------------------------- batch norm backward

@@ -7,6 +7,7 @@ import re
 import numpy as np
 import pytest
 from checks_helpers import english, failure  # noqa: F401  (fixtures)
+from checks_helpers import named_in_zh_too
 
 import chainrule
 from chainrule import Tensor, no_grad, optim
@@ -16,17 +17,6 @@ from chainrule.checks.messages import MESSAGES
 
 HIDDEN = [False, True]
 
-
-
-
-def named_in_zh_too(check, fn, hidden, failure, category):
-    """The same mistake, diagnosed alike in Chinese: the zh message of the category, in the report."""
-    from chainrule.checks import core as _core
-    _core.set_language("zh")
-    err = failure(check, fn, hidden)
-    assert err.category == category
-    assert _core.msg(category, "zh", **err.fields) in str(err)
-    _core.set_language("en")
 
 def nie(*args, **kwargs):
     raise NotImplementedError()
