@@ -60,9 +60,10 @@ def running_lab(python: str, root: Path, home: Path, env: dict, args=()):
     environment (e.g. with ``JUPYTER_CONFIG_PATH``); ``home`` receives its private folders."""
     home.mkdir(parents=True, exist_ok=True)
     port, token = _free_port(), secrets.token_hex(16)
-    env = dict(env, JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTER_DATA_DIR=str(home / "data"),
-               JUPYTER_RUNTIME_DIR=str(home / "runtime"), JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
-               JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"), IPYTHONDIR=str(home / "ipython"))
+    private = dict(JUPYTER_CONFIG_DIR=home / "config", JUPYTER_DATA_DIR=home / "data",
+                   JUPYTER_RUNTIME_DIR=home / "runtime", JUPYTERLAB_SETTINGS_DIR=home / "settings",
+                   JUPYTERLAB_WORKSPACES_DIR=home / "workspaces", IPYTHONDIR=home / "ipython")
+    env = {**{k: str(v) for k, v in private.items()}, **env}   # a folder the caller chose wins
     cmd = [python, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
            f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
            f"--ServerApp.root_dir={root}", *args]
