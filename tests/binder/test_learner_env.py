@@ -204,3 +204,26 @@ def test_the_instructors_jupyterlab_shows_the_repository_and_nbgrader(tmp_path):
         assert lab.get("/formgrader")[0] != 404
         loaded, disabled = _nbgrader_extensions(lab.page_config())
         assert loaded and not disabled
+
+
+READMES = {"README.md": ("## Set-up", "## Learning", "## Teaching", "## Development"),
+           "README.zh.md": ("## 安装", "## 学习", "## 教学", "## 开发")}
+
+
+@pytest.mark.parametrize("name", list(READMES))
+def test_readme_starts_with_set_up_then_the_learners_path(name):
+    """Each README starts with the set-up on a fresh machine (make lab, make test, and how big and
+    slow the learner's environment is), then the learner's path (open a chapter, where to write,
+    how to check, how to submit), the instructor's, and development."""
+    text = (REPO / name).read_text(encoding="utf-8")
+    sections = [text.find(h + ("" if h.endswith(("Set-up", "安装")) else "\n")) for h in READMES[name]]
+    assert all(i > 0 for i in sections) and sections == sorted(sections), dict(zip(READMES[name], sections))
+    assert text.find("\n## ") + 1 == sections[0], "the first section is the set-up"
+    setup = text[sections[0]:sections[1]]
+    assert "make lab" in setup and "make test" in setup and re.search(r"\d+ MB", setup), setup
+    learning = text[sections[1]:sections[2]]
+    keys = (["Open a chapter", "Where to write", "How to check", "How to submit"] if name == "README.md"
+            else ["打开一章", "在哪里写代码", "怎样检查", "怎样提交"])
+    at = [learning.find(k) for k in keys]
+    assert all(i >= 0 for i in at) and at == sorted(at), dict(zip(keys, at))
+    assert "make instructor" in text[sections[2]:sections[3]]
