@@ -4,7 +4,8 @@
     use_chinese_font()      make matplotlib draw Chinese: finds a CJK font, puts it in the
                             sans-serif list, and turns off the Unicode minus sign
     cjk_font_family()       the CJK family matplotlib can use, or None (registers the pip font first)
-    cjk_font_file()         the file that family is drawn from (the environment cell names it)
+    cjk_font_file()         the file that family is drawn from
+    cjk_font_source()       the pip package it came from, or that file (the environment cell says it)
     register_packaged_fonts()  add the CJK font that pip installed (``noto-cjk-sans-otc``: Noto Sans
                             CJK, whose Simplified Chinese face is "Noto Sans CJK SC", SIL OFL) to
                             matplotlib, so Chinese renders on a laptop without a system CJK font
@@ -31,7 +32,7 @@ CJK_FAMILIES = (
 # pip-installed font packages (module, attribute holding the font file), tried in order; the
 # `plot` and `course` extras bring the first. Its file is the very NotoSansCJK-Regular.ttc of
 # Debian's fonts-noto-cjk, so a plot looks the same whichever of the two matplotlib picks.
-PACKAGED_FONTS = (("noto_cjk_sans_otc", "FONT_PATH"),)
+PACKAGED_FONTS = (("noto-cjk-sans-otc", "noto_cjk_sans_otc", "FONT_PATH"),)   # (pip name, module, attribute)
 _registered = []   # the packaged font files added to matplotlib's font manager in this process
 
 
@@ -40,7 +41,7 @@ def packaged_font_files():
     import importlib
     import os
     files = []
-    for module, attr in PACKAGED_FONTS:
+    for _, module, attr in PACKAGED_FONTS:
         try:
             path = os.fspath(getattr(importlib.import_module(module), attr))
         except (ImportError, AttributeError, TypeError):
@@ -105,6 +106,23 @@ def cjk_font_family():
         except Exception:
             continue
     return _first_known_family(fm)
+
+
+def cjk_font_source(family=None):
+    """Where the Chinese font comes from, for the environment cell: the pip package's name when
+    matplotlib draws ``family`` from its file, else that file's path; None without a CJK font."""
+    import os
+    path = cjk_font_file(family)
+    if path is None:
+        return None
+    for name, module, attr in PACKAGED_FONTS:
+        try:
+            import importlib
+            if os.path.samefile(path, os.fspath(getattr(importlib.import_module(module), attr))):
+                return f"pip: {name}"
+        except (ImportError, AttributeError, TypeError, OSError):
+            continue
+    return path
 
 
 def cjk_font_file(family=None):

@@ -52,7 +52,7 @@ EN = {
                        "or work on a copy (x.copy())."),
     # ---- the environment check -------------------------------------------------
     "env_ok": "Environment OK: Python {python}, chainrule {chainrule}, NumPy {numpy}, matplotlib {matplotlib}{font}.",
-    "env_font": ", Chinese font {family} ({file})",
+    "env_font": ", Chinese font {family} ({source})",
     "env_problems": "The environment needs attention:",
     "env_python": ("Python {version} is too old: the course needs Python 3.10 or newer. Install a newer Python "
                    "and run `make lab` again (it creates .venv with the first `python3` on your PATH)."),
@@ -135,7 +135,7 @@ ZH = {
                        "每个被扰动的元素都要恢复原值（先保存旧值，再放回去），或者在副本（x.copy()）上操作。"),
     # ---- 环境检查 -----------------------------------------------------------------
     "env_ok": "环境正常：Python {python}，chainrule {chainrule}，NumPy {numpy}，matplotlib {matplotlib}{font}。",
-    "env_font": "，中文字体 {family}（{file}）",
+    "env_font": "，中文字体 {family}（{source}）",
     "env_problems": "环境需要处理以下问题：",
     "env_python": ("Python {version} 版本太旧：本课程需要 Python 3.10 或更高版本。请安装新版 Python，"
                    "再运行一次 `make lab`（它会用 PATH 上的第一个 `python3` 创建 .venv）。"),
