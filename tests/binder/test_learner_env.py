@@ -168,8 +168,7 @@ def _server_env(learner: bool) -> dict:
 def _nbgrader_extensions(config: dict) -> tuple[bool, bool]:
     """(nbgrader's lab extension is loaded, it is disabled) according to the page config."""
     loaded = any(e.get("name") == "@jupyter/nbgrader" for e in config.get("federated_extensions", []))
-    disabled = "@jupyter/nbgrader" in config.get("disabledExtensions", []) or \
-        config.get("disabledExtensions", {}) == {"@jupyter/nbgrader": True}
+    disabled = "@jupyter/nbgrader" in config.get("disabledExtensions", [])
     return loaded, disabled
 
 
