@@ -34,14 +34,16 @@ LAB_SETTINGS = {
 }
 
 
-def missing_cjk_font() -> str | None:
+def missing_cjk_font(env: dict | None = None) -> str | None:
     """Why Chromium cannot draw Chinese here, or None: it takes its fonts from fontconfig, and
-    without a CJK font there a zh page shows boxes, so the zh tests would prove nothing."""
+    without a CJK font there a zh page shows boxes, so the zh tests would prove nothing.
+    ``env``: the environment fontconfig is asked in (default: this process's)."""
     fc_list = shutil.which("fc-list")
     if fc_list is None:
         return "fontconfig's fc-list is not installed: cannot tell whether Chromium has a CJK font"
     try:
-        out = subprocess.run([fc_list, ":lang=zh", "family"], capture_output=True, text=True, timeout=60).stdout
+        out = subprocess.run([fc_list, ":lang=zh", "family"], capture_output=True, text=True, timeout=60,
+                             env=env).stdout
     except (OSError, subprocess.SubprocessError) as e:
         return f"fc-list failed ({e})"
     if not out.strip():
