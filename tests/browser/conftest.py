@@ -53,6 +53,12 @@ def missing_cjk_font(env: dict | None = None) -> str | None:
 
 
 @pytest.fixture(scope="session")
+def cjk_font_rule():
+    """The rule itself (:func:`missing_cjk_font`), for the test of the rule."""
+    return missing_cjk_font
+
+
+@pytest.fixture(scope="session")
 def cjk_font():
     """Skips a zh browser test, saying why, where Chromium has no CJK font."""
     reason = missing_cjk_font()

@@ -7,14 +7,12 @@ import shutil
 
 import pytest
 
-from conftest import missing_cjk_font
 
-
-def test_without_a_cjk_font_the_zh_tests_skip_saying_what_to_install(tmp_path):
+def test_without_a_cjk_font_the_zh_tests_skip_saying_what_to_install(tmp_path, cjk_font_rule):
     if shutil.which("fc-list") is None:
         pytest.skip("fontconfig's fc-list is not installed")
     empty = tmp_path / "fonts.conf"
     empty.write_text("<?xml version='1.0'?><fontconfig></fontconfig>", encoding="utf-8")
-    reason = missing_cjk_font(dict(os.environ, FONTCONFIG_FILE=str(empty)))
+    reason = cjk_font_rule(dict(os.environ, FONTCONFIG_FILE=str(empty)))
     assert reason and "apt-get install fonts-noto-cjk" in reason, reason
 
