@@ -1,8 +1,9 @@
 """Grade a class: ``grade(submissions, out, solutions)``.
 
-1. Each chapter's release is generated from ``solutions/`` with nbgrader (what students received)
-   and read, with the course manifest (:mod:`coursekit.manifest`), into a grading plan
-   (:func:`grader.judge.read_release`).
+1. Each chapter's release (what students received: by default the one installed with the course
+   kit, :func:`grader.release.shipped`) is read, with the course manifest (:mod:`coursekit.manifest`),
+   into a grading plan (:func:`grader.release.read_folder`). Only when asked (``solutions=``, the
+   command's ``--rebuild-release``) is it generated again from the solution notebooks with nbgrader.
 2. Every submitted notebook becomes one task: its bytes and their sha256, never a path. An engine
    (:mod:`grader.executors`: the local process pool, or Dask workers) runs :func:`grade_task`;
    each starts the student's code in its own sandbox (:mod:`grader.judge`). Workers never write
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import csvsafe, executors, feedback, ids, judge, lms, nbg
+from . import csvsafe, executors, feedback, ids, judge, lms, nbg, release as releases
 
 COLUMNS = ["student_id", "notebook", "language", "score", "max_score", "status", "file", "detail", "sha256"]
 LANGS = ("en", "zh")
@@ -74,6 +75,18 @@ def prepare_releases(index: dict, workdir: Path, manifest: Path | None = None) -
         release.stem = info["stem"]
         plans[(chapter, lang)] = (release, info["stem"], info["title"])
     return plans
+
+
+def load_plans(release: Path | None = None, solutions: Path | None = None, manifest: Path | None = None) -> dict:
+    """``{(chapter, lang): (Release, stem, title)}``: read from the release folder ``release``
+    (default: the one installed with the course kit), or, when ``solutions`` is given, generated
+    again from those solution notebooks with nbgrader (slow: seconds per notebook)."""
+    if solutions is not None:
+        index = index_solutions(solutions)
+        with tempfile.TemporaryDirectory(prefix="chainrule-release-") as tmp:
+            return prepare_releases(index, Path(tmp), manifest)
+    from coursekit import manifest as course_manifest
+    return releases.read_folder(release, course_manifest.load(manifest))
 
 
 def find_submissions(submissions: Path) -> tuple[list[Submission], list]:
@@ -200,10 +213,12 @@ def _progress(total: int):
         return Bar()
 
 
-def grade(submissions: Path, out: Path, solutions: Path, *, jobs: int | None = None,
-          settings: judge.Settings = judge.Settings(), retry_failed: bool = False,
+def grade(submissions: Path, out: Path, solutions: Path | None = None, *, release: Path | None = None,
+          jobs: int | None = None, settings: judge.Settings = judge.Settings(), retry_failed: bool = False,
           engine: executors.Engine | None = None, db: str | None = None, manifest: Path | None = None) -> dict:
-    """Grade every submission; write ``out/``; return ``{"rows", "summary"}``. ``engine`` runs the
+    """Grade every submission; write ``out/``; return ``{"rows", "summary"}``. The release is read
+    from ``release`` (default: the one installed with the course kit), or generated again from
+    ``solutions`` when given (:func:`load_plans`). ``engine`` runs the
     tasks (:mod:`grader.executors`; default: a local pool of ``jobs`` processes, closed here);
     ``db`` is the nbgrader gradebook's SQLAlchemy URL (default ``sqlite:///OUT/gradebook.db``);
     ``manifest`` the course manifest (default: the one installed with the course kit)."""
@@ -213,10 +228,8 @@ def grade(submissions: Path, out: Path, solutions: Path, *, jobs: int | None = N
     if own_engine:
         engine = executors.LocalEngine(max(1, jobs or os.cpu_count() or 1))
     try:
-        index = index_solutions(solutions)
+        plans = load_plans(release, solutions, manifest)
         subs, skipped = find_submissions(submissions)
-        with tempfile.TemporaryDirectory(prefix="chainrule-release-") as tmp:
-            plans = prepare_releases(index, Path(tmp), manifest)
         journal = Journal(out / RESULTS)
         names = {}
         todo = []
@@ -270,6 +283,9 @@ def grade(submissions: Path, out: Path, solutions: Path, *, jobs: int | None = N
                "notebooks_per_minute": round(60 * len(todo) / grading_seconds, 1) if todo else None,
                "notebooks_per_second_per_core": round(len(todo) / grading_seconds / slots, 3) if todo else None,
                "sandbox": judge.sandbox.probe()["mechanism"],
+               # what was graded against: the release read from a folder, or rebuilt from solutions
+               "release": (f"rebuilt from {Path(solutions).resolve()}" if solutions is not None
+                           else str(Path(release or releases.shipped()).resolve())),
                # every file not graded and why: those of a student (they also have a row) and the others
                "skipped": [{"source": r["file"], "student_id": r["student_id"], "status": r["status"],
                             "reason": r["detail"]} for r in rows if r["sha256"] == "" and r["status"]] + skipped}

@@ -1,4 +1,11 @@
-"""``python -m grader grade SUBMISSIONS --out OUT``: the instructor's command line."""
+"""``chainrule-grade grade SUBMISSIONS --out OUT`` (installed by ``pip install "chainrule[grader]"``),
+or ``python -m grader grade ...`` in a checkout: the instructor's command line.
+
+It grades against the release installed with the course kit (the student notebooks and their
+manifest, package data): nothing is read from a checkout and nothing is regenerated, so it works
+from any folder. ``--rebuild-release`` generates the release again from ``solutions/`` with nbgrader
+(seconds per notebook), for a course whose chapters changed since it was installed.
+"""
 from __future__ import annotations
 
 import argparse
@@ -6,19 +13,33 @@ import os
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+CHECKOUT = Path(__file__).resolve().parents[1]   # the repository, when run from one
 
 
-def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m grader", description="Grade chainrule course notebooks.")
+def _checkout_solutions() -> Path | None:
+    """``solutions/`` of the checkout this grader runs from; None for an installed grader."""
+    sol = CHECKOUT / "solutions"
+    return sol if (CHECKOUT / "pyproject.toml").is_file() and sol.is_dir() else None
+
+
+def main(argv=None, prog: str | None = None) -> int:
+    prog = prog or Path(sys.argv[0]).name or "chainrule-grade"
+    p = argparse.ArgumentParser(prog=prog, description="Grade chainrule course notebooks.")
     sub = p.add_subparsers(dest="command", required=True)
     g = sub.add_parser("grade", help="grade a class: a folder per student, or a Canvas/Moodle zip")
     g.add_argument("submissions", type=Path,
                    help="SUBMISSIONS/<student>/*.ipynb, or the zip that Canvas or Moodle downloads")
     g.add_argument("--out", type=Path, required=True,
                    help="writes OUT/grades.csv, OUT/canvas_grades.csv, OUT/feedback/, OUT/results.jsonl")
-    g.add_argument("--solutions", type=Path, default=REPO / "solutions",
-                   help="instructor notebooks (default: the repo's solutions/)")
+    g.add_argument("--release", type=Path, default=None, metavar="DIR",
+                   help="the released student notebooks, DIR/<lang>/<chapter>.ipynb (default: the release "
+                        "installed with the course kit, coursekit/release: course/ of the checkout it was built from)")
+    g.add_argument("--rebuild-release", action="store_true",
+                   help="generate the release again from the solution notebooks with nbgrader instead of "
+                        "reading it (slow: about a second per notebook)")
+    g.add_argument("--solutions", type=Path, default=None, metavar="DIR",
+                   help="the instructor notebooks to rebuild the release from, DIR/<lang>/<chapter>.ipynb "
+                        "(implies --rebuild-release; default: solutions/ of the checkout)")
     g.add_argument("--manifest", type=Path, default=None,
                    help="the course manifest that make course wrote (default: the one installed with the "
                         "course kit, coursekit/manifest.json)")
@@ -52,6 +73,18 @@ def main(argv=None) -> int:
 
     if not args.submissions.exists():
         p.error(f"{args.submissions}: no such folder or zip")
+    solutions = args.solutions
+    if args.rebuild_release and solutions is None:
+        solutions = _checkout_solutions()
+        if solutions is None:
+            p.error("--rebuild-release needs --solutions DIR: this grader is installed, not run from a checkout "
+                    "with a solutions/ folder")
+    if solutions is not None and args.release is not None:
+        p.error("--release reads a release, --solutions/--rebuild-release build one: give one of them")
+    if solutions is not None and not solutions.is_dir():
+        p.error(f"--solutions {solutions}: no such folder")
+    if args.release is not None and not args.release.is_dir():
+        p.error(f"--release {args.release}: no such folder")
     from . import executors
     from .batch import GradebookError, grade
     from .judge import Settings
@@ -66,10 +99,10 @@ def main(argv=None) -> int:
     try:
         with engine:
             print(f"grading on {engine.describe()}", file=sys.stderr)
-            result = grade(args.submissions, args.out, args.solutions, jobs=args.jobs, settings=settings,
-                           retry_failed=args.retry_failed, engine=engine, db=args.db,
+            result = grade(args.submissions, args.out, solutions, release=args.release, jobs=args.jobs,
+                           settings=settings, retry_failed=args.retry_failed, engine=engine, db=args.db,
                            manifest=args.manifest)
-    except ValueError as e:  # an unreadable zip, no solutions...: say it plainly
+    except ValueError as e:  # an unreadable zip, a release that disagrees with the manifest...: say it plainly
         print(f"error: {e}", file=sys.stderr)
         return 2
     except GradebookError as e:

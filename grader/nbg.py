@@ -1,7 +1,8 @@
 """A thin wrapper around nbgrader's Python API: one course directory, generate_assignment.
 
-Used by the grader and by ``tools/build_course.py`` (which produces ``course/`` through the same
-``generate_assignment`` step), so both see nbgrader configured the same way.
+Used by ``tools/build_course.py`` (which produces ``course/``, the release the grader ships and
+reads, through ``generate_assignment``) and by the grader only when asked to rebuild the release
+(``--rebuild-release``), so both see nbgrader configured the same way.
 """
 from __future__ import annotations
 
