@@ -13,6 +13,7 @@ import json
 import os
 import re
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -45,19 +46,38 @@ _DONE_JS = """() => {
 }"""
 
 
+def _list_kernels(lab):
+    """The server's kernels, or None while it cannot say: as a kernel starts or stops, the server
+    may answer /api/kernels with an error (seen under load: a 500); the caller looks again."""
+    try:
+        with urllib.request.urlopen(f"{lab['url']}/api/kernels?token={lab['token']}", timeout=10) as r:
+            return json.load(r)
+    except urllib.error.HTTPError as e:
+        if e.code >= 500:
+            return None
+        raise
+    except (urllib.error.URLError, TimeoutError):
+        return None
+
+
 def _kernels_idle(lab) -> bool:
-    with urllib.request.urlopen(f"{lab['url']}/api/kernels?token={lab['token']}", timeout=10) as r:
-        kernels = json.load(r)
+    """Every kernel of the server is idle, and there is one."""
+    kernels = _list_kernels(lab)
     return bool(kernels) and all(k["execution_state"] == "idle" for k in kernels)
 
 
 def _shutdown_kernels(lab) -> None:
     """Stop the kernels of earlier tests: the next test waits for *its* kernel, not for any idle one."""
-    with urllib.request.urlopen(f"{lab['url']}/api/kernels?token={lab['token']}", timeout=10) as r:
-        kernels = json.load(r)
-    for k in kernels:
+    listed = []
+    _wait(lambda: listed.append(_list_kernels(lab)) or listed[-1] is not None, KERNEL_TIMEOUT,
+          "the server to list its kernels")
+    for k in listed[-1]:
         req = urllib.request.Request(f"{lab['url']}/api/kernels/{k['id']}?token={lab['token']}", method="DELETE")
-        urllib.request.urlopen(req, timeout=30).close()
+        try:
+            urllib.request.urlopen(req, timeout=30).close()
+        except urllib.error.HTTPError as e:
+            if e.code != 404:   # 404: it had stopped already
+                raise
 
 
 def _wait(predicate, timeout, what):
