@@ -3,7 +3,12 @@
     style()                 the course's plot defaults (size, grid, fonts) — called by checks.setup
     use_chinese_font()      make matplotlib draw Chinese: finds a CJK font, puts it in the
                             sans-serif list, and turns off the Unicode minus sign
-    cjk_font_family()       the CJK family matplotlib can use, or None
+    cjk_font_family()       the CJK family matplotlib can use, or None (registers the pip font first)
+    cjk_font_file()         the file that family is drawn from
+    cjk_font_source()       the pip package it came from, or that file (the environment cell says it)
+    register_packaged_fonts()  add the CJK font that pip installed (``noto-cjk-sans-otc``: Noto Sans
+                            CJK, whose Simplified Chinese face is "Noto Sans CJK SC", SIL OFL) to
+                            matplotlib, so Chinese renders on a laptop without a system CJK font
     draw_graph(t)           draw the computation graph of a Tensor (or a traced Graph), left to right
     PALETTE                 the course's named colours (matplotlib's tab10 hues), for plots that
                             should look alike across chapters
@@ -24,20 +29,71 @@ CJK_FAMILIES = (
 )
 
 
+# pip-installed font packages (module, attribute holding the font file), tried in order; the
+# `plot` and `course` extras bring the first. Its file is the very NotoSansCJK-Regular.ttc of
+# Debian's fonts-noto-cjk, so a plot looks the same whichever of the two matplotlib picks.
+PACKAGED_FONTS = (("noto-cjk-sans-otc", "noto_cjk_sans_otc", "FONT_PATH"),)   # (pip name, module, attribute)
+_registered = []   # the packaged font files added to matplotlib's font manager in this process
+
+
+def packaged_font_files():
+    """The CJK font files of the installed font packages (``PACKAGED_FONTS``) that exist."""
+    import importlib
+    import os
+    files = []
+    for _, module, attr in PACKAGED_FONTS:
+        try:
+            path = os.fspath(getattr(importlib.import_module(module), attr))
+        except (ImportError, AttributeError, TypeError):
+            continue
+        if os.path.isfile(path):
+            files.append(path)
+    return files
+
+
+def register_packaged_fonts():
+    """Add the pip-installed CJK font files to matplotlib's font manager (once per process; no
+    cache file is written, nothing outside this process changes). Returns the files added so far.
+
+    A collection (.ttc) adds each of its faces on matplotlib 3.10 and later; older versions see
+    only its first face, "Noto Sans CJK JP", which :data:`CJK_FAMILIES` also accepts."""
+    try:
+        from matplotlib import font_manager as fm
+    except ImportError:
+        return []
+    known = {str(f.fname) for f in fm.fontManager.ttflist}
+    for path in packaged_font_files():
+        if path in _registered:
+            continue
+        if path not in known:
+            try:
+                fm.fontManager.addfont(path)
+            except Exception:   # an unreadable file: the system fonts, if any, still serve
+                continue
+        _registered.append(path)
+    return list(_registered)
+
+
+def _first_known_family(fm):
+    known = {f.name for f in fm.fontManager.ttflist}
+    return next((family for family in CJK_FAMILIES if family in known), None)
+
+
 def cjk_font_family():
     """The first family of CJK_FAMILIES that matplotlib knows, or None.
 
-    When a CJK font is installed but matplotlib's font cache predates it, the font
-    files are added to the running font manager (no cache rebuild, no restart).
+    The pip-installed font (:func:`register_packaged_fonts`) is registered first. When a system
+    CJK font is installed but matplotlib's font cache predates it, its files are added to the
+    running font manager (no cache rebuild, no restart).
     """
     try:
         from matplotlib import font_manager as fm
     except ImportError:
         return None
-    known = {f.name for f in fm.fontManager.ttflist}
-    for family in CJK_FAMILIES:
-        if family in known:
-            return family
+    register_packaged_fonts()
+    family = _first_known_family(fm)
+    if family is not None:
+        return family
     # installed after the cache was built? add the files we can find
     try:
         paths = [p for p in fm.findSystemFonts() if "cjk" in p.lower() or "wqy" in p.lower()
@@ -49,11 +105,36 @@ def cjk_font_family():
             fm.fontManager.addfont(path)
         except Exception:
             continue
-    known = {f.name for f in fm.fontManager.ttflist}
-    for family in CJK_FAMILIES:
-        if family in known:
-            return family
-    return None
+    return _first_known_family(fm)
+
+
+def cjk_font_source(family=None):
+    """Where the Chinese font comes from, for the environment cell: the pip package's name when
+    matplotlib draws ``family`` from its file, else that file's path; None without a CJK font."""
+    import os
+    path = cjk_font_file(family)
+    if path is None:
+        return None
+    for name, module, attr in PACKAGED_FONTS:
+        try:
+            import importlib
+            if os.path.samefile(path, os.fspath(getattr(importlib.import_module(module), attr))):
+                return f"pip: {name}"
+        except (ImportError, AttributeError, TypeError, OSError):
+            continue
+    return path
+
+
+def cjk_font_file(family=None):
+    """The font file matplotlib draws ``family`` (default: :func:`cjk_font_family`) from, or None."""
+    family = family or cjk_font_family()
+    if family is None:
+        return None
+    from matplotlib import font_manager as fm
+    try:
+        return fm.findfont(fm.FontProperties(family=family), fallback_to_default=False)
+    except ValueError:
+        return None
 
 
 def use_chinese_font(first=True):

@@ -1,10 +1,10 @@
 """Build the Binder environment without Docker, the way repo2docker builds it from ``binder/``.
 
 repo2docker (``buildpacks/python/__init__.py`` and ``buildpacks/base.py``) with a ``binder/`` folder
-holding ``requirements.txt``, ``postBuild`` and ``apt.txt``:
+holding ``runtime.txt``, ``requirements.txt`` and ``postBuild`` (no ``apt.txt``: the learner's image
+needs no system package, the Chinese plot font comes from pip):
 
-1. apt installs the packages of ``binder/apt.txt`` (here: the test machine's set-up does, see
-   ``.ci/run``; :func:`missing_apt_packages` says which are absent);
+1. the Python of ``binder/runtime.txt`` (``python-3.11``);
 2. *pre-assemble*: with only ``binder/requirements.txt`` copied into the repository folder (it holds
    no local reference such as ``-e .``), in that folder: ``pip install --no-cache-dir -r
    "binder/requirements.txt"`` (the binder folder hides ``setup.py``/``pyproject.toml``: the
@@ -14,9 +14,9 @@ holding ``requirements.txt``, ``postBuild`` and ``apt.txt``:
    ``chmod +x binder/postBuild`` then ``./binder/postBuild``.
 
 Differences, all outside what gets installed: a ``python -m venv`` instead of repo2docker's conda
-environment (same interpreter version as the tests), pip's cache is used (``--no-cache-dir``
-dropped, so a second build is fast), and ``MPLCONFIGDIR`` points into the build folder so that
-postBuild's cache wipe cannot touch the developer's own matplotlib cache.
+environment (the tests' interpreter; :func:`runtime_python` says which one Binder uses), pip's
+cache is used (``--no-cache-dir`` dropped, so a second build is fast), and ``MPLCONFIGDIR`` points
+into the build folder, so that nothing touches the developer's own matplotlib cache.
 """
 from __future__ import annotations
 
@@ -52,8 +52,20 @@ def repo_files(repo: Path) -> list[str]:
         return files
 
 
+def runtime_python(repo: Path) -> str:
+    """The Python version of ``binder/runtime.txt`` (``python-3.11`` -> ``"3.11"``)."""
+    text = (repo / "binder" / "runtime.txt").read_text(encoding="utf-8").strip()
+    if not text.startswith("python-"):
+        raise ValueError(f"binder/runtime.txt should read python-X.Y, not {text!r}")
+    return text.removeprefix("python-")
+
+
 def missing_apt_packages(repo: Path) -> list[str]:
-    wanted = [l.strip() for l in (repo / "binder" / "apt.txt").read_text().splitlines()
+    """The packages of ``binder/apt.txt`` (if there is one) that are not installed here."""
+    apt = repo / "binder" / "apt.txt"
+    if not apt.exists():
+        return []
+    wanted = [l.strip() for l in apt.read_text().splitlines()
               if l.strip() and not l.startswith("#")]
     missing = []
     for pkg in wanted:

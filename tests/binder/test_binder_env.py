@@ -4,7 +4,8 @@
 Every course and solution notebook is executed in that environment by the course suite
 (``tests/course``, fixture ``executed``, checked by ``test_notebook_executes``): once, not twice.
 Here: what else a learner on Binder relies on: the package installed by postBuild, the zh-CN
-JupyterLab language pack, and Chinese plot labels drawn with the font of binder/apt.txt.
+JupyterLab language pack, Chinese plot labels drawn with the font that pip installed from the lock,
+and an image without grading or test tools.
 Set ``CHAINRULE_BINDER_ENV=0`` to skip (offline); the notebooks then run in the test environment."""
 from __future__ import annotations
 
@@ -15,11 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from binder_env import missing_apt_packages
-
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts" / "binder"
-CJK_FAMILY = "Noto Sans CJK SC"   # from fonts-noto-cjk in binder/apt.txt
+CJK_FAMILY = "Noto Sans CJK SC"   # a face of noto-cjk-sans-otc's NotoSansCJK-Regular.ttc
 
 pytestmark = pytest.mark.binder
 
@@ -67,15 +66,29 @@ def test_jupyterlab_offers_chinese(binder):
     assert "中文" in packs["zh_CN"]["nativeName"]
 
 
+def test_the_image_holds_no_grading_or_test_tools(binder):
+    """The learner's image: nbgrader, Dask, jupytext, Playwright, pytest are not installed, and
+    postBuild put the learner's JupyterLab defaults (no news prompt) in the environment's
+    etc/jupyter/labconfig."""
+    got = _python(binder, """
+        import importlib.util, json, sys
+        from pathlib import Path
+        names = ["nbgrader", "distributed", "jupytext", "playwright", "pytest", "psycopg", "hypothesis"]
+        overrides = Path(sys.prefix) / "etc" / "jupyter" / "labconfig" / "default_setting_overrides.json"
+        print(json.dumps({"present": [n for n in names if importlib.util.find_spec(n) is not None],
+                          "overrides": json.loads(overrides.read_text()) if overrides.exists() else None}))
+    """)
+    assert got["present"] == [], got
+    assert got["overrides"] == json.loads(
+        (REPO / "binder" / "jupyter" / "labconfig" / "default_setting_overrides.json").read_text())
+
+
 def test_chinese_plot_labels_render(binder):
     """A plot with Chinese title, axis labels and legend, set up as a zh notebook does
-    (``chainrule.checks.setup("zh")`` → ``viz.use_chinese_font``): every text is drawn with the
-    CJK font of binder/apt.txt, through the font cache that postBuild rebuilt, and matplotlib
-    warns of no missing glyph. The PNG is saved in test-artifacts/binder/."""
-    missing = missing_apt_packages(REPO)
-    if missing:
-        pytest.skip(f"binder/apt.txt packages not installed here: {missing} "
-                    f"(apt-get install {' '.join(missing)}; .ci/run does)")
+    (``chainrule.checks.setup("zh")`` → ``viz.use_chinese_font``): every text is drawn with Noto
+    Sans CJK SC, from the font package of the lock (or the identical file of a system
+    fonts-noto-cjk, where the machine has one), and matplotlib warns of no missing glyph. The PNG
+    is saved in test-artifacts/binder/."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     png = ARTIFACTS / "zh-plot.png"
     got = _python(binder, f"""
@@ -87,8 +100,8 @@ def test_chinese_plot_labels_render(binder):
         import numpy as np
         from chainrule import viz
 
-        cjk_file = fm.findfont({CJK_FAMILY!r}, fallback_to_default=False)
         family = viz.use_chinese_font(first=True)
+        cjk_file = fm.findfont({CJK_FAMILY!r}, fallback_to_default=False)
         viz.style()
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -106,10 +119,13 @@ def test_chinese_plot_labels_render(binder):
                      *ax.get_legend().get_texts()]
             drawn = {{t.get_text(): fm.findfont(t.get_fontproperties()) for t in texts}}
         print(json.dumps({{"cjk_file": cjk_file, "family": family, "drawn": drawn,
+                          "packaged": viz.packaged_font_files(),
                           "warnings": [str(w.message) for w in caught]}}))
     """)
     print(f"\nChinese plot: {png} (family {got['family']}, {got['cjk_file']})")
     assert got["family"] == CJK_FAMILY, got
+    assert len(got["packaged"]) == 1 and "noto_cjk_sans_otc" in got["packaged"][0], got
+    assert Path(got["cjk_file"]).name == Path(got["packaged"][0]).name, got
     wrong = {text: path for text, path in got["drawn"].items() if path != got["cjk_file"]}
     assert not wrong, f"Chinese text drawn without {CJK_FAMILY}: {wrong}"
     glyphs = [w for w in got["warnings"] if "missing from" in w or "Glyph" in w]

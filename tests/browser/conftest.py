@@ -3,7 +3,8 @@
 Debian's ``chromium`` (``apt-get install chromium fonts-noto-cjk``, as ``.ci/run`` does) driven by
 Playwright for Python; Playwright never downloads a browser here. The browser (fixture ``browser``),
 the ``browser`` mark of every test in this folder and the skip rule (without ``/usr/bin/chromium``
-or the ``playwright`` package every such test is skipped, with the reason) are in tests/conftest.py.
+or the ``playwright`` package every such test is skipped, with the reason) are in tests/conftest.py;
+the Chinese ones skip, saying why, where Chromium has no CJK font (fixture ``cjk_font``).
 JupyterLab is the Binder environment's (fixture ``binder_env``, tests/conftest.py: what learners
 get on Binder, widgets included, with no extra set-up), or the test environment's own with
 ``CHAINRULE_BINDER_ENV=0``. It serves a temporary copy of ``course/`` and ``solutions/`` with its
@@ -13,20 +14,16 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from lab_server import running_lab   # tests/binder/lab_server.py (on sys.path: tests/conftest.py)
+
 REPO = Path(__file__).resolve().parents[2]
-SERVER_START_TIMEOUT = 120   # seconds for JupyterLab to answer /api/status
 
 # JupyterLab user settings for the test server: every cell in the DOM (no windowing), no news
 # or update checks (the browser must not go online).
@@ -37,10 +34,36 @@ LAB_SETTINGS = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def missing_cjk_font(env: dict | None = None) -> str | None:
+    """Why Chromium cannot draw Chinese here, or None: it takes its fonts from fontconfig, and
+    without a CJK font there a zh page shows boxes, so the zh tests would prove nothing.
+    ``env``: the environment fontconfig is asked in (default: this process's)."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return "fontconfig's fc-list is not installed: cannot tell whether Chromium has a CJK font"
+    try:
+        out = subprocess.run([fc_list, ":lang=zh", "family"], capture_output=True, text=True, timeout=60,
+                             env=env).stdout
+    except (OSError, subprocess.SubprocessError) as e:
+        return f"fc-list failed ({e})"
+    if not out.strip():
+        return ("no CJK font for Chromium (fc-list :lang=zh lists none): apt-get install fonts-noto-cjk "
+                "(.ci/run does) to run the Chinese browser tests")
+    return None
+
+
+@pytest.fixture(scope="session")
+def cjk_font_rule():
+    """The rule itself (:func:`missing_cjk_font`), for the test of the rule."""
+    return missing_cjk_font
+
+
+@pytest.fixture(scope="session")
+def cjk_font():
+    """Skips a zh browser test, saying why, where Chromium has no CJK font."""
+    reason = missing_cjk_font()
+    if reason:
+        pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")
@@ -64,57 +87,19 @@ def lab(tmp_path_factory, binder_env):
         path = settings / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(values), encoding="utf-8")
-    port, token = _free_port(), secrets.token_hex(16)
     if binder_env is not None:   # the Binder environment: its chainrule was installed by postBuild
         python, base_env = str(binder_env["python"]), binder_env["env"]
     else:                        # this checkout's chainrule, not whatever else is installed
         python, base_env = sys.executable, dict(os.environ, PYTHONPATH=os.pathsep.join(
             [str(REPO / "src")] + ([os.environ["PYTHONPATH"]] if os.environ.get("PYTHONPATH") else [])))
-    env = dict(base_env,
-               JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTER_DATA_DIR=str(home / "data"),
-               JUPYTER_RUNTIME_DIR=str(home / "runtime"), JUPYTERLAB_SETTINGS_DIR=str(settings),
-               JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"), IPYTHONDIR=str(home / "ipython"))
+    env = {k: v for k, v in base_env.items() if not k.startswith("JUPYTER")}
+    env["JUPYTERLAB_SETTINGS_DIR"] = str(settings)
     env.pop("MPLBACKEND", None)   # the kernels draw inline, as for a learner
     env.pop("CHAINRULE_LANG", None)
-    cmd = [python, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-           f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-           f"--ServerApp.root_dir={root}", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        cmd.append("--allow-root")
-    log_path = home / "jupyterlab.log"
-    log = open(log_path, "wb")
-    proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"JupyterLab exited with {proc.returncode}:\n{log_path.read_text(errors='replace')[-3000:]}")
-            try:
-                with urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=5) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"JupyterLab did not answer within {SERVER_START_TIMEOUT} s:\n"
-                            f"{log_path.read_text(errors='replace')[-3000:]}")
-            time.sleep(0.5)
-        print(f"\nJupyterLab of {python} at {url} (log {log_path})")
-        yield {"url": url, "token": token, "root": root, "log": log_path, "python": python}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            pass
-        try:   # its own session: whatever is left of the server and the kernels it started
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.wait(timeout=10)
-        log.close()
+    with running_lab(python, root, home, env,
+                     ["--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]) as server:
+        print(f"\nJupyterLab of {python} at {server.url} (log {server.log})")
+        yield {"url": server.url, "token": server.token, "root": root, "log": server.log, "python": python}
 
 
 @pytest.fixture

@@ -218,7 +218,8 @@ def test_missing_cjk_font_warns_only_in_chinese(monkeypatch, capsys):
     assert env.check_environment("en") is True
     assert env.check_environment("zh") is False
     out = capsys.readouterr().out
-    assert "apt-get install fonts-noto-cjk" in out and "apt.txt" in out and "没有找到中文字体" in out
+    assert "pip install noto-cjk-sans-otc" in out and "apt-get install fonts-noto-cjk" in out
+    assert "没有找到中文字体" in out
 
 
 def test_missing_matplotlib_says_what_to_do(monkeypatch, capsys):

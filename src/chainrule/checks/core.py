@@ -82,6 +82,12 @@ class CheckFailed(AssertionError):
         self.category = category
         self.fields = dict(fields or {})
 
+    def _render_traceback_(self):
+        """What IPython shows instead of a traceback through the checks: the message, and above
+        it the learner's own traceback where their code raised (:func:`.display.render`)."""
+        from .display import render
+        return render(self)
+
 
 class Case:
     """One test case of one exercise: its number, the total and a language-free description."""

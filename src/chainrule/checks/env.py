@@ -35,7 +35,7 @@ def problems(lang=None):
     found["chainrule"] = getattr(chainrule, "__version__", "?")
     if not hasattr(chainrule, "gradcheck") or not hasattr(chainrule, "Tensor"):
         issues.append(("env_chainrule", {"version": found["chainrule"], "path": getattr(chainrule, "__file__", "?")}))
-    found["family"] = None
+    found["family"] = found["font_source"] = None
     if importlib.util.find_spec("matplotlib") is None:
         found["matplotlib"] = "-"
         issues.append(("env_matplotlib", {}))
@@ -44,6 +44,7 @@ def problems(lang=None):
         found["matplotlib"] = matplotlib.__version__
         from .. import viz
         found["family"] = viz.cjk_font_family()
+        found["font_source"] = viz.cjk_font_source(found["family"]) if found["family"] else None
         if found["family"] is None and lang == "zh":
             issues.append(("env_cjk_font", {}))
     return issues, found
@@ -56,7 +57,9 @@ def check_environment(lang=None, quiet=False):
     if quiet:
         return not issues
     if not issues:
-        font = msg("env_font", lang, family=found["family"]) if found["family"] and lang == "zh" else ""
+        # a zh notebook names the font its plots use and where it came from: pip's package or a file
+        font = (msg("env_font", lang, family=found["family"], source=found["font_source"] or "?")
+                if found["family"] and lang == "zh" else "")
         print(msg("env_ok", lang, python=found["python"], chainrule=found["chainrule"], numpy=found["numpy"],
                   matplotlib=found["matplotlib"], font=font))
         return True

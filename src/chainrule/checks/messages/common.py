@@ -52,7 +52,7 @@ EN = {
                        "or work on a copy (x.copy())."),
     # ---- the environment check -------------------------------------------------
     "env_ok": "Environment OK: Python {python}, chainrule {chainrule}, NumPy {numpy}, matplotlib {matplotlib}{font}.",
-    "env_font": ", Chinese font {family}",
+    "env_font": ", Chinese font {family} ({source})",
     "env_problems": "The environment needs attention:",
     "env_python": ("Python {version} is too old: the course needs Python 3.10 or newer. Install a newer Python "
                    "and run `make lab` again (it creates .venv with the first `python3` on your PATH)."),
@@ -62,8 +62,9 @@ EN = {
                        "`pip install -e \".[plot]\"` (or `make lab`), then restart the kernel."),
     "env_chainrule": ("This chainrule ({version}, from {path}) is not the installed course package. "
                       "In the repository run `pip install -e .` (or `make lab`), then restart the kernel."),
-    "env_cjk_font": ("No Chinese font found: Chinese plot labels would show as boxes. On Binder, apt.txt "
-                     "installs one. On Debian/Ubuntu run `apt-get install fonts-noto-cjk` (on macOS: "
+    "env_cjk_font": ("No Chinese font found: Chinese plot labels would show as boxes. Run "
+                     "`pip install noto-cjk-sans-otc` (`make lab` and Binder install it) and restart the "
+                     "kernel. Or install a system font: on Debian/Ubuntu `apt-get install fonts-noto-cjk` (on macOS: "
                      "`brew install --cask font-noto-sans-cjk-sc`), then rebuild matplotlib's font cache with "
                      "`python -c \"import matplotlib.font_manager as f; f._load_fontmanager(try_read_cache=False)\"` "
                      "and restart the kernel."),
@@ -134,7 +135,7 @@ ZH = {
                        "每个被扰动的元素都要恢复原值（先保存旧值，再放回去），或者在副本（x.copy()）上操作。"),
     # ---- 环境检查 -----------------------------------------------------------------
     "env_ok": "环境正常：Python {python}，chainrule {chainrule}，NumPy {numpy}，matplotlib {matplotlib}{font}。",
-    "env_font": "，中文字体 {family}",
+    "env_font": "，中文字体 {family}（{source}）",
     "env_problems": "环境需要处理以下问题：",
     "env_python": ("Python {version} 版本太旧：本课程需要 Python 3.10 或更高版本。请安装新版 Python，"
                    "再运行一次 `make lab`（它会用 PATH 上的第一个 `python3` 创建 .venv）。"),
@@ -143,7 +144,8 @@ ZH = {
                        "然后重启内核。"),
     "env_chainrule": ("当前的 chainrule（{version}，来自 {path}）不是安装好的课程包。在仓库目录下运行 `pip install -e .`"
                       "（或 `make lab`），然后重启内核。"),
-    "env_cjk_font": ("没有找到中文字体：图中的中文会显示成方框。在 Binder 上，apt.txt 会自动安装字体。"
+    "env_cjk_font": ("没有找到中文字体：图中的中文会显示成方框。请运行 `pip install noto-cjk-sans-otc`"
+                     "（`make lab` 和 Binder 都会安装它），然后重启内核。也可以安装系统字体："
                      "Debian/Ubuntu 上运行 `apt-get install fonts-noto-cjk`（macOS 上："
                      "`brew install --cask font-noto-sans-cjk-sc`），然后重建 matplotlib 的字体缓存："
                      "`python -c \"import matplotlib.font_manager as f; f._load_fontmanager(try_read_cache=False)\"`，"
