@@ -70,9 +70,9 @@ def _number(v):
 
 # ====================================================================== local gradients
 ORDER = ("e", "v", "u", "b", "y", "w", "x")   # backward order: the root's neighbour first
-
-
 _LG_VISIBLE = [(2.0, -1.5, 0.5, 1.0), (0.5, 3.0, -2.0, 0.25), (-1.2, 0.8, 0.3, -2.0)]
+
+
 def check_local_gradients(fn, hidden=False):
     """Accepts a dict (or any mapping) with the seven gradients; names the first wrong node."""
     __tracebackhide__ = True
