@@ -19,8 +19,8 @@ How the judging works
 ---------------------
 Each case draws seeded random inputs (visible and hidden cases differ; shapes include batch size 1
 and non-square matrices, so that a transpose cannot hide). The expected values come from the
-reference implementation (:mod:`.ch03_ref`), and in every case the reference gradients are first verified
-against ``chainrule.numerical_grad`` (central differences on the reference loss or forward pass):
+reference implementation (:mod:`.ch03_ref`), and in every case the reference gradients are first
+verified against ``chainrule.numerical_grad`` (central differences on the reference loss or forward pass):
 a pass therefore means that your gradient agrees with the numerical one. Inputs are kept away
 from ReLU's kink at 0, so that every correct implementation, with loops or vectorised, passes.
 A wrong result is diagnosed against the typical mistakes (a transposed dw, a missing batch sum in
@@ -40,10 +40,11 @@ from .core import describe as _describe, unchanged as _unchanged, unpack as _unp
 from .ch03_ref import (log_softmax_rows, net_forward, ref_affine_backward, ref_affine_forward,  # noqa: F401
                       ref_mse_loss, ref_relu_backward, ref_sigmoid_backward, ref_softmax_cross_entropy,
                       ref_tanh_backward, ref_two_layer_net, sigmoid, softmax_diag_only)
-# the activation checks live in ch03_act; their cases are named here too, as LAYER_SIZED below names them
-from .ch03_act import check_relu_backward, check_sigmoid_backward, check_tanh_backward
-# read-only copies for older readers; the checks use ch03_act's own (patch those, as the benchmark's --set does)
-from .ch03_act import _ACT_SCALE, _act_case  # noqa: F401
+from . import ch03_act as _act
+# the activations (ch03_act), under the chapter's module name; the layer-sized spec is named here too,
+# as the LAYER_SIZED table below names it (as ch07 does for ch07_layers). The checks read ch03_act's own.
+from .ch03_act import check_relu_backward, check_sigmoid_backward, check_tanh_backward  # noqa: F401
+from .ch03_act import _ACT_HIDDEN, _ACT_SCALE, _act_case  # noqa: F401
 
 
 # ---------------------------------------------------------------------- helpers
@@ -346,9 +347,7 @@ def check_two_layer_net(fn, hidden=False):
 # the cases, so that it has one source.
 LAYER_SIZED = {
     "affine_backward": "_AFFINE_SCALE",
-    "sigmoid_backward": "_ACT_SCALE",
-    "tanh_backward": "_ACT_SCALE",
-    "relu_backward": "_ACT_SCALE",
+    **_act.LAYER_SIZED,
     "softmax_cross_entropy": "_CE_SCALE",
     "mse_loss": "_MSE_SCALE",
     "two_layer_net": "_NET_SCALE",

@@ -9,8 +9,8 @@ Each VJP is a plain function on arrays, so it crosses the grader's sandbox wall 
     check_sum_vjp(fn)           fn(g, shape, axis, keepdims) -> ga of ``shape`` for c = a.sum(axis, keepdims)
     check_log_softmax_vjp(fn)   fn(g, out) -> ga for out = log_softmax(a) along the last axis
 
-Every reference (:mod:`.ch03_ref`) is verified against central differences (float64) of its forward function before it
-judges anything; a wrong answer is diagnosed against the typical mistakes of that primitive (no
+Every reference (:mod:`.ch03_ref`) is verified against central differences (float64) of its forward
+function before it judges anything; a wrong answer is diagnosed against the typical mistakes of that primitive (no
 un-broadcast sum, a mean for a sum, a dropped transpose, swapped results, the softmax term left out...).
 """
 from __future__ import annotations
