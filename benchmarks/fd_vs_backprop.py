@@ -40,7 +40,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))   # run from a checkout
 
-from chainrule.checks import ch03, ch05, ch06, ch07  # noqa: E402
+from chainrule.checks import ch03, ch03_act, ch05, ch06, ch07  # noqa: E402
 from chainrule.checks.core import CheckFailed  # noqa: E402
 
 LIMIT = 60.0   # the grader's default --exercise-timeout, seconds
@@ -513,7 +513,7 @@ def _fd_bn(spec, k):
 def _fd_act(forward):
     def run(spec, k):
         seed, shape = spec
-        x, dout = ch03._act_case(seed, shape)
+        x, dout = ch03_act._act_case(seed, shape)
         per_element = fd_seconds([x], lambda: float(np.sum(forward(x) * dout)), k)
         return per_element, fd_vectorised_seconds(lambda: forward(x + 1e-6))
     return run
@@ -534,12 +534,12 @@ EXERCISES = {
     "two_layer_net": (ch03, "_NET_SCALE", ch03.check_two_layer_net, [("vectorised", net_vec)], _fd_net),
     "softmax_cross_entropy": (ch03, "_CE_SCALE", ch03.check_softmax_cross_entropy,
                               [("scalar 2 loops", ce_scalar), ("rows", ce_rows), ("vectorised", ce_vec)], _fd_ce),
-    "sigmoid_backward": (ch03, "_ACT_SCALE", ch03.check_sigmoid_backward,
+    "sigmoid_backward": (ch03_act, "_ACT_SCALE", ch03_act.check_sigmoid_backward,
                          [("scalar 2 loops", sigmoid_backward_scalar), ("vectorised", sigmoid_backward_vec)],
                          _fd_act(ch03.sigmoid)),
-    "tanh_backward": (ch03, "_ACT_SCALE", ch03.check_tanh_backward, [("vectorised", tanh_backward_vec)],
+    "tanh_backward": (ch03_act, "_ACT_SCALE", ch03_act.check_tanh_backward, [("vectorised", tanh_backward_vec)],
                       _fd_act(np.tanh)),
-    "relu_backward": (ch03, "_ACT_SCALE", ch03.check_relu_backward, [("vectorised", relu_backward_vec)],
+    "relu_backward": (ch03_act, "_ACT_SCALE", ch03_act.check_relu_backward, [("vectorised", relu_backward_vec)],
                       _fd_act(lambda v: np.maximum(v, 0.0))),
     "mse_loss": (ch03, "_MSE_SCALE", ch03.check_mse_loss, [("vectorised", mse_vec)], _fd_mse),
     "conv2d_backward": (ch05, "_CONV_SCALE", ch05.check_conv2d_backward,

@@ -10,6 +10,9 @@
 
 How the judging works
 ---------------------
+The local gradients' reference, the hidden cases' seeds and the graphs only hidden cases use live in
+:mod:`.ch02_ref`.
+
 * local gradients: compared node by node in backward order (e, v, u, then the inputs), so the
   message names the first node whose gradient is wrong. Typical slips (the local gradient alone,
   without the upstream factor; a missing ½; a flipped sign; the factors of the product swapped) are
@@ -43,6 +46,7 @@ from coursekit.ch02 import Graph, Node
 from coursekit.data import Opaque, type_name
 
 from .ch02_dual import check_dual_numbers
+from .ch02_ref import lg_hidden, local_only, random_graph, reference_local_gradients, single_graph
 from .ch02_value import HIDDEN as _V_HIDDEN, VISIBLE as _V_VISIBLE, program_of
 from .ch02_value import run_reference as _run_ref
 from .core import CheckFailed, call, cases, diagnose, fmt, invoke, msg, passed, rel_error, _digits
@@ -66,43 +70,13 @@ def _number(v):
 
 # ====================================================================== local gradients
 ORDER = ("e", "v", "u", "b", "y", "w", "x")   # backward order: the root's neighbour first
-
-
-def reference_local_gradients(w, x, b, y):
-    """∂J/∂node for J = ½e², e = v − y, v = u + b, u = w·x."""
-    e = w * x + b - y
-    return {"e": e, "v": e, "u": e, "b": e, "y": -e, "w": e * x, "x": e * w}
-
-
-def _local_only(w, x, b, y):
-    """What each node gets when its local gradient is not multiplied by the upstream gradient."""
-    e = w * x + b - y
-    return {"e": e, "v": 1.0, "u": 1.0, "b": 1.0, "y": -1.0, "w": x, "x": w}
-
-
 _LG_VISIBLE = [(2.0, -1.5, 0.5, 1.0), (0.5, 3.0, -2.0, 0.25), (-1.2, 0.8, 0.3, -2.0)]
-_LG_HIDDEN_SEEDS = (21, 22, 23, 24, 25)
-
-
-def _lg_hidden():
-    specs = []
-    for seed in _LG_HIDDEN_SEEDS:
-        rng = np.random.default_rng(seed)
-        while True:
-            w, x, b, y = (float(np.round(v, 3)) for v in rng.uniform(-3, 3, 4))
-            e = w * x + b - y
-            # keep every diagnosis unambiguous: e, w, x away from 0 and ±1, w ≠ ±x
-            if min(abs(e), abs(w), abs(x)) > 0.3 and min(abs(abs(e) - 1), abs(abs(w) - 1), abs(abs(x) - 1)) > 0.2 \
-                    and abs(abs(w) - abs(x)) > 0.2:
-                specs.append((w, x, b, y))
-                break
-    return specs
 
 
 def check_local_gradients(fn, hidden=False):
     """Accepts a dict (or any mapping) with the seven gradients; names the first wrong node."""
     __tracebackhide__ = True
-    specs = _lg_hidden() if hidden else _LG_VISIBLE
+    specs = lg_hidden() if hidden else _LG_VISIBLE
     descs = [f"w = {w:g}, x = {x:g}, b = {b:g}, y = {y:g}" for w, x, b, y in specs]
     for case, (w, x, b, y) in zip(cases("local_gradients", descs), specs):
         got = call(fn, (w, x, b, y), case)
@@ -114,7 +88,7 @@ def check_local_gradients(fn, hidden=False):
         if missing:
             case.fail("lg_missing_key", keys=", ".join(repr(k) for k in missing))
         expected = reference_local_gradients(w, x, b, y)
-        local = _local_only(w, x, b, y)
+        local = local_only(w, x, b, y)
         for node in ORDER:
             g = _number(got[node])
             if g is None:
@@ -186,27 +160,9 @@ def _chain_graph(n):
     return g, f"x_i = op(x_(i-1), k), i = 1..{n}"
 
 
-def _single_graph():
-    g = Graph()
-    g.node("a")
-    return g, "root = a"
-
-
-def _random_graph(seed, n):
-    rng = np.random.default_rng(seed)
-    g = Graph()
-    nodes = [g.node(f"n{i}") for i in range(3)]
-    for i in range(3, n):
-        k = int(rng.integers(1, 4))
-        parents = [nodes[int(j)] for j in rng.integers(0, len(nodes), k)]   # repeats allowed
-        nodes.append(g.node(f"n{i}", parents))
-    g.node("root", (nodes[-1], nodes[-2], nodes[len(nodes) // 2]))
-    return g, f"random DAG: seed {seed}, {n} nodes"
-
-
 _TS_VISIBLE = [_worked_graph, _square_graph, _diamond_graph, lambda: _chain_graph(50)]
-_TS_HIDDEN = [_single_graph, _square_graph, lambda: _random_graph(31, 12), lambda: _random_graph(32, 25),
-              lambda: _chain_graph(200), _diamond_graph, lambda: _random_graph(33, 40)]
+_TS_HIDDEN = [single_graph, _square_graph, lambda: random_graph(31, 12), lambda: random_graph(32, 25),
+              lambda: _chain_graph(200), _diamond_graph, lambda: random_graph(33, 40)]
 
 
 def _reachable(root):

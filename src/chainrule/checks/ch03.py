@@ -19,15 +19,16 @@ How the judging works
 ---------------------
 Each case draws seeded random inputs (visible and hidden cases differ; shapes include batch size 1
 and non-square matrices, so that a transpose cannot hide). The expected values come from the
-reference implementation below, and in every case the reference gradients are first verified
-against ``chainrule.numerical_grad`` (central differences on the reference loss or forward pass):
+reference implementation (:mod:`.ch03_ref`), and in every case the reference gradients are first
+verified against ``chainrule.numerical_grad`` (central differences on the reference loss or forward pass):
 a pass therefore means that your gradient agrees with the numerical one. Inputs are kept away
 from ReLU's kink at 0, so that every correct implementation, with loops or vectorised, passes.
 A wrong result is diagnosed against the typical mistakes (a transposed dw, a missing batch sum in
 db, dividing by N twice, a ReLU mask taken from dout, s instead of s(1 − s), a softmax that
 overflows, ...), and the report names the output that is wrong (dx, dw, db, ...). A flipped sign, a
 doubled or halved gradient get each exercise's own hint (where its minus sign comes from), never
-another exercise's. The tensor engine's VJPs (section 3.10) are checked in :mod:`.ch03_tensor`.
+another exercise's. The activations are checked in :mod:`.ch03_act`, the tensor engine's VJPs
+(section 3.10) in :mod:`.ch03_tensor`.
 """
 from __future__ import annotations
 
@@ -36,78 +37,14 @@ import numpy as np
 from ..gradcheck import numerical_grad
 from .core import CheckFailed, as_array, call, cases, judge, passed
 from .core import describe as _describe, unchanged as _unchanged, unpack as _unpack, verified as _verified
-
-
-# ---------------------------------------------------------------------- reference implementation
-def ref_affine_forward(x, w, b):
-    return x @ w.T + b
-
-
-def ref_affine_backward(dout, x, w, b):
-    return dout @ w, dout.T @ x, dout.sum(axis=0)
-
-
-def sigmoid(x):
-    """A sigmoid that never overflows."""
-    x = np.asarray(x, dtype=np.float64)
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-
-def ref_sigmoid_backward(dout, out):
-    return dout * out * (1.0 - out)
-
-
-def ref_tanh_backward(dout, out):
-    return dout * (1.0 - out ** 2)
-
-
-def ref_relu_backward(dout, x):
-    return dout * (x > 0)
-
-
-def _log_softmax(z):
-    z = z - z.max(axis=1, keepdims=True)
-    return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
-
-
-def ref_softmax_cross_entropy(logits, y):
-    n = logits.shape[0]
-    logp = _log_softmax(logits)
-    loss = -logp[np.arange(n), y].mean()
-    d = np.exp(logp)
-    d[np.arange(n), y] -= 1.0
-    return float(loss), d / n
-
-
-def ref_mse_loss(pred, target):
-    diff = pred - target
-    return float(np.mean(diff ** 2)), 2.0 * diff / diff.size
-
-
-def _net_forward(x, y, p):
-    h_pre = x @ p["W1"].T + p["b1"]
-    h = np.maximum(h_pre, 0.0)
-    scores = h @ p["W2"].T + p["b2"]
-    return h_pre, h, scores
-
-
-def ref_two_layer_net(x, y, params, relu_mask="x"):
-    """Loss and gradients of affine → ReLU → affine → softmax cross-entropy.
-
-    relu_mask: "x" (right), "dout" (a typical mistake), "none" (no mask at all)
-    """
-    h_pre, h, scores = _net_forward(x, y, params)
-    loss, dscores = ref_softmax_cross_entropy(scores, y)
-    dh, dW2, db2 = ref_affine_backward(dscores, h, params["W2"], params["b2"])
-    if relu_mask == "x":
-        dh_pre = dh * (h_pre > 0)
-    elif relu_mask == "dout":
-        dh_pre = dh * (dh > 0)
-    else:
-        dh_pre = dh
-    _, dW1, db1 = ref_affine_backward(dh_pre, x, params["W1"], params["b1"])
-    return loss, {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
+from .ch03_ref import (log_softmax_rows, net_forward, ref_affine_backward, ref_affine_forward,  # noqa: F401
+                      ref_mse_loss, ref_relu_backward, ref_sigmoid_backward, ref_softmax_cross_entropy,
+                      ref_tanh_backward, ref_two_layer_net, sigmoid, softmax_diag_only)
+from . import ch03_act as _act
+# the activations (ch03_act), under the chapter's module name; the layer-sized spec is named here too,
+# as the LAYER_SIZED table below names it (as ch07 does for ch07_layers). The checks read ch03_act's own.
+from .ch03_act import check_relu_backward, check_sigmoid_backward, check_tanh_backward  # noqa: F401
+from .ch03_act import _ACT_HIDDEN, _ACT_SCALE, _act_case  # noqa: F401
 
 
 # ---------------------------------------------------------------------- helpers
@@ -230,99 +167,6 @@ def _judge_grads(case, n, items, per_sample=(), extra=(), loss_is_ours=False, si
         judge(expected, got, case, atol=1e-9, rtol=1e-7, alternatives=alternatives, what=what)
 
 
-# ---------------------------------------------------------------------- activations
-# (seed, shape)
-_ACT_VISIBLE = [(1, (3, 4)), (2, (1, 5)), (3, (2, 3))]
-_ACT_HIDDEN = [(11, (4, 6)), (13, (5, 2)), (12, (1, 1)), (14, (3, 3)), (15, (2, 7))]
-# A layer's activations (as _BN_SCALE in ch07): an estimate one element at a time (numerical_grad)
-# needs a forward pass per element and runs out of time. An element-wise difference of the whole
-# array at once is one pass, O(N) like the answer itself: no size stops that (grader/README.md, "Limits").
-_ACT_SCALE = (16, (1024, 1024))
-
-
-def _act_case(seed, shape):
-    """x away from 0 (ReLU's kink) with signs of x and dout mixed independently."""
-    rng = np.random.default_rng(seed)
-    x = rng.standard_normal(shape) * 1.5
-    x = np.sign(x) * (np.abs(x) + 0.1)
-    dout = rng.standard_normal(shape)
-    dout = np.sign(dout) * (np.abs(dout) + 0.1)
-    flat_x, flat_d = x.reshape(-1), dout.reshape(-1)
-    if flat_x.size >= 2:  # at least one (x > 0, dout < 0) and one (x < 0, dout > 0)
-        flat_x[0], flat_d[0] = abs(flat_x[0]), -abs(flat_d[0])
-        flat_x[1], flat_d[1] = -abs(flat_x[1]), abs(flat_d[1])
-    else:
-        flat_x[0], flat_d[0] = -abs(flat_x[0]), abs(flat_d[0])
-    return x, dout
-
-
-# each activation's own hint for a flipped sign: where its minus sign went wrong
-_ACT_SIGN = {"sigmoid_backward": "sigmoid_sign", "tanh_backward": "tanh_sign", "relu_backward": "relu_sign"}
-
-
-def _activation_check(exercise, fn, hidden, forward, reference, cache_of, arg_name, alternatives_of):
-    __tracebackhide__ = True
-    specs = _ACT_HIDDEN + [_ACT_SCALE] if hidden else _ACT_VISIBLE
-    descs = [f"dout {shape}, {arg_name} {shape}" for _, shape in specs]
-    for case, (seed, shape) in zip(cases(exercise, descs), specs):
-        x, dout = _act_case(seed, shape)
-        cache = cache_of(x)
-        saved_cache, saved_dout = cache.copy(), dout.copy()
-        got = _call(fn, (dout, cache), case)
-        _unchanged(saved_dout, dout, case, "dout")
-        _unchanged(saved_cache, cache, case, arg_name)
-        dout, cache = saved_dout, saved_cache
-        expected = reference(dout, cache)
-        if (seed, shape) != _ACT_SCALE:  # the reference is the same formula at every size
-            _verified(expected, numerical_grad(forward, x, dout), "dx")
-        fields = {"name": "dx"}
-        alternatives = alternatives_of(dout, cache, x) + [
-            (_ACT_SIGN[exercise], -expected, fields), ("grad_doubled", 2 * expected, fields),
-            ("grad_halved", expected / 2, fields)]
-        judge(expected, got, case, atol=1e-10, rtol=1e-7, alternatives=alternatives, what="what_dx")
-    passed(exercise, len(specs), hidden)
-
-
-def check_sigmoid_backward(fn, hidden=False):
-    __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
-    _activation_check(
-        "sigmoid_backward", fn, hidden, sigmoid, ref_sigmoid_backward, sigmoid, "out",
-        lambda dout, out, x: [
-            ("sigmoid_derivative_s", lambda: dout * out),
-            ("sigmoid_derivative_s", lambda: out),
-            ("cache_is_output", lambda: dout * sigmoid(out) * (1 - sigmoid(out))),
-            ("missing_upstream", lambda: out * (1 - out)),
-            ("sigmoid_derivative_form", lambda: dout * (1 - out ** 2)),
-            ("sigmoid_derivative_form", lambda: dout * (1 - out)),
-        ])
-
-
-def check_tanh_backward(fn, hidden=False):
-    __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
-    _activation_check(
-        "tanh_backward", fn, hidden, np.tanh, ref_tanh_backward, np.tanh, "out",
-        lambda dout, out, x: [
-            ("tanh_derivative_form", lambda: dout * (1 - out)),
-            ("tanh_derivative_form", lambda: dout * (1 + out ** 2)),
-            ("tanh_derivative_form", lambda: dout * out * (1 - out)),
-            ("cache_is_output", lambda: dout * (1 - np.tanh(out) ** 2)),
-            ("missing_upstream", lambda: 1 - out ** 2),
-        ])
-
-
-def check_relu_backward(fn, hidden=False):
-    __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
-    _activation_check(
-        "relu_backward", fn, hidden, lambda v: np.maximum(v, 0.0), ref_relu_backward, lambda v: v, "x",
-        lambda dout, x_, x: [
-            ("relu_mask_dout", lambda: dout * (dout > 0)),
-            ("relu_mask_inverted", lambda: dout * (x_ <= 0)),
-            ("missing_upstream", lambda: (x_ > 0).astype(float)),
-            ("relu_times_x", lambda: dout * np.maximum(x_, 0)),
-            ("relu_forward_returned", lambda: np.maximum(x_, 0)),
-        ])
-
-
 # ---------------------------------------------------------------------- softmax + cross-entropy
 # (seed, N, C, offset): logits = standard normal * 2 + offset (a huge offset overflows a naive softmax)
 _CE_VISIBLE = [(1, 4, 3, 0.0), (2, 1, 5, 0.0), (3, 3, 4, 1000.0)]
@@ -362,7 +206,7 @@ def check_softmax_cross_entropy(fn, hidden=False):
         r_loss, r_d = ref_softmax_cross_entropy(logits, y)
         if (seed, n, c, offset) != _CE_SCALE:  # the reference is the same formula at every size
             _verified(r_d, numerical_grad(lambda z: ref_softmax_cross_entropy(z, y)[0], logits), "dlogits")
-        p = np.exp(_log_softmax(logits))
+        p = np.exp(log_softmax_rows(logits))
         onehot = np.zeros((n, c))  # not np.eye(c)[y]: with C = 10,000 classes that is a 800 MB identity
         onehot[np.arange(n), y] = 1.0
         fields = {"n": n, "name": "dlogits", "c": c}
@@ -378,14 +222,9 @@ def check_softmax_cross_entropy(fn, hidden=False):
             d_alts += [("ce_grad_not_divided", r_d * n, fields), ("grad_divided_by_n", r_d / n, fields)]
         d_alts += [("ce_missing_onehot", p / n, fields), ("ce_missing_onehot", p, fields),
                    ("ce_grad_over_classes", r_d / c, fields), ("ce_grad_sign", onehot / n - p / n, fields),
-                   ("ce_grad_softmax_jacobian", lambda: _softmax_diag_only(p, onehot) / n, fields)]
+                   ("ce_grad_softmax_jacobian", lambda: softmax_diag_only(p, onehot) / n, fields)]
         judge(r_d, dlogits, case, atol=1e-10, rtol=1e-7, alternatives=d_alts, what="what_dlogits")
     passed("softmax_cross_entropy", len(specs), hidden)
-
-
-def _softmax_diag_only(p, onehot):
-    """dL/dz_i = −(1/p_y)·p_i(δ_iy − p_y) taken only on the diagonal: the gradient at the true class only."""
-    return (p - 1.0) * onehot
 
 
 # ---------------------------------------------------------------------- mean squared error
@@ -488,7 +327,7 @@ def check_two_layer_net(fn, hidden=False):
             case.fail("missing_grad_key", missing=missing[0], keys=", ".join(map(str, grads)) or "—")
         g_dout = ref_two_layer_net(x, y, params, relu_mask="dout")[1]
         g_none = ref_two_layer_net(x, y, params, relu_mask="none")[1]
-        h_pre, h, scores = _net_forward(x, y, params)
+        h_pre, h, scores = net_forward(x, y, params)
         dscores = ref_softmax_cross_entropy(scores, y)[1]
         dh_pre = (dscores @ params["W2"]) * (h_pre > 0)
         label = {k: f"grads[{k!r}]" for k in PARAM_NAMES}
@@ -508,9 +347,7 @@ def check_two_layer_net(fn, hidden=False):
 # the cases, so that it has one source.
 LAYER_SIZED = {
     "affine_backward": "_AFFINE_SCALE",
-    "sigmoid_backward": "_ACT_SCALE",
-    "tanh_backward": "_ACT_SCALE",
-    "relu_backward": "_ACT_SCALE",
+    **_act.LAYER_SIZED,
     "softmax_cross_entropy": "_CE_SCALE",
     "mse_loss": "_MSE_SCALE",
     "two_layer_net": "_NET_SCALE",

@@ -9,8 +9,8 @@ Each VJP is a plain function on arrays, so it crosses the grader's sandbox wall 
     check_sum_vjp(fn)           fn(g, shape, axis, keepdims) -> ga of ``shape`` for c = a.sum(axis, keepdims)
     check_log_softmax_vjp(fn)   fn(g, out) -> ga for out = log_softmax(a) along the last axis
 
-Every reference is verified against central differences (float64) of its forward function before it
-judges anything; a wrong answer is diagnosed against the typical mistakes of that primitive (no
+Every reference (:mod:`.ch03_ref`) is verified against central differences (float64) of its forward
+function before it judges anything; a wrong answer is diagnosed against the typical mistakes of that primitive (no
 un-broadcast sum, a mean for a sum, a dropped transpose, swapped results, the softmax term left out...).
 """
 from __future__ import annotations
@@ -20,43 +20,7 @@ import numpy as np
 from ..gradcheck import numerical_grad
 from .core import CheckFailed, call, cases, judge, passed
 from .core import unchanged as _unchanged, unpack as _unpack, verified as _verified
-
-
-# ---------------------------------------------------------------------- references
-def ref_unbroadcast(g, shape):
-    shape = tuple(shape)
-    g = np.asarray(g, dtype=np.float64)
-    lead = g.ndim - len(shape)
-    g = g.sum(axis=tuple(range(lead))) if lead else g
-    ones = tuple(i for i, s in enumerate(shape) if s == 1 and g.shape[i] != 1)
-    return g.sum(axis=ones, keepdims=True) if ones else g
-
-
-def ref_matmul_vjp(g, a, b):
-    return g @ b.T, a.T @ g
-
-
-def _axes(axis, ndim):
-    if axis is None:
-        return tuple(range(ndim))
-    axis = (axis,) if isinstance(axis, int) else tuple(axis)
-    return tuple(sorted(a % ndim for a in axis))
-
-
-def ref_sum_vjp(g, shape, axis=None, keepdims=False):
-    g = np.asarray(g, dtype=np.float64)
-    if not keepdims:
-        g = np.expand_dims(g, _axes(axis, len(shape)))
-    return np.broadcast_to(g, tuple(shape)).copy()
-
-
-def log_softmax(a):
-    z = a - a.max(axis=-1, keepdims=True)
-    return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
-
-
-def ref_log_softmax_vjp(g, out):
-    return g - np.exp(out) * g.sum(axis=-1, keepdims=True)
+from .ch03_ref import log_softmax, ref_log_softmax_vjp, ref_matmul_vjp, ref_sum_vjp, ref_unbroadcast
 
 
 def _call(fn, args, case, kwargs=None, on_error=None):

@@ -23,6 +23,9 @@ Conventions (the same as the chapter's docstrings):
 
 How the judging works
 ---------------------
+The references, chainrule.optim as the judge, Adam's typical mistakes and the hidden cases live in
+:mod:`.ch04_ref`; reading and judging the returned lists in :mod:`.ch04_lists`.
+
 The three step checks run several steps from seeded parameters, feeding your returned state back
 into your function, and compare after every step with ``chainrule.optim.SGD`` (with
 ``momentum=μ``) and ``chainrule.optim.Adam`` run on the same gradients: the new parameters, and
@@ -40,79 +43,19 @@ method passes: only these properties are checked.
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from ..tensor import Tensor
 from coursekit.ch04 import Recorder, linear_loss_and_grad
-from coursekit.data import type_name
 
-from .core import _index, as_array, call, cases, detail_lines, fmt, judge, passed
+from .core import call, cases, detail_lines, fmt, judge, passed
+from .ch04_lists import copies as _copies, describe as _describe, judge_list as _judge_list
+from .ch04_lists import shapes_text as _shapes_text, unpack as _unpack, untouched as _untouched
+from .ch04_lists import untouched_array as _untouched_array
+from .ch04_ref import ADAM_HIDDEN, LOOP_HIDDEN, MOM_HIDDEN, SGD_HIDDEN, adam_variant, optim_run, optim_verified
+from .ch04_ref import ref_adam_step, ref_momentum_step, ref_sgd_step, ref_train_minibatch  # noqa: F401  (public)
 
 __all__ = ["check_sgd_step", "check_momentum_step", "check_adam_step", "check_train_minibatch",
            "ref_sgd_step", "ref_momentum_step", "ref_adam_step", "ref_train_minibatch", "linear_loss_and_grad"]
-
-
-# ---------------------------------------------------------------------- reference implementation
-def ref_sgd_step(params, grads, lr):
-    return [p - lr * g for p, g in zip(params, grads)]
-
-
-def ref_momentum_step(params, grads, velocities, lr, momentum):
-    new_v = [momentum * v + g for v, g in zip(velocities, grads)]
-    return [p - lr * v for p, v in zip(params, new_v)], new_v
-
-
-def ref_adam_step(params, grads, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
-    new_m = [beta1 * mi + (1 - beta1) * g for mi, g in zip(m, grads)]
-    new_v = [beta2 * vi + (1 - beta2) * g * g for vi, g in zip(v, grads)]
-    new_p = [p - lr * (mi / (1 - beta1 ** t)) / (np.sqrt(vi / (1 - beta2 ** t)) + eps)
-             for p, mi, vi in zip(params, new_m, new_v)]
-    return new_p, new_m, new_v
-
-
-def ref_train_minibatch(x, y, params, loss_and_grad, lr, batch_size, epochs, seed=0):
-    rng = np.random.default_rng(seed)
-    n, losses, iterations = len(x), [], 0
-    for _ in range(epochs):
-        order = rng.permutation(n)
-        for start in range(0, n, batch_size):
-            idx = order[start:start + batch_size]
-            loss, grads = loss_and_grad(params, x[idx], y[idx])
-            params = [p - lr * g for p, g in zip(params, grads)]
-            losses.append(loss)
-            iterations += 1
-    return params, {"epochs": epochs, "iterations": iterations, "losses": losses}
-
-
-# ---------------------------------------------------------------------- chainrule.optim as the judge
-def _optim_run(kind, params0, grad_seq, **settings):
-    """Run chainrule.optim on the gradient sequence; after each step: params and the state lists."""
-    from .. import optim
-    ts = [Tensor(p.copy(), requires_grad=True) for p in params0]
-    opt = optim.SGD(ts, **settings) if kind == "sgd" else optim.Adam(ts, **settings)
-    out = []
-    for grads in grad_seq:
-        for t, g in zip(ts, grads):
-            t.grad = g.copy()
-        opt.step()
-        rec = {"params": [t.data.copy() for t in ts]}
-        if kind == "sgd" and "momentum" in settings:  # momentum 0 keeps no buffer: v = 0·v + g = g
-            rec["velocities"] = [opt.state[t]["momentum_buffer"].copy() if settings["momentum"] else g.copy()
-                                 for t, g in zip(ts, grads)]
-        if kind == "adam":
-            rec["m"] = [opt.state[t]["exp_avg"].copy() for t in ts]
-            rec["v"] = [opt.state[t]["exp_avg_sq"].copy() for t in ts]
-        out.append(rec)
-    return out
-
-
-def _verified(reference, ours, what):
-    """Our own safety net: chainrule.optim and the formulas above agree."""
-    for a, b in zip(reference, ours):
-        if not np.allclose(a, b, rtol=1e-12, atol=1e-14):  # pragma: no cover
-            raise RuntimeError(f"chainrule.checks.ch04: chainrule.optim and the reference {what} disagree")
 
 
 # ---------------------------------------------------------------------- seeded cases
@@ -132,113 +75,22 @@ def _case_data(seed, shapes, steps):
     return params, grad_seq
 
 
-def _shapes_text(shapes):
-    return "[" + ", ".join(str(tuple(s)) for s in shapes) + "]"
-
-
-def _describe(got):
-    if isinstance(got, (tuple, list)):
-        return f"{type_name(got)} of {len(got)}"
-    shape = got.shape if isinstance(got, (np.ndarray, np.generic)) else None
-    return f"{type_name(got)} {tuple(shape)}" if shape is not None else type_name(got)
-
-
-def _copies(arrays):
-    return [np.array(a, dtype=np.float64, copy=True) for a in arrays]
-
-
-def _unpack(got, names, case):
-    """The learner's tuple of len(names) results."""
-    __tracebackhide__ = True
-    if got is None:
-        case.fail("optim_returned_none", expected=", ".join(names))
-    if not isinstance(got, (tuple, list)) or len(got) != len(names) or any(
-            isinstance(item, np.ndarray) for item in got):   # one list of arrays, not a tuple of lists
-        case.fail("optim_bad_return", expected="(" + ", ".join(names) + ")", got=_describe(got))
-    return list(got)
-
-
-def _as_list(got, n, name, case):
-    """A list (or tuple) of n arrays, one per parameter."""
-    __tracebackhide__ = True
-    if got is None:
-        case.fail("optim_returned_none", expected=name)
-    if not isinstance(got, (list, tuple)) or len(got) != n:
-        case.fail("optim_bad_list", name=name, n=n, got=_describe(got))
-    return list(got)
-
-
-def _untouched(saved, passed, name, case):
-    """CheckFailed('optim_in_place') when an argument list or one of its arrays was changed."""
-    __tracebackhide__ = True
-    if not isinstance(passed, list) or len(passed) != len(saved):
-        case.fail("optim_in_place", name=name, index="", before=f"list of {len(saved)}", after=_describe(passed))
-    for i, (before, after) in enumerate(zip(saved, passed)):
-        _untouched_array(before, after, f"{name}[{i}]", case)
-
-
-def _untouched_array(before, after, name, case):
-    __tracebackhide__ = True
-    after = np.asarray(after, dtype=np.float64)
-    if after.shape != before.shape:
-        case.fail("optim_in_place", name=name, index="", before=before.shape, after=after.shape)
-    if not np.array_equal(after, before):
-        flat = int(np.argmax(np.abs(after - before)))
-        idx = np.unravel_index(flat, before.shape) if before.ndim else ()
-        case.fail("optim_in_place", name=name, index=_index(idx) if before.ndim else "",
-                  before=fmt(before.flat[flat], 10), after=fmt(after.flat[flat], 10))
-
-
-# Each exercise's own hint for a returned array that is −expected (a negated element of the returned
-# tuple), and for parameters that moved twice or half as far as expected: (exercise, returned list).
-# (A negated velocity is −g at step 1, where v starts at 0: "momentum_velocity_sign" names it.)
-_NEGATED = {("sgd_step", "new_params"): "sgd_params_negated",
-            ("momentum_step", "new_params"): "momentum_params_negated",
-            ("adam_step", "new_params"): "adam_params_negated",
-            ("adam_step", "new_m"): "adam_moment_negated", ("adam_step", "new_v"): "adam_moment_negated"}
-_STEP_SCALED = {"sgd_step": "sgd_step_scaled", "momentum_step": "momentum_step_scaled",
-                "adam_step": "adam_step_scaled"}
-
-
-def _judge_list(expected, got, name, t, case, alternatives_of, atol=1e-10, rtol=1e-8, start=None):
-    """Judge element i of a returned list against expected[i], with per-element alternatives, then the
-    exercise's own negated / doubled-step / halved-step diagnoses (``start``: the parameters before
-    the step, for the step's size)."""
-    __tracebackhide__ = True
-    got = _as_list(got, len(expected), name, case)
-    for i, (e, g) in enumerate(zip(expected, got)):
-        label = f"{name}[{i}]"
-        alts = [(cat, alt, {"name": label, "t": t, **extra}) for cat, alt, extra in alternatives_of(i)]
-        own = {"name": label, "t": t}
-        if (case.exercise, name) in _NEGATED:
-            alts.append((_NEGATED[case.exercise, name], lambda e=e: -np.asarray(e), own))
-        if start is not None and case.exercise in _STEP_SCALED:
-            p0 = np.asarray(start[i], dtype=np.float64)
-            alts += [(_STEP_SCALED[case.exercise], lambda e=e, p0=p0: p0 + 2 * (e - p0), {**own, "factor": 2}),
-                     (_STEP_SCALED[case.exercise], lambda e=e, p0=p0: p0 + (e - p0) / 2, {**own, "factor": "1/2"})]
-        judge(e, g, case, atol=atol, rtol=rtol, alternatives=alts,
-              what=("what_step_item", {"name": name, "i": i, "t": t}))
-    return [as_array(g, case) for g in got]
-
-
 # ---------------------------------------------------------------------- sgd_step
 # (seed, shapes, lr, steps)
 _SGD_VISIBLE = [(1, [(3, 2), (2,)], 0.1, 3), (2, [(4,)], 0.5, 3), (3, [(2, 3), (3,), (1,)], 0.01, 2)]
-_SGD_HIDDEN = [(11, [(5, 2), (2,)], 0.05, 4), (12, [(1,)], 1.0, 3), (13, [(3, 3), (3,), (2, 4), (4,)], 0.2, 3),
-               (14, [(6,)], 0.003, 2), (15, [(2, 2, 2)], 0.7, 3)]
 
 
 def check_sgd_step(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
-    specs = _SGD_HIDDEN if hidden else _SGD_VISIBLE
+    specs = SGD_HIDDEN if hidden else _SGD_VISIBLE
     descs = [f"params {_shapes_text(sh)}, lr = {lr}, {steps} steps" for _, sh, lr, steps in specs]
     for case, (seed, shapes, lr, steps) in zip(cases("sgd_step", descs), specs):
         params0, grad_seq = _case_data(seed, shapes, steps)
-        reference = _optim_run("sgd", params0, grad_seq, lr=lr)
+        reference = optim_run("sgd", params0, grad_seq, lr=lr)
         params = _copies(params0)
         for t, (grads, ref) in enumerate(zip(grad_seq, reference), start=1):
             before = reference[t - 2]["params"] if t > 1 else params0
-            _verified(ref["params"], ref_sgd_step(before, grads, lr), "sgd step")
+            optim_verified(ref["params"], ref_sgd_step(before, grads, lr), "sgd step")
             args = (_copies(params), _copies(grads), lr)
             got = call(fn, args, case)
             _untouched(params, args[0], "params", case)
@@ -256,22 +108,20 @@ def check_sgd_step(fn, hidden=False):
 # ---------------------------------------------------------------------- momentum_step
 # (seed, shapes, lr, momentum, steps)
 _MOM_VISIBLE = [(1, [(3, 2), (2,)], 0.03, 0.9, 4), (2, [(4,)], 0.05, 0.5, 3), (3, [(2, 3), (1,)], 0.3, 0.99, 3)]
-_MOM_HIDDEN = [(11, [(5, 2), (2,)], 0.02, 0.9, 5), (12, [(1,)], 0.5, 0.8, 4), (13, [(3, 3), (3,), (4,)], 0.1, 0.95, 4),
-               (14, [(6,)], 0.01, 0.0, 3), (15, [(2, 2, 2)], 0.2, 0.7, 4)]
 
 
 def check_momentum_step(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
-    specs = _MOM_HIDDEN if hidden else _MOM_VISIBLE
+    specs = MOM_HIDDEN if hidden else _MOM_VISIBLE
     descs = [f"params {_shapes_text(sh)}, lr = {lr}, momentum = {mu}, velocities start at 0, {steps} steps"
              for _, sh, lr, mu, steps in specs]
     for case, (seed, shapes, lr, mu, steps) in zip(cases("momentum_step", descs), specs):
         params0, grad_seq = _case_data(seed, shapes, steps)
-        reference = _optim_run("sgd", params0, grad_seq, lr=lr, momentum=mu)
+        reference = optim_run("sgd", params0, grad_seq, lr=lr, momentum=mu)
         params, velocities = _copies(params0), [np.zeros(s) for s in shapes]
         for t, (grads, ref) in enumerate(zip(grad_seq, reference), start=1):
             before = reference[t - 2] if t > 1 else {"params": params0, "velocities": velocities}
-            _verified(ref["params"] + ref["velocities"],
+            optim_verified(ref["params"] + ref["velocities"],
                       sum(ref_momentum_step(before["params"], grads, before["velocities"], lr, mu), []), "momentum step")
             r_params, r_vel = ref["params"], ref["velocities"]
             nv_mine = ref_momentum_step(params, grads, velocities, lr, mu)[1]
@@ -304,57 +154,21 @@ def check_momentum_step(fn, hidden=False):
 # (seed, shapes, lr, beta1, beta2, eps, steps)
 _ADAM_VISIBLE = [(1, [(3, 2), (2,)], 0.01, 0.9, 0.999, 1e-8, 4), (2, [(4,)], 0.1, 0.5, 0.9, 1e-8, 3),
                  (3, [(2, 3), (1,)], 0.001, 0.9, 0.999, 1e-3, 3)]
-_ADAM_HIDDEN = [(11, [(5, 2), (2,)], 0.02, 0.9, 0.999, 1e-8, 5), (12, [(1,)], 0.5, 0.8, 0.99, 1e-8, 4),
-                (13, [(3, 3), (3,), (4,)], 0.003, 0.95, 0.9, 1e-8, 4), (14, [(6,)], 0.05, 0.0, 0.5, 1e-2, 3),
-                (15, [(2, 2, 2)], 0.2, 0.7, 0.99, 1e-6, 4)]
-
-
-def _adam_variant(p, g, m, v, t, lr, b1, b2, eps, mistake):
-    """One parameter's Adam step with a typical mistake: (new_p, new_m, new_v)."""
-    new_m = b1 * m + (1 - b1) * g
-    new_v = b2 * v + (1 - b2) * g * g
-    if mistake == "beta_not_one_minus":
-        new_m, new_v = b1 * m + b1 * g, b2 * v + b2 * g * g
-    elif mistake == "beta_swapped":
-        new_m, new_v = (1 - b1) * m + b1 * g, (1 - b2) * v + b2 * g * g
-    elif mistake == "not_squared":
-        new_v = b2 * v + (1 - b2) * g
-    elif mistake == "square_outside":
-        new_v = b2 * v + ((1 - b2) * g) ** 2
-    tt = {"t_plus_1": t + 1, "t_minus_1": t - 1}.get(mistake, t)
-    c1, c2 = 1 - b1 ** tt, 1 - b2 ** tt
-    m_hat, v_hat = new_m / c1, new_v / c2
-    if mistake == "no_bias_correction":
-        step = new_m / (np.sqrt(new_v) + eps)
-    elif mistake == "only_m_corrected":
-        step = m_hat / (np.sqrt(new_v) + eps)
-    elif mistake == "only_v_corrected":
-        step = new_m / (np.sqrt(v_hat) + eps)
-    elif mistake == "missing_sqrt":
-        step = m_hat / (v_hat + eps)
-    elif mistake == "eps_inside_sqrt":
-        step = m_hat / np.sqrt(v_hat + eps)
-    elif mistake == "eps_before_correction":   # the paper's "efficient" form: eps added to sqrt(v)
-        step = math.sqrt(c2) / c1 * new_m / (np.sqrt(new_v) + eps)
-    else:
-        step = m_hat / (np.sqrt(v_hat) + eps)
-    new_p = p + lr * step if mistake == "sign" else p - lr * step
-    return new_p, new_m, new_v
 
 
 def check_adam_step(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
-    specs = _ADAM_HIDDEN if hidden else _ADAM_VISIBLE
+    specs = ADAM_HIDDEN if hidden else _ADAM_VISIBLE
     descs = [f"params {_shapes_text(sh)}, lr = {lr}, beta1 = {b1}, beta2 = {b2}, eps = {eps}, m and v start at 0, "
              f"t = 1..{steps}" for _, sh, lr, b1, b2, eps, steps in specs]
     for case, (seed, shapes, lr, b1, b2, eps, steps) in zip(cases("adam_step", descs), specs):
         params0, grad_seq = _case_data(seed, shapes, steps)
-        reference = _optim_run("adam", params0, grad_seq, lr=lr, betas=(b1, b2), eps=eps)
+        reference = optim_run("adam", params0, grad_seq, lr=lr, betas=(b1, b2), eps=eps)
         params, m, v = _copies(params0), [np.zeros(s) for s in shapes], [np.zeros(s) for s in shapes]
         for t, (grads, ref) in enumerate(zip(grad_seq, reference), start=1):
             zeros = [np.zeros(sh) for sh in shapes]
             before = reference[t - 2] if t > 1 else {"params": params0, "m": zeros, "v": zeros}
-            _verified(ref["params"] + ref["m"] + ref["v"],
+            optim_verified(ref["params"] + ref["m"] + ref["v"],
                       sum(ref_adam_step(before["params"], grads, before["m"], before["v"], t, lr, b1, b2, eps), []),
                       "adam step")
             r_p, r_m, r_v = ref["params"], ref["m"], ref["v"]
@@ -367,7 +181,7 @@ def check_adam_step(fn, hidden=False):
             fields = {"b1": b1, "b2": b2, "eps": eps}
 
             def variant(mistake, i, which, p=params, g=grads, m_=m, v_=v, t=t):
-                return lambda: _adam_variant(p[i], g[i], m_[i], v_[i], t, lr, b1, b2, eps, mistake)[which]
+                return lambda: adam_variant(p[i], g[i], m_[i], v_[i], t, lr, b1, b2, eps, mistake)[which]
 
             def m_alternatives(i):
                 return [("adam_beta_weights", variant("beta_not_one_minus", i, 1), fields),
@@ -420,8 +234,6 @@ def _adam_step_index_nan(new_p, t, case, fields):
 # ---------------------------------------------------------------------- train_minibatch
 # (seed, N, D, batch_size, epochs, lr)
 _LOOP_VISIBLE = [(1, 10, 3, 4, 2, 0.1), (2, 12, 2, 4, 2, 0.05), (3, 7, 2, 1, 2, 0.05)]
-_LOOP_HIDDEN = [(11, 13, 3, 5, 4, 0.1), (12, 9, 2, 9, 4, 0.1), (13, 6, 4, 10, 2, 0.1), (14, 17, 2, 3, 2, 0.05),
-                (15, 20, 3, 8, 2, 0.1)]
 _SEEDS = (7, 8)   # the seeds the check passes: the same one twice, then another
 
 
@@ -445,7 +257,7 @@ def _expected_sizes(n, b):
 
 def check_train_minibatch(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
-    specs = _LOOP_HIDDEN if hidden else _LOOP_VISIBLE
+    specs = LOOP_HIDDEN if hidden else _LOOP_VISIBLE
     descs = [f"N = {n}, x {(n, d)}, batch_size = {b}, epochs = {e}, lr = {lr}" for _, n, d, b, e, lr in specs]
     for case, (seed, n, d, b, epochs, lr) in zip(cases("train_minibatch", descs), specs):
         runs = []

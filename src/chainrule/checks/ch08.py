@@ -49,11 +49,12 @@ from coursekit.ch08 import VJP_FAULTS, LossFn, Net
 from coursekit.data import Opaque, type_name
 
 from .. import functional as F
-from .. import optim
-from ..autograd import no_grad
 from ..tensor import Tensor
 from .core import CheckFailed, _digits, as_array, call, cases, fmt, judge, passed
 from .ch08_primitive import check_softplus_primitive, ref_softplus, ref_softplus_vjp  # noqa: F401  (the chapter's name)
+from .ch08_ref import FWD_HIDDEN, GC_HIDDEN, NORM_HIDDEN, TRAIN_HIDDEN, ascent_steps, norm
+from .ch08_ref import (buggy_forward, buggy_logged_forward, ref_check_model_gradients, ref_forward,  # noqa: F401
+                       ref_gc_rels, ref_grad_norms, ref_logged_forward, ref_train_steps)
 
 PARAMS = ("fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias", "gain")
 
@@ -62,7 +63,7 @@ PARAMS = ("fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias", "gain")
 # The models are inputs (coursekit.ch08): in grading each is described as data (sizes, seed, every
 # parameter and its .grad), rebuilt in the sandbox for the learner's code, and its parameters after
 # the call come back by value into the judge's copy (Net.load_state validates them). The judge's
-# references below run on models the judge built and never lent.
+# references (:mod:`.ch08_ref`, with the hidden cases) run on models the judge built and never lent.
 
 
 def _data(model):
@@ -73,65 +74,7 @@ def _grads(model):
     return {name: None if p.grad is None else p.grad.copy() for name, p in model.named_parameters()}
 
 
-# ---------------------------------------------------------------------- references
-def ref_train_steps(model, x, y, lr, steps, zero="start"):
-    """Plain SGD; zero: "start" (right), "never" (the bug), "between" (zero_grad between backward and step)."""
-    opt = optim.SGD(model.parameters(), lr=lr)
-    losses = []
-    for _ in range(steps):
-        if zero == "start":
-            opt.zero_grad()
-        loss = F.mse_loss(model(Tensor(x)), Tensor(y))
-        loss.backward()
-        if zero == "between":
-            opt.zero_grad()
-        opt.step()
-        losses.append(float(loss.data))
-    return losses
-
-
-def _ascent_steps(model, x, y, lr, steps):
-    """The typical sign slip of a hand-written update: p.data += lr * p.grad."""
-    losses = []
-    for _ in range(steps):
-        model.zero_grad()
-        loss = F.mse_loss(model(Tensor(x)), Tensor(y))
-        loss.backward()
-        for p in model.parameters():
-            with np.errstate(all="ignore"):
-                p.data = p.data + lr * p.grad
-        losses.append(float(loss.data))
-    return losses
-
-
-def ref_forward(model, x):
-    h = F.tanh(model.fc1(x))
-    return model.fc2(h) * model.gain
-
-
-def buggy_forward(model, x):
-    h = F.tanh(model.fc1(x))
-    h = Tensor(np.nan_to_num(h.numpy()))
-    return model.fc2(h) * model.gain
-
-
-def ref_logged_forward(model, x):
-    h = F.relu(model.fc1(x))
-    scores = model.fc2(h) * model.gain
-    return scores, h.data / h.data.max()
-
-
-def buggy_logged_forward(model, x):
-    h = F.relu(model.fc1(x))
-    scores = model.fc2(h) * model.gain
-    h.data /= h.data.max()
-    return scores, h.data
-
-
-def _norm(g):
-    return 0.0 if g is None else float(np.sqrt(np.sum(np.square(g, dtype=np.float64))))
-
-
+# ---------------------------------------------------------------------- helpers
 def _is_nan(value):
     """A scalar NaN (the learner's stand-in for a missing gradient)?"""
     try:
@@ -140,48 +83,6 @@ def _is_nan(value):
         return False
 
 
-def ref_grad_norms(model):
-    return {name: _norm(p.grad) for name, p in model.named_parameters()}
-
-
-def ref_gc_rels(model, x, y, loss_fn, eps=1e-6, one_sided=False, elementwise=False):
-    """{name: relative error of backprop against finite differences} of every parameter, in order;
-    one_sided=True uses forward differences, elementwise=True the largest element-wise relative
-    error (two typical variants)."""
-    model.zero_grad()
-    loss_fn(model(x), y).backward()
-    rels = {}
-    for name, p in model.named_parameters():
-        analytic = np.zeros_like(p.data) if p.grad is None else p.grad.copy()
-        numeric = np.zeros_like(p.data)
-        flat = p.data.reshape(-1)
-        with no_grad():
-            base = float(loss_fn(model(x), y).data) if one_sided else None
-            for i in range(flat.size):
-                old = flat[i]
-                flat[i] = old + eps
-                up = float(loss_fn(model(x), y).data)
-                flat[i] = old - eps
-                down = base if one_sided else float(loss_fn(model(x), y).data)
-                flat[i] = old
-                numeric.flat[i] = (up - down) / (eps if one_sided else 2 * eps)
-        if elementwise:
-            scale = np.maximum(np.maximum(np.abs(analytic), np.abs(numeric)), 1e-12)
-            rels[name] = float(np.max(np.abs(analytic - numeric) / scale))
-        else:
-            rels[name] = float(np.linalg.norm(analytic - numeric) /
-                               max(np.linalg.norm(analytic), np.linalg.norm(numeric), 1e-12))
-    return rels
-
-
-def ref_check_model_gradients(model, x, y, loss_fn, eps=1e-6, tol=1e-6, one_sided=False, elementwise=False):
-    """(ok, worst_name, rel_error), the reference (variants: see :func:`ref_gc_rels`)."""
-    rels = ref_gc_rels(model, x, y, loss_fn, eps, one_sided, elementwise)
-    worst = max(rels, key=rels.get)                 # the first of equals, as a strict ">" loop finds
-    return rels[worst] <= tol, worst, rels[worst]
-
-
-# ---------------------------------------------------------------------- helpers
 def _unpack(got, n, names, case):
     __tracebackhide__ = True
     if not isinstance(got, (tuple, list)) or len(got) != n:
@@ -209,7 +110,6 @@ def _what(name):
 # ---------------------------------------------------------------------- exercise 1: zero_grad
 # (seed, N, D, H, C, lr, steps)
 _TRAIN_VISIBLE = [(1, 8, 3, 5, 2, 0.1, 12), (2, 5, 4, 3, 1, 0.05, 8)]
-_TRAIN_HIDDEN = [(11, 10, 2, 6, 3, 0.08, 15), (12, 6, 5, 4, 2, 0.12, 10), (13, 1, 3, 3, 1, 0.1, 6)]
 
 
 def _train_case(seed, n, d, h, c):
@@ -219,7 +119,7 @@ def _train_case(seed, n, d, h, c):
 
 def check_train_steps_fixed(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
-    specs = _TRAIN_HIDDEN if hidden else _TRAIN_VISIBLE
+    specs = TRAIN_HIDDEN if hidden else _TRAIN_VISIBLE
     descs = [f"Net({d}, {h}, {c}), x {(n, d)}, y {(n, c)}, lr = {lr}, steps = {steps}"
              for _, n, d, h, c, lr, steps in specs]
     for case, (seed, n, d, h, c, lr, steps) in zip(cases("train_steps_fixed", descs), specs):
@@ -234,7 +134,7 @@ def check_train_steps_fixed(fn, hidden=False):
         fields = {"steps": steps}
         if not np.all(np.isfinite(arr)):   # going up the gradient can overflow: compare NaN for NaN
             with np.errstate(all="ignore"):
-                ascent = np.asarray(_ascent_steps(Net(d, h, c, seed), x, y, lr, steps), dtype=np.float64)
+                ascent = np.asarray(ascent_steps(Net(d, h, c, seed), x, y, lr, steps), dtype=np.float64)
             if np.allclose(arr, ascent, rtol=1e-8, atol=1e-10, equal_nan=True):
                 case.fail("ch08_gradient_ascent", **fields)
         judge(expected, arr, case, atol=1e-10, rtol=1e-8, what="ch08_what_losses", alternatives=[
@@ -243,7 +143,7 @@ def check_train_steps_fixed(fn, hidden=False):
              fields),
             ("ch08_loss_after_step", lambda: expected[1:] + [float(F.mse_loss(ref_model(Tensor(x)), Tensor(y)).data)],
              fields),
-            ("ch08_gradient_ascent", lambda: _ascent_steps(Net(d, h, c, seed), x, y, lr, steps), fields)])
+            ("ch08_gradient_ascent", lambda: ascent_steps(Net(d, h, c, seed), x, y, lr, steps), fields)])
         ref_data = _data(ref_model)
         for name, p in model.named_parameters():
             judge(ref_data[name], p.data, case, atol=1e-10, rtol=1e-8, what="ch08_param_" + name,
@@ -254,7 +154,6 @@ def check_train_steps_fixed(fn, hidden=False):
 # ---------------------------------------------------------------------- exercises 2 and 3: forward passes
 # (seed, N, D, H, C)
 _FWD_VISIBLE = [(1, 4, 3, 5, 2), (2, 1, 4, 3, 3)]
-_FWD_HIDDEN = [(11, 6, 5, 4, 3), (12, 3, 2, 6, 4), (13, 8, 6, 3, 1)]
 
 
 def _fwd_model(seed, d, h, c, x):
@@ -276,7 +175,7 @@ def _report(got, case):
 
 def _forward_check(exercise, fn, hidden, ref, buggy, logged):
     __tracebackhide__ = True
-    specs = _FWD_HIDDEN if hidden else _FWD_VISIBLE
+    specs = FWD_HIDDEN if hidden else _FWD_VISIBLE
     descs = [f"Net({d}, {h}, {c}), x {(n, d)}" for _, n, d, h, c in specs]
     for case, (seed, n, d, h, c) in zip(cases(exercise, descs), specs):
         rng = np.random.default_rng(seed + 2000)
@@ -339,12 +238,11 @@ def check_logged_forward_fixed(fn, hidden=False):
 # ---------------------------------------------------------------------- exercise 4: gradient norms
 # (seed, N, D, H, C, names whose grad is set to None)
 _NORM_VISIBLE = [(1, 4, 3, 5, 2, ()), (2, 3, 4, 3, 3, ("gain",))]
-_NORM_HIDDEN = [(11, 6, 5, 4, 3, ()), (12, 2, 2, 6, 4, ("fc1.bias",)), (13, 5, 6, 3, 1, ("fc2.bias", "gain"))]
 
 
 def check_grad_norms(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
-    specs = _NORM_HIDDEN if hidden else _NORM_VISIBLE
+    specs = NORM_HIDDEN if hidden else _NORM_VISIBLE
     descs = [f"Net({d}, {h}, {c}), x {(n, d)}" + (f", grad None: {', '.join(none)}" if none else "")
              for _, n, d, h, c, none in specs]
     for case, (seed, n, d, h, c, none) in zip(cases("grad_norms", descs), specs):
@@ -377,7 +275,7 @@ def check_grad_norms(fn, hidden=False):
         if extra:
             case.fail("ch08_norms_extra", name=extra[0])
         # expected values from the judge's own copies, taken before the call
-        expected = {name: _norm(saved[name]) for name in PARAMS}
+        expected = {name: norm(saved[name]) for name in PARAMS}
         for name in PARAMS:
             value = got[name]
             g = saved[name]
@@ -405,9 +303,6 @@ def check_grad_norms(fn, hidden=False):
 # is wrong, and so which parameters, differs from case to case, and how wrong depends on the data.
 _GC_VISIBLE = [(1, 5, 3, 4, 2, "mse", None), (2, 4, 3, 3, 2, "mse", "tanh_at_input"),
                (3, 6, 2, 5, 3, "ce", "mul_swapped")]
-_GC_HIDDEN = [(11, 6, 4, 5, 3, "ce", None), (12, 3, 2, 4, 3, "ce", "fc2_one_sample"),
-              (13, 4, 5, 3, 1, "mse", "tanh_no_square"), (14, 2, 3, 6, 4, "mse", None),
-              (15, 5, 3, 4, 2, "mse", "mul_forgets_factor"), (16, 4, 3, 3, 3, "ce", "fc1_one_sample")]
 # On a correct model the errors are the rounding noise of central differences, and another way of
 # perturbing (p.data[i] += eps, then -= 2 * eps, ...) draws other noise: on 1,000 random small Nets
 # its largest error was 0.03 to 5 times the judge's, and its worst parameter's error (by the judge)
@@ -437,7 +332,7 @@ def _ref_gc(spec, **kw):
 
 def check_check_model_gradients(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
-    specs = _GC_HIDDEN if hidden else _GC_VISIBLE
+    specs = GC_HIDDEN if hidden else _GC_VISIBLE
     descs = [f"Net({d}, {h}, {c}), x {(n, d)}, loss {'cross_entropy' if ln == 'ce' else 'mse_loss'}"
              for _, n, d, h, c, ln, _ in specs]
     for case, spec in zip(cases("check_model_gradients", descs), specs):
