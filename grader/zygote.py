@@ -88,33 +88,31 @@ class Zygote:
         self.box.end()
 
 
-_ZYGOTE: dict = {}
+_ZYGOTES: dict = {}   # thread id -> (settings key, Zygote): one per grading thread (a Dask worker may have several)
 
 
 def _zygote(settings, fresh: bool = False) -> Zygote:
-    """This process's judge zygote for these settings (one at a time; another's is ended)."""
+    """This thread's judge zygote for these settings (another's of this thread is ended first)."""
     key = (settings.judge_memory_mb, settings.notebook_seconds, settings.uid, settings.mechanism)
-    z = _ZYGOTE.get("z")
-    if z is not None and (fresh or _ZYGOTE.get("key") != key or not z.alive()):
+    found = _ZYGOTES.get(threading.get_ident())
+    if found is not None and (fresh or found[0] != key or not found[1].alive()):
         end_zygote()
-        z = None
-    if z is None:
-        if not _ZYGOTE.get("registered"):  # pool workers leave through multiprocessing, not atexit
+        found = None
+    if found is None:
+        if not _ZYGOTES.get("registered"):  # pool workers leave through multiprocessing, not atexit
             import atexit
             import multiprocessing.util
-            atexit.register(end_zygote)
-            multiprocessing.util.Finalize(None, end_zygote, exitpriority=100)
-            _ZYGOTE["registered"] = True
-        z = _ZYGOTE["z"] = Zygote(settings)
-        _ZYGOTE["key"] = key
-    return z
+            atexit.register(end_zygote, True)
+            multiprocessing.util.Finalize(None, end_zygote, (True,), exitpriority=100)
+            _ZYGOTES["registered"] = True
+        found = _ZYGOTES[threading.get_ident()] = (key, Zygote(settings))
+    return found[1]
 
 
-def end_zygote() -> None:
-    """End this process's judge zygote, if there is one."""
-    z = _ZYGOTE.pop("z", None)
-    if z is not None:
-        z.end()
+def end_zygote(every_thread: bool = False) -> None:
+    """End this thread's judge zygote (or every thread's), if there is one."""
+    for tid in [t for t in _ZYGOTES if t != "registered" and (every_thread or t == threading.get_ident())]:
+        _ZYGOTES.pop(tid)[1].end()
 
 
 class JudgeProcess:
@@ -134,8 +132,11 @@ class JudgeProcess:
         self._words.start()
         theirs = (to_r, from_w, host_r, host_w, err_w)
         try:
-            if not _zygote(settings).fork(theirs) and not _zygote(settings, fresh=True).fork(theirs):
-                raise wire.PeerGone("the judge's sandbox did not start: " + _ZYGOTE["z"].box.last_line())
+            zygote = _zygote(settings)
+            if not zygote.fork(theirs):  # it died since (a killed thread, say): a fresh one, once
+                zygote = _zygote(settings, fresh=True)
+                if not zygote.fork(theirs):
+                    raise wire.PeerGone("the judge's sandbox did not start: " + zygote.box.last_line())
         finally:
             for fd in theirs:  # the child holds them now
                 os.close(fd)
