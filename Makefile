@@ -8,7 +8,7 @@ RUN    := PATH="$(CURDIR)/$(BIN):$$PATH"
 # JupyterLab refuses to run as root without --allow-root (containers, CI)
 ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
 
-.PHONY: install test lab course grade bench clean
+.PHONY: install test lab course grade bench clean nbgrader-course
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ lab: $(STAMP)
 # Regenerate solutions/ and course/ from chapters/ (commit the result)
 course: $(STAMP)
 	$(RUN) $(BIN)/python tools/build_course.py
+
+# For stock nbgrader (configured by nbgrader_config.py): nbgrader-course/source/<chapter>/ from solutions/,
+# one assignment per chapter; then `nbgrader generate_assignment ch03`. make nbgrader-course NBGRADER_LANG=zh
+nbgrader-course: $(STAMP)
+	$(RUN) $(BIN)/python -m grader.nbgrader_course --lang "$(or $(NBGRADER_LANG),en)"
 
 # Grade a folder of submissions: make grade SUBMISSIONS=path/to/folder OUT=path/to/out
 grade: $(STAMP)

@@ -1,5 +1,6 @@
-"""The course's grading harness: builds an nbgrader course from ``solutions/``, autogrades each
-submitted notebook in a child process, and writes ``grades.csv`` and per-student feedback pages."""
+"""The course's grading harness (``chainrule-grade``, or ``python -m grader`` in a checkout): reads the
+course's release installed with the course kit, grades each submitted notebook in a sandbox, and
+writes ``grades.csv``, the nbgrader gradebook and per-student feedback pages."""
 
 # compared between the client and every Dask worker before a batch starts (grader.executors)
 __version__ = "0.2.0"

@@ -1,8 +1,9 @@
 """Grade a class: ``grade(submissions, out, solutions)``.
 
-1. Each chapter's release is generated from ``solutions/`` with nbgrader (what students received)
-   and read, with the course manifest (:mod:`coursekit.manifest`), into a grading plan
-   (:func:`grader.judge.read_release`).
+1. Each chapter's release (what students received: by default the one installed with the course
+   kit, :func:`grader.release.shipped`) is read, with the course manifest (:mod:`coursekit.manifest`),
+   into a grading plan (:func:`grader.release.read_folder`). Only when asked (``solutions=``, the
+   command's ``--rebuild-release``) is it generated again from the solution notebooks with nbgrader.
 2. Every submitted notebook becomes one task: its bytes and their sha256, never a path. An engine
    (:mod:`grader.executors`: the local process pool, or Dask workers) runs :func:`grade_task`;
    each starts the student's code in its own sandbox (:mod:`grader.judge`). Workers never write
@@ -26,9 +27,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import csvsafe, executors, feedback, ids, judge, lms, nbg
+from . import csvsafe, executors, feedback, ids, judge, lms, nbg, release as releases
 
-COLUMNS = ["student_id", "notebook", "language", "score", "max_score", "status", "file", "detail", "sha256"]
+# late: "yes"/"no" where the LMS says (Canvas marks a late file in its name), empty where it does not
+COLUMNS = ["student_id", "notebook", "language", "score", "max_score", "status", "late", "file", "detail", "sha256"]
 LANGS = ("en", "zh")
 RESULTS = "results.jsonl"
 
@@ -42,6 +44,8 @@ class Submission:
     lms_user_id: str = ""
     status: str = ""     # "" to grade; else the row's status, decided while reading (too_large, ...)
     detail: str = ""     # why, in plain words
+    late: str = ""       # "yes"/"no" where the LMS says, "" where it does not
+    lms: str = ""        # "canvas", "moodle" or "folder": whose user id lms_user_id is
 
 
 # ---------------------------------------------------------------------- inputs
@@ -76,13 +80,25 @@ def prepare_releases(index: dict, workdir: Path, manifest: Path | None = None) -
     return plans
 
 
+def load_plans(release: Path | None = None, solutions: Path | None = None, manifest: Path | None = None) -> dict:
+    """``{(chapter, lang): (Release, stem, title)}``: read from the release folder ``release``
+    (default: the one installed with the course kit), or, when ``solutions`` is given, generated
+    again from those solution notebooks with nbgrader (slow: seconds per notebook)."""
+    if solutions is not None:
+        index = index_solutions(solutions)
+        with tempfile.TemporaryDirectory(prefix="chainrule-release-") as tmp:
+            return prepare_releases(index, Path(tmp), manifest)
+    from coursekit import manifest as course_manifest
+    return releases.read_folder(release, course_manifest.load(manifest))
+
+
 def find_submissions(submissions: Path) -> tuple[list[Submission], list]:
     """A folder with one subfolder per student, or an LMS zip (Canvas, Moodle): :func:`grader.lms.collect`.
     Returns every file of every student (those that cannot be graded carry a status) and what
     belongs to no student (a loose file, an unsafe zip member), with why."""
     found = lms.collect(submissions)
-    subs = [Submission(s.student_id, s.source, s.data, s.student_name, s.lms_user_id, s.status, s.detail)
-            for s in found]
+    subs = [Submission(s.student_id, s.source, s.data, s.student_name, s.lms_user_id, s.status, s.detail,
+                       lms.late_flag(s), s.lms) for s in found]
     return subs, [{"source": k.source, "reason": k.reason} for k in found.skipped]
 
 
@@ -200,35 +216,38 @@ def _progress(total: int):
         return Bar()
 
 
-def grade(submissions: Path, out: Path, solutions: Path, *, jobs: int | None = None,
-          settings: judge.Settings = judge.Settings(), retry_failed: bool = False,
-          engine: executors.Engine | None = None, db: str | None = None, manifest: Path | None = None) -> dict:
-    """Grade every submission; write ``out/``; return ``{"rows", "summary"}``. ``engine`` runs the
+def grade(submissions: Path, out: Path, solutions: Path | None = None, *, release: Path | None = None,
+          jobs: int | None = None, settings: judge.Settings = judge.Settings(), retry_failed: bool = False,
+          engine: executors.Engine | None = None, db: str | None = None, manifest: Path | None = None,
+          canvas_assignments: dict | None = None) -> dict:
+    """Grade every submission; write ``out/``; return ``{"rows", "summary"}``. The release is read
+    from ``release`` (default: the one installed with the course kit), or generated again from
+    ``solutions`` when given (:func:`load_plans`). ``engine`` runs the
     tasks (:mod:`grader.executors`; default: a local pool of ``jobs`` processes, closed here);
     ``db`` is the nbgrader gradebook's SQLAlchemy URL (default ``sqlite:///OUT/gradebook.db``);
-    ``manifest`` the course manifest (default: the one installed with the course kit)."""
+    ``manifest`` the course manifest (default: the one installed with the course kit);
+    ``canvas_assignments`` ``{chapter or notebook: Canvas assignment id}`` (:func:`grader.lms.canvas_columns`)."""
     started, t0 = datetime.now(timezone.utc), time.monotonic()
     out = Path(out)
     own_engine = engine is None
     if own_engine:
         engine = executors.LocalEngine(max(1, jobs or os.cpu_count() or 1))
     try:
-        index = index_solutions(solutions)
+        plans = load_plans(release, solutions, manifest)
+        _check_canvas_keys(canvas_assignments or {}, plans)
         subs, skipped = find_submissions(submissions)
-        with tempfile.TemporaryDirectory(prefix="chainrule-release-") as tmp:
-            plans = prepare_releases(index, Path(tmp), manifest)
         journal = Journal(out / RESULTS)
         names = {}
         todo = []
         for s in subs:
             if s.status:  # decided while reading: a row now, in the journal like any other (the report reads it)
                 row = not_graded_row(s)
-                names[Journal.key(row)] = (s.student_name, s.lms_user_id)
+                names[Journal.key(row)] = (s.student_name, s.lms_user_id, s.late, s.lms)
                 if journal.rows.get(Journal.key(row), {}).get("detail") != row["detail"]:
                     journal.append(row)
                 continue
             sha = hashlib.sha256(s.data).hexdigest()
-            names[(s.student_id, s.file, sha)] = (s.student_name, s.lms_user_id)
+            names[(s.student_id, s.file, sha)] = (s.student_name, s.lms_user_id, s.late, s.lms)
             if not journal.done((s.student_id, s.file, sha), retry_failed):
                 todo.append({"student_id": s.student_id, "file": s.file, "sha256": sha, "data": s.data})
         bar = _progress(len(names))
@@ -249,13 +268,13 @@ def grade(submissions: Path, out: Path, solutions: Path, *, jobs: int | None = N
     keys = set(names)
     rows = sorted((r for k, r in journal.rows.items() if k in keys), key=lambda r: (r["student_id"], r["file"]))
     for r in rows:
-        r["student_name"], r["lms_user_id"] = names[Journal.key(r)]
+        r["student_name"], r["lms_user_id"], r["late"], r["lms"] = names[Journal.key(r)]
     titles = {(stem, lang): title for (_, lang), (_, stem, title) in plans.items()}
-    write_outputs(out, rows, titles)
+    canvas = write_outputs(out, rows, titles, canvas_assignments)
     from . import gradebook
     db = db or gradebook.default_url(out)
-    try:
-        gradebook.write(db, rows, plans)
+    try:  # the submitted files, for the copies that formgrader opens (OUT/autograded/)
+        gradebook.write(db, rows, plans, {(s.student_id, s.file): s.data for s in subs if not s.status}, out)
         db_error = None
     except Exception as e:  # noqa: BLE001 - the results are safe in results.jsonl: say so, fail after batch.json
         db_error = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"[:500]
@@ -267,9 +286,13 @@ def grade(submissions: Path, out: Path, solutions: Path, *, jobs: int | None = N
                "seconds": round(time.monotonic() - t0, 2), "grading_seconds": round(grading_seconds, 2),
                "jobs": slots, "executor": where, "submissions": len(rows), "graded_now": len(todo),
                "statuses": counts, "gradebook": gradebook.redact(db), "gradebook_error": db_error,
+               "canvas_without_id": canvas["without_id"],
                "notebooks_per_minute": round(60 * len(todo) / grading_seconds, 1) if todo else None,
                "notebooks_per_second_per_core": round(len(todo) / grading_seconds / slots, 3) if todo else None,
                "sandbox": judge.sandbox.probe()["mechanism"],
+               # what was graded against: the release read from a folder, or rebuilt from solutions
+               "release": (f"rebuilt from {Path(solutions).resolve()}" if solutions is not None
+                           else str(Path(release or releases.shipped()).resolve())),
                # every file not graded and why: those of a student (they also have a row) and the others
                "skipped": [{"source": r["file"], "student_id": r["student_id"], "status": r["status"],
                             "reason": r["detail"]} for r in rows if r["sha256"] == "" and r["status"]] + skipped}
@@ -278,6 +301,16 @@ def grade(submissions: Path, out: Path, solutions: Path, *, jobs: int | None = N
         raise GradebookError(f"the gradebook {gradebook.redact(db)} was not written ({db_error}); the results "
                              f"are in {out / RESULTS} and {out / 'grades.csv'}: run the same command again")
     return {"rows": rows, "summary": summary}
+
+
+def _check_canvas_keys(canvas_assignments: dict, plans: dict) -> None:
+    """Every key of ``--canvas-assignment`` names a chapter (``ch03``) or notebook (``ch03_mlp``) of the
+    course: a typo must stop the batch before grading, not leave a column unfilled."""
+    chapters = {c for c, _ in plans}
+    unknown = sorted(set(canvas_assignments) - chapters - {stem for _, stem, _ in plans.values()})
+    if unknown:
+        raise ValueError(f"--canvas-assignment: {', '.join(unknown)} is not a chapter or notebook of this "
+                         f"course (chapters: {', '.join(sorted(chapters))})")
 
 
 class GradebookError(RuntimeError):
@@ -332,7 +365,9 @@ def _run_pool(todo, engine, journal, bar) -> None:
 
 
 # ---------------------------------------------------------------------- outputs
-def write_outputs(out: Path, rows: list[dict], titles: dict) -> None:
+def write_outputs(out: Path, rows: list[dict], titles: dict, canvas_assignments: dict | None = None) -> dict:
+    """The feedback pages and the CSVs; returns ``{"without_id": [...]}``: the students that the Canvas
+    file cannot name by Canvas user id (Canvas then matches them by name only)."""
     out.mkdir(parents=True, exist_ok=True)
     fb_root = out / "feedback"
     used = set()   # (student folder, page name) as written: two rows never share a page
@@ -354,8 +389,10 @@ def write_outputs(out: Path, rows: list[dict], titles: dict) -> None:
         for row in rows:
             w.writerow({k: _score(row.get(k)) if k in ("score", "max_score") else row.get(k, "") for k in COLUMNS})
     notebooks = sorted({r["notebook"] for r in rows if r["max_score"] != ""})
-    lms.write_canvas_csv(out / "canvas_grades.csv", rows, notebooks)
+    columns, points = lms.canvas_columns(rows, canvas_assignments or {})
+    without_id = lms.write_canvas_csv(out / "canvas_grades.csv", rows, columns, points)
     lms.write_wide_csv(out / "grades_wide.csv", rows, notebooks)
+    return {"without_id": without_id}
 
 
 def _score(x):

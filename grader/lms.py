@@ -244,14 +244,16 @@ def _num(x):
     return round(float(x), 4)
 
 
-def _per_student(rows):
+def _per_student(rows, canvas_only=False):
     """``{student_id: {"name", "uid", "scores": {notebook: best score}}}``; a student with several files
-    for one notebook (both languages, a resubmission) keeps the best score."""
+    for one notebook (both languages, a resubmission) keeps the best score. ``canvas_only``: the uid is
+    a Canvas user id or empty (a Moodle participant id in Canvas's ID column would name someone else)."""
     out = {}
     for r in rows:
         st = out.setdefault(r["student_id"], {"name": "", "uid": "", "scores": {}})
         st["name"] = st["name"] or r.get("student_name") or ""
-        st["uid"] = st["uid"] or str(r.get("lms_user_id") or "")
+        if not canvas_only or r.get("lms", "canvas") == "canvas":
+            st["uid"] = st["uid"] or str(r.get("lms_user_id") or "")
         score = r.get("score")
         if score not in (None, ""):
             nb = r["notebook"]
@@ -259,18 +261,72 @@ def _per_student(rows):
     return out
 
 
+def late_flag(sub: Submission) -> str:
+    """``"yes"``/``"no"`` for a Canvas file (Canvas puts ``LATE`` in the name of a late one), ``""`` where
+    the LMS does not say (a folder; Moodle's download names carry no lateness). Neither LMS's file names
+    carry the submission time, so none is read: the zip's member dates are not documented as that time."""
+    return ("yes" if sub.late else "no") if sub.lms == "canvas" else ""
+
+
+CANVAS_ID = re.compile(r"^[0-9]{1,20}$")
+
+
+def parse_canvas_assignments(pairs=(), mapping_file=None) -> dict:
+    """``{chapter or notebook: Canvas assignment id}`` from ``--canvas-assignment ch03=12345`` (repeatable)
+    and a mapping file (one ``ch03=12345`` a line; blank lines and ``#`` comments allowed).
+    ValueError, in plain words, for anything else."""
+    items = [(str(p), "--canvas-assignment") for p in pairs]
+    if mapping_file is not None:
+        try:
+            text = Path(mapping_file).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as e:
+            raise ValueError(f"cannot read the Canvas assignment mapping {mapping_file}: {e}") from None
+        items += [(line.split("#", 1)[0].strip(), f"{mapping_file} line {i}")
+                  for i, line in enumerate(text.splitlines(), 1) if line.split("#", 1)[0].strip()]
+    out, by_id = {}, {}
+    for item, where in items:
+        key, sep, cid = (x.strip() for x in item.partition("="))
+        if not sep or not key or not CANVAS_ID.match(cid):
+            raise ValueError(f"{where}: {item!r} is not CHAPTER=ID (e.g. ch03=12345, the number at the end of "
+                             f"the assignment's Canvas address .../assignments/12345)")
+        if out.get(key, cid) != cid:
+            raise ValueError(f"{where}: {key} is given two Canvas assignments, {out[key]} and {cid}")
+        if by_id.get(cid, key) != key:
+            raise ValueError(f"{where}: Canvas assignment {cid} is given to both {by_id[cid]} and {key}")
+        out[key], by_id[cid] = cid, key
+    return out
+
+
+def canvas_columns(rows, canvas_assignments: dict) -> tuple[dict, dict]:
+    """``({notebook: column header}, {notebook: points possible})`` for the graded notebooks of ``rows``.
+    A notebook whose chapter (``ch03``) or name (``ch03_mlp``) has a Canvas assignment id gets Canvas's
+    ``Name (id)`` header, which fills that existing assignment; another keeps its name, and Canvas
+    creates an assignment of that name on import."""
+    notebooks, points = {}, {}
+    for r in rows:
+        if r.get("max_score") not in (None, ""):
+            notebooks.setdefault(r["notebook"], r.get("chapter", ""))
+            points[r["notebook"]] = max(points.get(r["notebook"], 0.0), float(r["max_score"]))
+    columns = {}
+    for nb, chapter in sorted(notebooks.items()):
+        cid = canvas_assignments.get(chapter) or canvas_assignments.get(nb)
+        columns[nb] = f"{nb} ({cid})" if cid else nb
+    return columns, points
+
+
 def write_canvas_csv(path, rows, assignment_columns, points_possible=None) -> list:
     """Write a Canvas gradebook import file; return the student ids that have no Canvas user id
     (Canvas can then only match them by name: check them after the import).
 
-    rows: dicts with student_id, student_name, lms_user_id, notebook, score.
+    rows: dicts with student_id, student_name, lms_user_id, notebook, score, and ``lms`` ("canvas",
+    "moodle", "folder"; absent: taken as Canvas): only a Canvas user id goes into the ID column.
     assignment_columns: ``{notebook: column header}``, e.g. ``{"ch03_mlp": "Chapter 3 (123456)"}`` with
     the Canvas assignment id in brackets to fill an existing assignment, or a list of notebooks (the
     notebook name is the header: Canvas creates such an assignment on import).
     points_possible: optional ``{notebook: max score}``, written as Canvas's "Points Possible" row.
     """
     cols = dict(assignment_columns) if isinstance(assignment_columns, dict) else {n: n for n in assignment_columns}
-    students = _per_student(rows)
+    students = _per_student(rows, canvas_only=True)
     fixed = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
     with open(path, "w", newline="", encoding="utf-8") as f:
         w = csvsafe.Writer(f)

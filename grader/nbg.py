@@ -1,7 +1,8 @@
 """A thin wrapper around nbgrader's Python API: one course directory, generate_assignment.
 
-Used by the grader and by ``tools/build_course.py`` (which produces ``course/`` through the same
-``generate_assignment`` step), so both see nbgrader configured the same way.
+Used by ``tools/build_course.py`` (which produces ``course/``, the release the grader ships and
+reads, through ``generate_assignment``) and by the grader only when asked to rebuild the release
+(``--rebuild-release``), so both see nbgrader configured the same way.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pathlib import Path
 
 COURSE_ID = "chainrule"
 
-# What a blanked solution region becomes, per notebook language.
+# What a blanked solution region becomes, per notebook language (grader.nbg_config applies them).
 CODE_STUBS = {
     "en": "# YOUR CODE HERE\nraise NotImplementedError()",
     "zh": "# 在这里写你的代码\nraise NotImplementedError()",
@@ -22,7 +23,8 @@ TEXT_STUBS = {"en": "YOUR ANSWER HERE", "zh": "在这里写你的回答"}
 
 
 def assignment_id(chapter: str, lang: str) -> str:
-    """One nbgrader assignment per chapter and language, e.g. ``ch01_zh``."""
+    """The release folder of one chapter in one language, e.g. ``ch01_zh``, in the grader's own
+    temporary nbgrader course. The gradebook has one assignment per chapter (:mod:`grader.gradebook`)."""
     return f"{chapter}_{lang}"
 
 
@@ -35,18 +37,16 @@ def _ensure_path() -> None:
 
 
 def api(root: Path, lang: str = "en", timeout: int = 60):
-    """An ``NbGraderAPI`` on course directory ``root`` (no config files are read)."""
+    """An ``NbGraderAPI`` on course directory ``root``, configured by :mod:`grader.nbg_config` (no
+    config files are read); ``lang`` is the stub language of a notebook without language metadata."""
     _ensure_path()
     from traitlets.config import Config
     from nbgrader.apps import NbGraderAPI
 
-    c = Config()
+    from . import nbg_config
+
+    c = nbg_config.apply(Config(), default_language=lang, timeout=timeout)  # as nbgrader_config.py does
     c.CourseDirectory.root = str(Path(root).resolve())
-    c.CourseDirectory.course_id = COURSE_ID
-    c.ClearSolutions.code_stub = {"python": CODE_STUBS[lang]}
-    c.ClearSolutions.text_stub = TEXT_STUBS[lang]
-    c.Execute.timeout = timeout          # per cell, seconds
-    c.Execute.interrupt_on_timeout = True
     c.NbGraderAPI.log_level = logging.ERROR
     a = NbGraderAPI(config=c)
     a.log.setLevel(logging.ERROR)

@@ -5,7 +5,9 @@
 the learner's name, its solution cells, what its code may use) into a :class:`Release`: the code
 cells the host runs, the exercises, and the tests cells a submission must still contain unchanged.
 The release is checked against the manifest (same tests cells, same points), so the two can never
-disagree about what is graded. :func:`tampering` compares a submission with the release,
+disagree about what is graded. :func:`read_folder` reads a whole release, by default the one
+installed with the course kit (:func:`shipped`): the student notebooks as package data, so grading
+needs no checkout and regenerates nothing. :func:`tampering` compares a submission with the release,
 :func:`student_cells` builds the host's program, :func:`parse_notebook` reads submitted bytes.
 Nothing here runs code, and nothing here reads a tests cell's code: the manifest says what it calls.
 """
@@ -13,8 +15,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
+import coursekit
 from coursekit import manifest as course_manifest
+
+LANGS = ("en", "zh")
 from coursekit.manifest import normalise_source as _norm
 
 
@@ -99,6 +105,47 @@ def read_release(release_nb: dict, known: course_manifest.Manifest | None = None
     if missing:
         raise ValueError(f"{where}: the course manifest grades cells the release does not have: {missing}")
     return Release(chapter, lang, "", cells, exercises, locked)
+
+
+def shipped() -> Path:
+    """The release installed with the course kit: ``coursekit/release/<lang>/<stem>.ipynb``, the
+    student notebooks that ``make course`` writes to ``course/`` (in a checkout the folder is a link
+    to ``course/``; a wheel holds a copy)."""
+    return Path(coursekit.__file__).resolve().parent / "release"
+
+
+def read_folder(folder: Path | None = None, known: course_manifest.Manifest | None = None) -> dict:
+    """``{(chapter, lang): (Release, stem, title)}``: the grading plan of every notebook of a release
+    folder (``<lang>/<stem>.ipynb``; default :func:`shipped`) with the course manifest ``known``.
+    ValueError, in plain words, for a folder that is missing, holds a notebook twice, or lacks a
+    notebook the manifest grades (a release older or newer than the manifest)."""
+    folder = Path(folder) if folder is not None else shipped()
+    known = known if known is not None else course_manifest.load()
+    paths = sorted(folder.glob("*/*.ipynb"))
+    if not paths:
+        raise ValueError(f"no released notebooks under {folder} (expected {folder}/<lang>/<chapter>.ipynb; "
+                         "reinstall the grader, or in a checkout run make course)")
+    plans = {}
+    for path in paths:
+        try:
+            nb = json.loads(path.read_text(encoding="utf-8"))
+            meta = nb["metadata"].get("chainrule", {})
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
+            raise ValueError(f"{path}: not a readable notebook ({e})") from None
+        key = (meta.get("chapter"), meta.get("lang"))
+        if None in key:
+            raise ValueError(f"{path}: no chainrule.chapter/lang metadata: not a notebook of this course")
+        if key in plans:
+            raise ValueError(f"{path}: a second release of {key[0]} ({key[1]}), after {plans[key][1]}.ipynb")
+        release = read_release(nb, known)
+        release.stem = path.stem
+        plans[key] = (release, path.stem, meta.get("title", ""))
+    missing = [f"{chapter} ({lang})" for chapter in known.chapters for lang in LANGS if (chapter, lang) not in plans]
+    if missing:
+        raise ValueError(f"the release in {folder} has no notebook for {', '.join(missing)}, which the course "
+                         f"manifest {known.path} grades (a release and a manifest of two builds: reinstall, "
+                         "or run make course)")
+    return plans
 
 
 def tampering(nb: dict, release: Release) -> dict:

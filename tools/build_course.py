@@ -4,7 +4,8 @@ For each ``chapters/ch*.md`` (jupytext MyST, see ``chapters/FORMAT.md``) and eac
 
 * ``solutions/<lang>/<stem>.ipynb``: the instructor notebook in nbgrader's source form;
 * ``course/<lang>/<stem>.ipynb``: the learner notebook, produced by nbgrader's own
-  ``generate_assignment`` (solutions blanked, hidden tests removed, no outputs);
+  ``generate_assignment`` (solutions blanked, hidden tests removed, no outputs); this is also the
+  release the grader ships and reads (``src/coursekit/release`` is a link to ``course/``, package data);
 
 and for the whole course ``src/coursekit/manifest.json`` (:mod:`course_manifest`): one entry per
 exercise, the description that the grader, the in-notebook check and the checks read.

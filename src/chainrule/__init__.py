@@ -13,6 +13,7 @@ from .tensor import ShapeError, Tensor, as_tensor, maximum, minimum, where
 from .creation import (arange, bool, float16, float32, float64, full, int32, int64, manual_seed, ones,
                        ones_like, rand, randn, zeros, zeros_like)
 from . import ops
+from .ops import primitive
 
 import numpy as np
 
@@ -22,7 +23,7 @@ __version__ = "0.1.0"
 # and the others exist for ``cr.sum(x, dim)`` (PyTorch's spelling), not to shadow builtins
 __all__ = ["Tensor", "tensor", "as_tensor", "ShapeError", "no_grad", "enable_grad", "is_grad_enabled",
            "detect_anomaly", "Dual", "jvp", "gradcheck", "numerical_grad", "compare", "GradcheckError",
-           "trace_graph", "concatenate", "cat", "stack", "zeros", "ones", "full", "zeros_like", "ones_like",
+           "trace_graph", "primitive", "concatenate", "cat", "stack", "zeros", "ones", "full", "zeros_like", "ones_like",
            "randn", "rand", "arange", "manual_seed", "maximum", "minimum", "where", "exp", "log", "tanh",
            "sigmoid", "relu", "sqrt", "clamp", "matmul", "mean", "argmax", "softmax", "log_softmax",
            "float16", "float32", "float64", "int32", "int64"]

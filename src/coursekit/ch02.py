@@ -149,3 +149,30 @@ def value_expression(Value, leaves, program, root, upto="backward"):
     top.backward()
     out["grads"] = [getattr(n, "grad", None) for n in nodes]
     return out
+
+
+@driver("ch02.dual_expression")
+def dual_expression(Dual, leaves, dots, program, root):
+    """Exercise the learner's ``Dual`` class (forward mode) on one expression; what it read, as numbers.
+
+    leaves, dots: the leaves' values and tangents, ``Dual(x, d)`` each; registers ``0 .. n-1``.
+    program, root: as for :func:`value_expression` (ops ``add``, ``mul``, ``tanh``, ``exp``).
+
+    Returns ``{"out": [root.val, root.dot], "mults": the change of Dual.mults over the whole
+    expression (None when the class has no such counter)}``. An exception propagates.
+    """
+    nodes = [Dual(x, d) for x, d in zip(leaves, dots)]
+    start = getattr(Dual, "mults", None)
+    registers = list(nodes)
+    for op, *operands in program:
+        args = [_operand(registers, o) for o in operands]
+        if op in ("add", "mul") and len(args) == 2:
+            registers.append(BINARY[op](*args))
+        elif op in ("tanh", "exp") and len(args) == 1:
+            registers.append(getattr(args[0], op)())
+        else:
+            raise ValueError(f"malformed instruction {op!r}")
+    top = registers[root]
+    end = getattr(Dual, "mults", None)
+    counted = end - start if isinstance(start, (int, float)) and isinstance(end, (int, float)) else None
+    return {"out": [getattr(top, "val", None), getattr(top, "dot", None)], "mults": counted}

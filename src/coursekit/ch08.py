@@ -263,3 +263,40 @@ def forward_backward(target, model, x, dout, logged=False):
 def tensor_input(target, model, x, *rest, **kwargs):
     """``target(model, Tensor(x), *rest, **kwargs)``: the exercise's input x is a Tensor."""
     return target(model, Tensor(x), *rest, **kwargs)
+
+
+@driver("ch08.primitive")
+def primitive_backward(target, x, dout):
+    """The learner's own primitive (``@chainrule.primitive(vjp)`` over its forward) run on ``x``,
+    then backward with ``dout``. Returns a report, data only:
+
+    * ``primitive``: is it a chainrule primitive, ``registered``: under its name in the registry;
+    * ``vjp_returned``: what its VJP returned when called directly (``"tuple 1"`` is right);
+    * ``out``: the forward's values through a Tensor; ``grad``: ``x.grad`` after ``backward(dout)``;
+    * ``error``: ``[where, type name, first line]`` if the forward, the VJP or backward raised.
+    """
+    report = {"primitive": isinstance(target, Primitive)}
+    if not report["primitive"]:
+        report["type"] = type(target).__name__[:100]
+        return report
+    report["registered"] = _ops.REGISTRY.get(target.name) is target
+    x = np.asarray(x, dtype=np.float64)
+    dout = np.asarray(dout, dtype=np.float64)
+    stage = "forward"
+    try:
+        out, cache = target.forward(x.copy())
+        stage = "vjp"
+        grads = target.backward(dout.copy(), cache, (True,))
+        report["vjp_returned"] = (f"{type(grads).__name__} {len(grads)}" if isinstance(grads, (tuple, list))
+                                  else type(grads).__name__[:100])
+        stage = "backward"
+        xt = Tensor(x, requires_grad=True)
+        y = target(xt)
+        report["out"] = y.data
+        y.backward(dout)
+        report["grad"] = xt.grad
+    except NotImplementedError:
+        raise
+    except Exception as e:  # noqa: BLE001 - the learner's bug, named with where it happened
+        report["error"] = [stage, type(e).__name__[:100], _first_line(e)]
+    return report

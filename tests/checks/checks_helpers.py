@@ -35,7 +35,10 @@ LAYER_SIZED = {  # module name -> (spec attribute, the hidden table whose last c
     "ch05": [("_CONV_SCALE", "_CONV_HIDDEN"), ("_POOL_SCALE", "_POOL_HIDDEN")],
     "ch06": [("_STEP_SCALE", "_STEP_HIDDEN"), ("_SEQ_SCALE", "_SEQ_HIDDEN"), ("_TBPTT_SCALE", "_TBPTT_HIDDEN"),
              ("_LSTM_SCALE", "_LSTM_HIDDEN")],
-    "ch07": [("_BN_SCALE", "_BN_HIDDEN")],
+    "ch07": [("_BN_SCALE", "_BN_HIDDEN"), ("_STAGED_SCALE", "_STAGED_HIDDEN"), ("_LN_SCALE", "_LN_HIDDEN"),
+             ("_DROP_SCALE", "_DROP_HIDDEN")],
+    # ch07's staged batch norm, layer norm and dropout are checked in ch07_layers (re-exported by ch07)
+    "ch07_layers": [("_STAGED_SCALE", "_STAGED_HIDDEN"), ("_LN_SCALE", "_LN_HIDDEN"), ("_DROP_SCALE", "_DROP_HIDDEN")],
 }
 
 

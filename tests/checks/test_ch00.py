@@ -49,13 +49,19 @@ def nie(X):
     (lambda X: X - X.mean(axis=0), "wrong_axis"),
     (lambda X: X - X.mean(axis=1), "missing_keepdims"),
     (lambda X: X - X.mean(axis=0, keepdims=True), "wrong_axis"),
+    (lambda X: X.mean(axis=1, keepdims=True) - X, "center_reversed"),
+    (lambda X: X.mean(axis=1, keepdims=True) + 0 * X, "center_mean_only"),
     (in_place, "modified_input"),
     (nie, "not_implemented"),
     (lambda X: None, "none_returned"),
     (lambda X: (X - X.mean(axis=1, keepdims=True)).ravel(), "shape"),
 ])
-def test_wrong_implementations_are_diagnosed(fn, category, hidden, failure):
-    assert failure(ch00.check_center_rows, fn, hidden).category == category
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_wrong_implementations_are_diagnosed(fn, category, hidden, lang, failure):
+    core.set_language(lang)
+    err = failure(ch00.check_center_rows, fn, hidden)
+    assert err.category == category
+    assert str(err).splitlines()[-1].startswith("  Hint: " if lang == "en" else "  提示：")
 
 
 def test_missing_keepdims_on_a_non_square_input_is_a_broadcast_error():
@@ -72,3 +78,13 @@ def test_feedback_language(lang, words, failure):
     text = str(failure(ch00.check_center_rows, lambda X: X - X.mean(axis=1)))
     for w in words:
         assert w in text
+
+
+@pytest.mark.parametrize("lang, words", [("en", ["Hint", "wrong sign", "X − mean"]),
+                                         ("zh", ["提示", "符号都反了", "X − 均值"])])
+def test_reversed_subtraction_is_named_in_both_languages(lang, words, failure):
+    core.set_language(lang)
+    err = failure(ch00.check_center_rows, lambda X: X.mean(axis=1, keepdims=True) - X)
+    assert err.category == "center_reversed"
+    for w in words:
+        assert w in str(err)

@@ -35,7 +35,7 @@ def test_forward_difference_accepts_correct(fn, hidden, capsys):
 @pytest.mark.parametrize("hidden", HIDDEN)
 @pytest.mark.parametrize("fn, category", [
     (lambda f, x, h: (f(x + h) - f(x - h)) / (2 * h), "central_difference_used"),
-    (lambda f, x, h: (f(x) - f(x + h)) / h, "sign"),
+    (lambda f, x, h: (f(x) - f(x + h)) / h, "difference_reversed"),
     (lambda f, x, h: (f(x) - f(x - h)) / h, "backward_difference_used"),
     (lambda f, x, h: f(x + h) - f(x), "missing_division_by_h"),
     (lambda f, x, h: (f(x + 1e-5) - f(x)) / 1e-5, "ignores_h"),
@@ -43,8 +43,12 @@ def test_forward_difference_accepts_correct(fn, hidden, capsys):
     (lambda f, x, h: None, "none_returned"),
     (nie, "not_implemented"),
 ])
-def test_forward_difference_rejects_mistakes(fn, category, hidden, failure):
-    assert failure(ch01.check_forward_difference, fn, hidden).category == category
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_forward_difference_rejects_mistakes(fn, category, hidden, lang, failure):
+    core.set_language(lang)
+    err = failure(ch01.check_forward_difference, fn, hidden)
+    assert err.category == category
+    assert str(err).splitlines()[-1].startswith("  Hint: " if lang == "en" else "  提示：")
 
 
 # ---------------------------------------------------------------------- central difference
@@ -72,15 +76,19 @@ def test_central_difference_accepts_correct(fn, hidden, capsys):
 @pytest.mark.parametrize("hidden", HIDDEN)
 @pytest.mark.parametrize("fn, category", [
     (fd_plain, "forward_difference_used"),
-    (lambda f, x, h: (f(x + h) - f(x - h)) / h, "factor_2"),        # divided by h, not 2h
+    (lambda f, x, h: (f(x + h) - f(x - h)) / h, "divided_by_h_only"),        # divided by h, not 2h
     (lambda f, x, h: f(x + h) - f(x - h), "missing_division_by_h"),
-    (lambda f, x, h: (f(x - h) - f(x + h)) / (2 * h), "sign"),
+    (lambda f, x, h: (f(x - h) - f(x + h)) / (2 * h), "difference_reversed"),
     (lambda f, x, h: (f(x) - f(x - h)) / h, "backward_difference_used"),
     (lambda f, x, h: (f(x + h) - f(x - h)) / 2 * h, "operator_precedence"),
     (nie, "not_implemented"),
 ])
-def test_central_difference_rejects_mistakes(fn, category, hidden, failure):
-    assert failure(ch01.check_central_difference, fn, hidden).category == category
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_central_difference_rejects_mistakes(fn, category, hidden, lang, failure):
+    core.set_language(lang)
+    err = failure(ch01.check_central_difference, fn, hidden)
+    assert err.category == category
+    assert str(err).splitlines()[-1].startswith("  Hint: " if lang == "en" else "  提示：")
 
 
 # ---------------------------------------------------------------------- numerical gradient
@@ -175,15 +183,19 @@ def ng_not_restored(f, x, h=1e-5):
     (ng_forward_recomputing_fx, "forward_difference_used"),
     (ng_not_restored, "modified_input"),
     (lambda f, x: ng_restore(f, x).ravel(), "shape"),
-    (lambda f, x: 2 * ng_restore(f, x), "factor_2"),
-    (lambda f, x: -ng_copies(f, x), "sign"),
+    (lambda f, x: 2 * ng_restore(f, x), "divided_by_h_only"),
+    (lambda f, x: -ng_copies(f, x), "difference_reversed"),
     (lambda f, x: ng_restore(f, x, h=1e-13), "step_too_small"),  # round-off dominates
     (lambda f, x: ng_restore(f, x, h=0.1), "step_too_large"),    # truncation dominates
     (lambda f, x: ng_restore(f, x) + 0.3, "wrong_values"),
     (nie, "not_implemented"),
 ])
-def test_numerical_gradient_rejects_mistakes(fn, category, hidden, failure):
-    assert failure(ch01.check_numerical_gradient, fn, hidden).category == category
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_numerical_gradient_rejects_mistakes(fn, category, hidden, lang, failure):
+    core.set_language(lang)
+    err = failure(ch01.check_numerical_gradient, fn, hidden)
+    assert err.category == category
+    assert str(err).splitlines()[-1].startswith("  Hint: " if lang == "en" else "  提示：")
 
 
 def test_forward_difference_with_a_tiny_step_is_still_rejected(failure):
@@ -231,10 +243,14 @@ def _arr(a, b):
     (lambda a, b: np.abs(np.subtract(a, b)) / np.maximum(np.maximum(np.abs(a), np.abs(b)), 1e-12), "not_scalar"),
     (nie, "not_implemented"),
 ])
-def test_relative_error_rejects_mistakes(fn, category, hidden, failure):
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_relative_error_rejects_mistakes(fn, category, hidden, lang, failure):
     if category == "not_scalar" and not hidden:
         pytest.skip("the first visible case is a pair of numbers, where an element-wise array is a number")
-    assert failure(ch01.check_relative_error, fn, hidden).category == category
+    core.set_language(lang)
+    err = failure(ch01.check_relative_error, fn, hidden)
+    assert err.category == category
+    assert str(err).splitlines()[-1].startswith("  Hint: " if lang == "en" else "  提示：")
 
 
 def test_relative_error_without_a_floor_fails_on_two_zeros(failure):
@@ -289,3 +305,21 @@ def test_success_line_in_both_languages(lang, line, capsys):
     core.set_language(lang)
     ch01.check_relative_error(re_vectorised, hidden=True)
     assert capsys.readouterr().out.strip() == line
+
+
+@pytest.mark.parametrize("lang, words", [("en", ["Hint", "wrong way round", "f(x + h) − f(x − h)"]),
+                                         ("zh", ["提示", "方向反了", "f(x + h) − f(x − h)"])])
+def test_reversed_difference_is_named_in_both_languages(lang, words, failure):
+    core.set_language(lang)
+    err = failure(ch01.check_central_difference, lambda f, x, h: (f(x - h) - f(x + h)) / (2 * h))
+    assert err.category == "difference_reversed"
+    for w in words:
+        assert w in str(err)
+    assert lang == "en" or "expected" not in str(err).splitlines()[-1]
+
+
+@pytest.mark.parametrize("lang, word", [("en", "2h apart"), ("zh", "相距 2h")])
+def test_division_by_h_only_is_named_in_both_languages(lang, word, failure):
+    core.set_language(lang)
+    err = failure(ch01.check_central_difference, lambda f, x, h: (f(x + h) - f(x - h)) / h)
+    assert err.category == "divided_by_h_only" and word in str(err)

@@ -51,8 +51,7 @@ def _with(node, value_of):
     return fn
 
 
-@pytest.mark.parametrize("hidden", HIDDEN)
-@pytest.mark.parametrize("fn, category, node", [
+LG_MISTAKES = [
     (_with("w", lambda w, x, b, y, d: x), "lg_local_only", "w"),                 # forgot the upstream e
     (_with("y", lambda w, x, b, y, d: -1.0), "lg_local_only", "y"),
     (_with("w", lambda w, x, b, y, d: d["e"] * w), "lg_swapped_factors", "w"),
@@ -63,7 +62,11 @@ def _with(node, value_of):
     (lambda w, x, b, y: list(lg_table(w, x, b, y).values()), "lg_not_dict", None),
     (lambda w, x, b, y: None, "none_returned", None),
     (nie, "not_implemented", None),
-])
+]
+
+
+@pytest.mark.parametrize("hidden", HIDDEN)
+@pytest.mark.parametrize("fn, category, node", LG_MISTAKES)
 def test_local_gradients_rejects_mistakes(fn, category, node, hidden, failure):
     err = failure(ch02.check_local_gradients, fn, hidden)
     assert err.category == category
@@ -201,7 +204,8 @@ def make_value(bugs=(), topo=topo_recursive):
 
             def _backward():
                 self._add_to(self, self._up(out))
-                self._add_to(other, self._up(out))
+                if "add_one_parent" not in bugs:
+                    self._add_to(other, self._up(out))
             out._backward = _backward
             return out
 
@@ -211,8 +215,9 @@ def make_value(bugs=(), topo=topo_recursive):
 
             def _backward():
                 s = -1.0 if "mul_sign" in bugs else 1.0
-                self._add_to(self, s * other.data * self._up(out))
-                self._add_to(other, s * self.data * self._up(out))
+                mine, theirs = (self.data, other.data) if "mul_swapped" in bugs else (other.data, self.data)
+                self._add_to(self, s * mine * self._up(out))
+                self._add_to(other, s * theirs * self._up(out))
             out._backward = _backward
             return out
 
@@ -346,8 +351,7 @@ def test_value_accepts_correct(Value, hidden, capsys):
     assert "✓ value_class" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("hidden", HIDDEN)
-@pytest.mark.parametrize("bugs, topo, category, op", [
+VALUE_MISTAKES = [
     (["overwrite"], topo_recursive, "grad_overwritten", None),
     (["tanh"], topo_recursive, "tanh_derivative", None),
     (["local_only"], topo_recursive, "missing_chain_factor", "*"),
@@ -358,8 +362,14 @@ def test_value_accepts_correct(Value, hidden, capsys):
     (["pow"], topo_recursive, "pow_derivative", None),
     (["exp"], topo_recursive, "exp_derivative", None),
     (["no_seed"], topo_recursive, "root_grad_not_one", None),
+    (["mul_swapped"], topo_recursive, "mul_swapped_factors", None),
+    (["add_one_parent"], topo_recursive, "add_one_parent", None),
     ([], nie, "value_not_implemented", None),
-])
+]
+
+
+@pytest.mark.parametrize("hidden", HIDDEN)
+@pytest.mark.parametrize("bugs, topo, category, op", VALUE_MISTAKES)
 def test_value_rejects_mistakes(bugs, topo, category, op, hidden, failure):
     err = failure(ch02.check_value_class, make_value(bugs, topo), hidden)
     assert err.category == category, str(err)
@@ -549,3 +559,39 @@ def test_a_case_crosses_as_a_program():
     assert program == [["mul", ["k", 3], ["v", 0]], ["pow", ["v", 1], ["k", 2]], ["truediv", ["v", 2], ["v", 3]],
                        ["sub", ["k", 1], ["v", 4]]]
     assert root == 5
+
+
+@pytest.mark.parametrize("bugs, category, en, zh", [
+    (["mul_swapped"], "mul_swapped_factors", "the *other* factor", "*另一个*因子"),
+    (["add_one_parent"], "add_one_parent", "one parent only", "只把梯度传给了一个父节点"),
+])
+def test_value_backward_mistakes_are_named_in_both_languages(bugs, category, en, zh, failure):
+    for lang, word in (("en", en), ("zh", zh)):
+        core.set_language(lang)
+        err = failure(ch02.check_value_class, make_value(bugs))
+        assert err.category == category and word in str(err)
+
+
+
+def _chinese_hint(err):
+    """The hint line of a Chinese report: the same category, a Chinese sentence, no English frame."""
+    hint = str(err).splitlines()[-1]
+    assert hint.startswith("  提示：")
+    assert not any(w in hint for w in ("expected", "got ", "Your ", "Hint"))
+    return hint
+
+
+@pytest.mark.parametrize("fn, category, node", LG_MISTAKES)
+def test_local_gradients_mistakes_are_named_in_chinese(fn, category, node, failure):
+    core.set_language("zh")
+    err = failure(ch02.check_local_gradients, fn)
+    assert err.category == category
+    _chinese_hint(err)
+
+
+@pytest.mark.parametrize("bugs, topo, category, op", VALUE_MISTAKES)
+def test_value_mistakes_are_named_in_chinese(bugs, topo, category, op, failure):
+    core.set_language("zh")
+    err = failure(ch02.check_value_class, make_value(bugs, topo))
+    assert err.category == category
+    _chinese_hint(err)

@@ -48,7 +48,8 @@ def test_affine_forward_accepts_correct(fn, hidden, capsys):
     (lambda x, w, b: (x @ w + b, None), "affine_layout"),          # (in, out) layout: shapes clash
     (lambda x, w, b: (x @ w.T, None), "missing_bias"),
     (lambda x, w, b: x @ w.T + b, "bad_return"),                    # forgot the cache
-    (lambda x, w, b: (-(x @ w.T + b), None), "sign"),
+    (lambda x, w, b: (-(x @ w.T + b), None), "affine_out_sign"),
+    (lambda x, w, b: (x @ w.T + 2 * b, None), "affine_bias_twice"),
     (nie, "not_implemented"),
 ])
 def test_affine_forward_rejects_mistakes(fn, category, hidden, failure):
@@ -97,7 +98,11 @@ def _ab(dx=None, dw=None, db=None):
     (_ab(db=lambda d, x, w, b: d.mean(axis=0)), "grad_divided_by_n", "db"),
     (_ab(dw=lambda d, x, w, b: d.T @ x / len(x)), "grad_divided_by_n", "dw"),
     (_ab(db=lambda d, x, w, b: d.sum(axis=1)), "db_wrong_axis", "db"),
-    (_ab(dx=lambda d, x, w, b: -(d @ w)), "grad_sign", "dx"),
+    (_ab(dx=lambda d, x, w, b: -(d @ w)), "affine_grad_sign", "dx"),
+    (_ab(dw=lambda d, x, w, b: -(d.T @ x)), "affine_grad_sign", "dw"),     # a negated element of the tuple
+    (_ab(db=lambda d, x, w, b: -d.sum(axis=0)), "affine_grad_sign", "db"),
+    (_ab(dw=lambda d, x, w, b: 2 * d.T @ x), "grad_doubled", "dw"),
+    (_ab(dx=lambda d, x, w, b: 0.5 * d @ w), "grad_halved", "dx"),
     (_ab(dw=lambda d, x, w, b: np.einsum("nm,nd->nmd", d, x)), "grad_missing_batch_sum", "dw"),
     (lambda dout, cache: (dout @ cache[1].T, None, None), "affine_layout", None),
     (lambda dout, cache: affine_backward_vec(dout, cache)[:2], "bad_return", None),
@@ -198,12 +203,15 @@ def relu_mask_on_dout_in_place(dout, x):
     ("sigmoid_backward", lambda dout, out: dout * out, "sigmoid_derivative_s"),
     ("sigmoid_backward", lambda dout, out: out * (1 - out), "missing_upstream"),
     ("sigmoid_backward", lambda dout, out: dout * ch03.sigmoid(out) * (1 - ch03.sigmoid(out)), "cache_is_output"),
-    ("sigmoid_backward", lambda dout, out: dout * out * (out - 1), "grad_sign"),
+    ("sigmoid_backward", lambda dout, out: dout * out * (out - 1), "sigmoid_sign"),
+    ("sigmoid_backward", lambda dout, out: 2 * dout * out * (1 - out), "grad_doubled"),
     ("sigmoid_backward", lambda dout, out: dout * (1 - out ** 2), "sigmoid_derivative_form"),
     ("tanh_backward", lambda dout, out: dout * (1 - out), "tanh_derivative_form"),
     ("tanh_backward", lambda dout, out: 1 - out ** 2, "missing_upstream"),
     ("tanh_backward", lambda dout, out: dout * (1 - np.tanh(out) ** 2), "cache_is_output"),
-    ("tanh_backward", lambda dout, out: dout * (out ** 2 - 1), "grad_sign"),
+    ("tanh_backward", lambda dout, out: dout * (out ** 2 - 1), "tanh_sign"),
+    ("tanh_backward", lambda dout, out: 0.5 * dout * (1 - out ** 2), "grad_halved"),
+    ("relu_backward", lambda dout, x: -dout * (x > 0), "relu_sign"),
     ("relu_backward", lambda dout, x: dout * (dout > 0), "relu_mask_dout"),
     ("relu_backward", lambda dout, x: np.maximum(dout, 0), "relu_mask_dout"),
     ("relu_backward", lambda dout, x: dout * (x < 0), "relu_mask_inverted"),
@@ -284,7 +292,7 @@ def _ce(loss=None, d=None):
     (ce_naive, "softmax_overflow", None),
     (_ce(d=lambda d, n, c, p, oh: d * n), "ce_grad_not_divided", "dlogits"),
     (_ce(d=lambda d, n, c, p, oh: d / n), "grad_divided_by_n", "dlogits"),
-    (_ce(d=lambda d, n, c, p, oh: (oh - p) / n), "grad_sign", "dlogits"),
+    (_ce(d=lambda d, n, c, p, oh: (oh - p) / n), "ce_grad_sign", "dlogits"),
     (_ce(d=lambda d, n, c, p, oh: p / n), "ce_missing_onehot", "dlogits"),
     (_ce(loss=lambda l, n, c, p, oh, y: l * n), "loss_sum_not_mean", "loss"),
     (_ce(loss=lambda l, n, c, p, oh, y: -l), "loss_sign", "loss"),
@@ -343,7 +351,7 @@ def _mse(loss=None, d=None):
     (_mse(d=lambda e: e / e.size), "mse_missing_2"),                            # factor 2 forgotten
     (_mse(d=lambda e: 2 * e), "mse_grad_not_divided"),
     (_mse(d=lambda e: 2 * e / e.size ** 2), "mse_grad_divided_twice"),
-    (_mse(d=lambda e: -2 * e / e.size), "grad_sign"),
+    (_mse(d=lambda e: -2 * e / e.size), "mse_grad_sign"),
     (_mse(loss=lambda e: 0.5 * np.mean(e ** 2)), "mse_half_convention"),
     (_mse(loss=lambda e: np.sum(e ** 2)), "loss_sum_not_mean"),
     (_mse(loss=lambda e: np.sqrt(np.mean(e ** 2))), "mse_rmse"),
@@ -351,6 +359,12 @@ def _mse(loss=None, d=None):
 ])
 def test_mse_loss_rejects_mistakes(fn, category, hidden, failure):
     assert failure(ch03.check_mse_loss, fn, hidden).category == category
+
+
+def test_mse_gradient_doubled_is_named(failure):
+    # visible cases only: with two features per sample (a hidden case) twice the gradient is also
+    # "divided by N only", and that diagnosis comes first
+    assert failure(ch03.check_mse_loss, _mse(d=lambda e: 4 * e / e.size), False).category == "mse_grad_doubled"
 
 
 def test_mse_mean_over_the_batch_only_is_recognised(failure):
@@ -431,7 +445,8 @@ def net_ce_not_divided(x, y, params):
 @pytest.mark.parametrize("fn, category, what", [
     (_net("W2", lambda g, x, y, p: g.T), "dw_transposed", "grads['W2']"),
     (_net("W1", lambda g, x, y, p: g.T), "dw_transposed", "grads['W1']"),
-    (_net("b1", lambda g, x, y, p: -g), "grad_sign", "grads['b1']"),
+    (_net("b1", lambda g, x, y, p: -g), "net_grad_sign", "grads['b1']"),
+    (_net("W2", lambda g, x, y, p: 2 * g), "grad_doubled", "grads['W2']"),
     (net_relu_mask_from_dout, "relu_mask_dout", "grads['W1']"),
     (net_ce_not_divided, "ce_grad_not_divided", "grads['W2']"),
     (lambda x, y, p: (net_with_functions(x, y, p)[0], {k: v for k, v in net_with_functions(x, y, p)[1].items()
@@ -557,3 +572,36 @@ def test_hidden_check_has_a_layer_sized_case_and_honest_code_passes_it(check, fn
     check(fn, hidden=True)
     assert "✓" in capsys.readouterr().out
     assert max(perturbations(*args) for args in fn.calls) >= minimum
+
+
+# ---------------------------------------------------------------------- each exercise's own hints, both languages
+OWN_HINTS = [
+    (ch03.check_affine_forward, lambda x, w, b: (-(x @ w.T + b), None), "affine_out_sign"),
+    (ch03.check_affine_backward, _ab(dx=lambda d, x, w, b: -(d @ w)), "affine_grad_sign"),
+    (ch03.check_affine_backward, _ab(db=lambda d, x, w, b: -d.sum(axis=0)), "affine_grad_sign"),
+    (ch03.check_affine_backward, _ab(dw=lambda d, x, w, b: 2 * d.T @ x), "grad_doubled"),
+    (ch03.check_sigmoid_backward, lambda dout, out: dout * out * (out - 1), "sigmoid_sign"),
+    (ch03.check_tanh_backward, lambda dout, out: dout * (out ** 2 - 1), "tanh_sign"),
+    (ch03.check_relu_backward, lambda dout, x: -dout * (x > 0), "relu_sign"),
+    (ch03.check_softmax_cross_entropy, _ce(d=lambda d, n, c, p, oh: (oh - p) / n), "ce_grad_sign"),
+    (ch03.check_mse_loss, _mse(d=lambda e: -2 * e / e.size), "mse_grad_sign"),
+    (ch03.check_two_layer_net, _net("W2", lambda g, x, y, p: -g), "net_grad_sign"),
+]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("check, fn, category", OWN_HINTS)
+def test_each_exercise_names_its_own_sign_mistake_in_the_notebook_language(check, fn, category, lang, failure):
+    core.set_language(lang)
+    err = failure(check, fn)
+    text = str(err)
+    assert err.category == category and MESSAGES[lang][category].split("}")[-1][:10] in text
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in text) == (lang == "zh")
+    assert "p − onehot" not in text or category == "ce_grad_sign"   # no loss-function hint for a layer
+
+
+def test_a_square_weight_catches_dx_with_w_transposed(failure):
+    # hidden case (15, 6, 3, 3) has a square w: dout @ w.T has dx's shape there, only its values can tell
+    err = failure(ch03.check_affine_backward, _ab(dx=lambda d, x, w, b: d @ w.T if w.shape[0] == w.shape[1]
+                                                 else d @ w), True)
+    assert err.category == "affine_dx_wT" and "  dx" in str(err)

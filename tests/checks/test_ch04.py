@@ -437,3 +437,59 @@ def test_success_line_in_both_languages(lang, line, capsys):
     ch04.check_momentum_step(ch04.ref_momentum_step, hidden=True)
     assert capsys.readouterr().out.strip() == line
 
+
+
+# ---------------------------------------------------------------------- each exercise's own sign and step-size hints
+def _negate(fn, which):
+    """fn with element ``which`` of its returned tuple (or its returned list, which=None) negated."""
+    def wrong(*args, **kwargs):
+        out = fn(*args, **kwargs)
+        if which is None:
+            return [-a for a in out]
+        out = list(out)
+        out[which] = [-a for a in out[which]]
+        return tuple(out)
+    return wrong
+
+
+def _scaled_step(fn, factor, which=None):
+    """fn whose new parameters moved ``factor`` times as far as they should."""
+    def wrong(params, *args, **kwargs):
+        out = fn(params, *args, **kwargs)
+        new = out if which is None else out[which]
+        moved = [p + factor * (n - p) for p, n in zip(params, new)]
+        return moved if which is None else (moved, *out[1:])
+    return wrong
+
+
+OWN_HINTS = [
+    (ch04.check_sgd_step, _negate(ch04.ref_sgd_step, None), "sgd_params_negated"),
+    (ch04.check_sgd_step, _scaled_step(ch04.ref_sgd_step, 2), "sgd_step_scaled"),
+    (ch04.check_sgd_step, _scaled_step(ch04.ref_sgd_step, 0.5), "sgd_step_scaled"),
+    (ch04.check_momentum_step, _negate(ch04.ref_momentum_step, 0), "momentum_params_negated"),
+    (ch04.check_momentum_step, _negate(ch04.ref_momentum_step, 1), "momentum_velocity_sign"),  # −g at step 1
+    (ch04.check_momentum_step, _scaled_step(ch04.ref_momentum_step, 2, 0), "momentum_step_scaled"),
+    (ch04.check_adam_step, _negate(ch04.ref_adam_step, 0), "adam_params_negated"),
+    (ch04.check_adam_step, _negate(ch04.ref_adam_step, 1), "adam_moment_negated"),
+    (ch04.check_adam_step, _negate(ch04.ref_adam_step, 2), "adam_moment_negated"),
+    (ch04.check_adam_step, _scaled_step(ch04.ref_adam_step, 2, 0), "adam_step_scaled"),
+]
+
+
+@pytest.mark.parametrize("hidden", HIDDEN)
+@pytest.mark.parametrize("check, fn, category", OWN_HINTS)
+def test_each_optimizer_names_a_negated_result_and_a_wrong_step_size(check, fn, category, hidden, failure):
+    with np.errstate(all="ignore"):
+        assert failure(check, fn, hidden).category == category
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("check, fn, category", OWN_HINTS)
+def test_own_hints_speak_the_notebook_language(check, fn, category, lang, failure):
+    from chainrule.checks.messages import MESSAGES
+    core.set_language(lang)
+    with np.errstate(all="ignore"):
+        err = failure(check, fn)
+    text = str(err)
+    assert err.category == category and MESSAGES[lang][category].split("{")[-1][-12:] in text
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in text) == (lang == "zh")

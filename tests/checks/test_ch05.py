@@ -184,7 +184,7 @@ def _off_by_one(x, w, b, s, p):
     (_fwd(lambda x, w, b, s, p: _ref(x, w, 0 * b, s, p)), "conv_missing_bias"),
     (_fwd(lambda x, w, b, s, p: _ref(x, w, b, s, p).transpose(0, 2, 3, 1)), "conv_nhwc"),
     (_fwd(_off_by_one), "conv_output_size"),
-    (_fwd(lambda x, w, b, s, p: -_ref(x, w, b, s, p)), "sign"),
+    (_fwd(lambda x, w, b, s, p: -_ref(x, w, b, s, p)), "conv_out_sign"),
     (lambda x, w, b, stride=1, padding=0: _ref(x, w, b, stride, padding), "bad_return"),
     (nie, "not_implemented"),
 ])

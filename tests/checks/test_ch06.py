@@ -218,7 +218,7 @@ def step_modifies_dh(dh, cache):
     (_step(lambda dh, x, hp, Wx, Wh, b, h: (lambda r: r[:3] + (r[3].T,) + r[4:])(
         _dz(dh * (1 - h ** 2), x, hp, Wx, Wh))), "rnn_dw_transposed", "dWh"),
     (_step(lambda dh, x, hp, Wx, Wh, b, h: (lambda r: r[:2] + (-r[2],) + r[3:])(
-        _dz(dh * (1 - h ** 2), x, hp, Wx, Wh))), "sign", "dWx"),
+        _dz(dh * (1 - h ** 2), x, hp, Wx, Wh))), "rnn_grad_sign", "dWx"),
     (_step(lambda dh, x, hp, Wx, Wh, b, h: (lambda r: r[:1] + (r[0],) + r[2:])(
         _dz(dh * (1 - h ** 2), x, hp, Wx, Wh))), "shape", "dh_prev"),
     (step_modifies_dh, "modified_argument", None),

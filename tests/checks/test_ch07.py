@@ -21,6 +21,15 @@ def nie(*args):
     raise NotImplementedError()
 
 
+def named_in_zh_too(check, fn, hidden, failure, category):
+    """The same mistake, diagnosed alike in Chinese: the zh message of the category, in the report."""
+    core.set_language("zh")
+    err = failure(check, fn, hidden)
+    assert err.category == category
+    assert core.msg(category, "zh", **err.fields) in str(err)
+    core.set_language("en")
+
+
 # ---------------------------------------------------------------------- batch norm backward
 def bn_compact(dout, cache):
     x, x_hat, mean, var, gamma, eps = cache
@@ -98,7 +107,9 @@ def _dx(std_of=lambda var, eps: np.sqrt(var + eps), ddof=0, mean_term=True, var_
     (_bn(dx=_dx(ddof=1)), "bn_unbiased_var", "dx"),
     (_bn(dx=_dx(std_of=lambda v, e: np.sqrt(v) + e)), "bn_eps_misplaced", "dx"),
     (_bn(dx=_dx(std_of=lambda v, e: np.sqrt(v))), "bn_eps_forgotten", "dx"),
-    (_bn(dx=lambda d, x, xh, m, v, g, e: -bn_compact(d, (x, xh, m, v, g, e))[0]), "grad_sign", "dx"),
+    (_bn(dx=lambda d, x, xh, m, v, g, e: -bn_compact(d, (x, xh, m, v, g, e))[0]), "bn_sign", "dx"),
+    (_bn(dgamma=lambda d, x, xh, m, v, g, e: -(d * xh).sum(axis=0)), "bn_sign", "dgamma"),
+    (_bn(dbeta=lambda d, x, xh, m, v, g, e: -d.sum(axis=0)), "bn_sign", "dbeta"),
     (_bn(dgamma=lambda d, x, xh, m, v, g, e: d * xh), "bn_param_missing_batch_sum", "dgamma"),
     (_bn(dbeta=lambda d, x, xh, m, v, g, e: d), "bn_param_missing_batch_sum", "dbeta"),
     (_bn(dgamma=lambda d, x, xh, m, v, g, e: (d * xh).mean(axis=0)), "grad_divided_by_n", "dgamma"),
@@ -114,6 +125,7 @@ def _dx(std_of=lambda var, eps: np.sqrt(var + eps), ddof=0, mean_term=True, var_
 def test_batchnorm_backward_rejects_mistakes(fn, category, name, hidden, failure):
     err = failure(ch07.check_batchnorm_backward, fn, hidden)
     assert err.category == category, str(err)
+    named_in_zh_too(ch07.check_batchnorm_backward, fn, hidden, failure, category)
     if name:
         assert f"  {name}" in str(err)
 
@@ -235,6 +247,7 @@ def clip_squared(grads, max_norm):
 def test_clip_by_norm_rejects_mistakes(fn, category, hidden, failure):
     err = failure(ch07.check_clip_by_norm, fn, hidden)
     assert err.category == category, str(err)
+    named_in_zh_too(ch07.check_clip_by_norm, fn, hidden, failure, category)
 
 
 def test_clip_by_norm_scaling_up_is_caught_on_the_unclipped_case(failure):
@@ -325,6 +338,7 @@ def clip_value_in_place(grads, c):
 def test_clip_by_value_rejects_mistakes(fn, category, hidden, failure):
     err = failure(ch07.check_clip_by_value, fn, hidden)
     assert err.category == category, str(err)
+    named_in_zh_too(ch07.check_clip_by_value, fn, hidden, failure, category)
     if category.startswith("clip_value"):
         assert "  clipped[" in str(err)
 
@@ -378,6 +392,7 @@ def _init(he=None, xavier=None, uniform=lambda s: math.sqrt(3) * s):
 def test_init_scale_rejects_mistakes(fn, category, hidden, failure):
     err = failure(ch07.check_init_scale, fn, hidden)
     assert err.category == category, str(err)
+    named_in_zh_too(ch07.check_init_scale, fn, hidden, failure, category)
 
 
 def test_init_normal_returning_a_bound_is_caught(failure):
@@ -404,7 +419,8 @@ def test_init_reference_matches_nn_init(fan_in, fan_out):
 # ---------------------------------------------------------------------- registry, messages
 def test_exercises_are_registered():
     from chainrule import checks
-    for ex in ("batchnorm_backward", "clip_by_norm", "clip_by_value", "init_scale"):
+    for ex in ("batchnorm_backward", "clip_by_norm", "clip_by_value", "init_scale", "batchnorm_backward_staged",
+               "layernorm_backward", "dropout_backward"):
         assert checks.EXERCISES[ex] == "ch07" and checks.get_check(ex) is getattr(ch07, f"check_{ex}")
 
 

@@ -17,6 +17,17 @@ from chainrule.checks.messages import MESSAGES
 HIDDEN = [False, True]
 
 
+
+
+def named_in_zh_too(check, fn, hidden, failure, category):
+    """The same mistake, diagnosed alike in Chinese: the zh message of the category, in the report."""
+    from chainrule.checks import core as _core
+    _core.set_language("zh")
+    err = failure(check, fn, hidden)
+    assert err.category == category
+    assert _core.msg(category, "zh", **err.fields) in str(err)
+    _core.set_language("en")
+
 def nie(*args, **kwargs):
     raise NotImplementedError()
 
@@ -68,6 +79,18 @@ def _train(zero="start", record_after=False, new_opt_each_step=False):
     return fn
 
 
+def _ascent(model, x, y, lr=0.1, steps=20):
+    losses = []
+    for _ in range(steps):
+        model.zero_grad()
+        loss = F.mse_loss(model(Tensor(x)), Tensor(y))
+        loss.backward()
+        for p in model.parameters():
+            p.data += lr * p.grad                # the sign slip: up the gradient
+        losses.append(float(loss.data))
+    return losses
+
+
 @pytest.mark.parametrize("hidden", HIDDEN)
 @pytest.mark.parametrize("fn", [train_zero_at_start, train_manual_update])
 def test_train_steps_fixed_accepts_correct(fn, hidden, capsys):
@@ -81,11 +104,13 @@ def test_train_steps_fixed_accepts_correct(fn, hidden, capsys):
     (_train(zero="never", new_opt_each_step=True), "ch08_still_accumulates"),   # fixed the wrong thing
     (_train(zero="between"), "ch08_zero_grad_between"),
     (_train(record_after=True), "ch08_loss_after_step"),
+    (_ascent, "ch08_gradient_ascent"),
     (lambda model, x, y, lr=0.1, steps=20: train_zero_at_start(model, x, y, lr, steps)[:-1], "ch08_wrong_steps"),
     (nie, "not_implemented"),
 ])
 def test_train_steps_fixed_rejects_mistakes(fn, category, hidden, failure):
     assert failure(ch08.check_train_steps_fixed, fn, hidden).category == category
+    named_in_zh_too(ch08.check_train_steps_fixed, fn, hidden, failure, category)
 
 
 def test_training_a_copy_is_recognised(failure):
@@ -136,6 +161,7 @@ def _detached_leaf(model, x):
 ])
 def test_forward_fixed_rejects_mistakes(fn, category, hidden, failure):
     assert failure(ch08.check_forward_fixed, fn, hidden).category == category
+    named_in_zh_too(ch08.check_forward_fixed, fn, hidden, failure, category)
 
 
 def test_graph_broken_names_the_parameter(failure):
@@ -181,6 +207,7 @@ def _logged_scaled_before(model, x):
 ])
 def test_logged_forward_fixed_rejects_mistakes(fn, category, hidden, failure):
     assert failure(ch08.check_logged_forward_fixed, fn, hidden).category == category
+    named_in_zh_too(ch08.check_logged_forward_fixed, fn, hidden, failure, category)
 
 
 def test_inplace_diagnosis_names_fc2_weight(failure):
@@ -244,6 +271,7 @@ def _zeroing(model):
 ])
 def test_grad_norms_rejects_mistakes(fn, category, hidden, failure):
     assert failure(ch08.check_grad_norms, fn, hidden).category == category
+    named_in_zh_too(ch08.check_grad_norms, fn, hidden, failure, category)
 
 
 # ---------------------------------------------------------------------- check_model_gradients
@@ -376,6 +404,7 @@ def _gc_wrong_worst(model, x, y, loss_fn, eps=1e-6, tol=1e-6):
 ])
 def test_check_model_gradients_rejects_mistakes(fn, category, hidden, failure):
     assert failure(ch08.check_check_model_gradients, fn, hidden).category == category
+    named_in_zh_too(ch08.check_check_model_gradients, fn, hidden, failure, category)
 
 
 def test_a_check_that_says_ok_with_huge_error_is_rejected(failure):

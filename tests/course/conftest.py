@@ -118,7 +118,7 @@ def graded(root, tmp_path_factory) -> dict:
     manifest = [] if REAL_CHAPTERS else ["--manifest", str(root / "manifest.json")]
     t = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "grader", "grade", str(subs), "--out", str(out),
-                           "--solutions", str(root / "solutions"), *manifest],
+                           "--release", str(root / "course"), *manifest],
                           cwd=REPO, env=env, capture_output=True, text=True, timeout=1800)
     seconds = time.perf_counter() - t
     assert proc.returncode == 0, proc.stderr[-3000:]

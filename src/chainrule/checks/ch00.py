@@ -34,6 +34,8 @@ def check_center_rows(fn, hidden=False):
             ("wrong_axis", lambda: before - before.mean(axis=0)),
             ("wrong_axis", lambda: before - before.mean(axis=0, keepdims=True)),
             ("missing_keepdims", lambda: before - before.mean(axis=1)),
+            ("center_reversed", lambda: before.mean(axis=1, keepdims=True) - before),
+            ("center_mean_only", lambda: np.broadcast_to(before.mean(axis=1, keepdims=True), before.shape)),
         ]
         judge(_center(before), got, case, atol=1e-9, rtol=1e-9, alternatives=alternatives)
     passed("center_rows", len(specs), hidden)

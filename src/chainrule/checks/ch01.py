@@ -89,6 +89,7 @@ def check_forward_difference(fn, hidden=False):
             ("central_difference_used", lambda: _cd(f, x, h)),
             ("backward_difference_used", lambda: (f(x) - f(x - h)) / h),
             ("missing_division_by_h", lambda: f(x + h) - f(x)),
+            ("difference_reversed", lambda: (f(x) - f(x + h)) / h, {"right": "f(x + h) − f(x)"}),
         ] + [("ignores_h", (lambda hh=hh: _fd(f, x, hh)), {"h": f"{h:g}"}) for hh in others]
         judge(expected, got, case, atol=1e-10 + _roundoff(f, x, h), rtol=1e-7, alternatives=alternatives)
     passed("forward_difference", len(specs), hidden)
@@ -116,6 +117,8 @@ def check_central_difference(fn, hidden=False):
             ("missing_division_by_h", lambda: f(x + h) - f(x - h)),
             ("missing_division_by_h", lambda: (f(x + h) - f(x - h)) / 2),
             ("operator_precedence", lambda: (f(x + h) - f(x - h)) / 2 * h),
+            ("difference_reversed", lambda: (f(x - h) - f(x + h)) / (2 * h), {"right": "f(x + h) − f(x − h)"}),
+            ("divided_by_h_only", lambda: (f(x + h) - f(x - h)) / h),
         ]
         judge(exact, got, case, atol=atol, rtol=1e-6, alternatives=alternatives)
     passed("central_difference", len(specs), hidden)
@@ -214,6 +217,8 @@ def check_numerical_gradient(fn, hidden=False):
                          for hh in (1e-5, 1e-4, 1e-6, 1e-3, 1e-2)]
         alternatives += [("step_too_large", (lambda hh=hh: _central_grad(f, before, hh)))
                          for hh in (1e-2, 3e-3, 5e-2, 1e-1, 0.5, 1.0)]
+        alternatives += [("difference_reversed", lambda: -expected, {"right": "f(x + h·eᵢ) − f(x − h·eᵢ)"}),
+                         ("divided_by_h_only", lambda: 2 * expected)]
         if counted.calls == 2 * n and _close_but_noisy(expected, got):
             alternatives.append(("step_too_small", lambda: got))  # 2n calls, nearly right: round-off
         judge(expected, got, case, atol=atol, rtol=1e-6, alternatives=alternatives)

@@ -6,6 +6,7 @@
                                                 its .parents (root last)
     check_value_class(Value, hidden=False)      the learner's scalar autodiff class: +, *, ** number,
                                                 .tanh(), .exp(), .backward() filling .grad
+    check_dual_numbers(Dual, hidden=False)      the learner's dual numbers (forward mode), see .ch02_dual
 
 How the judging works
 ---------------------
@@ -41,6 +42,7 @@ import numpy as np
 from coursekit.ch02 import Graph, Node
 from coursekit.data import Opaque, type_name
 
+from .ch02_dual import check_dual_numbers
 from .ch02_value import HIDDEN as _V_HIDDEN, VISIBLE as _V_VISIBLE, program_of
 from .ch02_value import run_reference as _run_ref
 from .core import CheckFailed, call, cases, diagnose, fmt, invoke, msg, passed, rel_error, _digits
@@ -295,7 +297,10 @@ _BUGS = (
     + [("sign_in_op", {"sign": op}, {"op": op}) for op in OPS]
     + [("factor_2_in_op", {"factor_2": op}, {"op": op}) for op in OPS]
     + [("wrong_order", {"order": "forward"}, {}), ("wrong_order", {"order": "bfs"}, {}),
-       ("root_grad_not_one", {"no_seed": True}, {})]
+       ("root_grad_not_one", {"no_seed": True}, {}),
+       # after the order bugs: in a reused node a wrong order can look like a lost share of +
+       ("mul_swapped_factors", {"mul": "swapped"}, {}),
+       ("add_one_parent", {"add": "one_side"}, {})]
 )
 
 
@@ -420,5 +425,5 @@ def check_value_class(Value, hidden=False):
     passed("value_class", len(specs), hidden)
 
 
-__all__ = ["check_local_gradients", "check_topological_sort", "check_value_class", "reference_local_gradients",
+__all__ = ["check_local_gradients", "check_topological_sort", "check_value_class", "check_dual_numbers", "reference_local_gradients",
            "Node", "OPS"]

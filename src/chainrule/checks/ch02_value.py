@@ -15,7 +15,8 @@ import math
 class Ref:
     """The reference scalar engine, with switchable bugs for the diagnosis.
 
-    bugs: dict of flags, e.g. {"overwrite": True}, {"local_only": "*"}, {"tanh": "x"}, {"order": "forward"}
+    bugs: dict of flags, e.g. {"overwrite": True}, {"local_only": "*"}, {"tanh": "x"}, {"order": "forward"},
+          {"mul": "swapped"}, {"add": "one_side"}
     """
 
     def __init__(self, data, parents=(), op="", local=(), bugs=None):
@@ -39,11 +40,14 @@ class Ref:
 
     def __add__(self, other):
         other = self._wrap(other)
-        return self._make(self.data + other.data, (self, other), "+", (1.0, 1.0))
+        local = (1.0, 0.0) if self.bugs.get("add") == "one_side" else (1.0, 1.0)
+        return self._make(self.data + other.data, (self, other), "+", local)
 
     def __mul__(self, other):
         other = self._wrap(other)
-        return self._make(self.data * other.data, (self, other), "*", (other.data, self.data))
+        # the right local gradients are the *other* factor; "swapped" gives each parent its own value
+        local = (self.data, other.data) if self.bugs.get("mul") == "swapped" else (other.data, self.data)
+        return self._make(self.data * other.data, (self, other), "*", local)
 
     def __pow__(self, n):
         x, bug = self.data, self.bugs.get("pow")

@@ -25,7 +25,9 @@ a pass therefore means that your gradient agrees with the numerical one. Inputs 
 from ReLU's kink at 0, so that every correct implementation, with loops or vectorised, passes.
 A wrong result is diagnosed against the typical mistakes (a transposed dw, a missing batch sum in
 db, dividing by N twice, a ReLU mask taken from dout, s instead of s(1 − s), a softmax that
-overflows, ...), and the report names the output that is wrong (dx, dw, db, ...).
+overflows, ...), and the report names the output that is wrong (dx, dw, db, ...). A flipped sign, a
+doubled or halved gradient get each exercise's own hint (where its minus sign comes from), never
+another exercise's. The tensor engine's VJPs (section 3.10) are checked in :mod:`.ch03_tensor`.
 """
 from __future__ import annotations
 
@@ -162,7 +164,8 @@ def check_affine_forward(fn, hidden=False):
         for before, after, name in ((x0, x, "x"), (w0, w, "w"), (b0, b, "b")):
             _unchanged(before, after, case, name)
         judge(ref_affine_forward(x0, w0, b0), out, case, atol=1e-10, rtol=1e-8,
-              alternatives=[("missing_bias", lambda: x0 @ w0.T)], what="what_out")
+              alternatives=[("missing_bias", lambda: x0 @ w0.T), ("affine_out_sign", lambda: -(x0 @ w0.T + b0)),
+                            ("affine_bias_twice", lambda: x0 @ w0.T + 2 * b0)], what="what_out")
     passed("affine_forward", len(specs), hidden)
 
 
@@ -193,17 +196,20 @@ def check_affine_backward(fn, hidden=False):
         _judge_grads(case, n, [("dx", "x", rdx, dx, "what_dx"), ("dw", "w", rdw, dw, "what_dw"),
                                ("db", "b", rdb, db, "what_db")],
                      per_sample={"dw": lambda: np.einsum("nm,nd->nmd", dout, x), "db": lambda: dout},
-                     extra={"db": [("db_wrong_axis", lambda: dout.sum(axis=1), {"name": "db", "n": n})]})
+                     extra={"db": [("db_wrong_axis", lambda: dout.sum(axis=1), {"name": "db", "n": n})],
+                            "dx": [("affine_dx_wT", lambda: dout @ w.T, {"name": "dx"})]},
+                     sign="affine_grad_sign")
     passed("affine_backward", len(specs), hidden)
 
 
-def _judge_grads(case, n, items, per_sample=(), extra=(), loss_is_ours=False):
+def _judge_grads(case, n, items, per_sample=(), extra=(), loss_is_ours=False, sign="net_grad_sign"):
     """Judge gradients in order, each with the typical mistakes of a parameter gradient.
 
     items: (name, kind, expected, got, what-key), kind "x" (an input), "w" (a weight matrix)
     or "b" (a bias); per_sample: name -> per-sample gradients (N, *shape);
     extra: name -> more (category, value[, fields]) alternatives, tried first;
-    loss_is_ours: the function also computes the mean loss (then ×N means "not divided by N")
+    loss_is_ours: the function also computes the mean loss (then ×N means "not divided by N");
+    sign: the exercise's own message for a gradient of the wrong sign (the place its minus comes from)
     """
     __tracebackhide__ = True
     per_sample, extra = dict(per_sample), dict(extra)
@@ -215,7 +221,8 @@ def _judge_grads(case, n, items, per_sample=(), extra=(), loss_is_ours=False):
                                  per_sample[name], fields))
         if kind == "w":
             alternatives.append(("dw_transposed", lambda e=expected: e.T, fields))
-        alternatives.append(("grad_sign", lambda e=expected: -e, fields))
+        alternatives += [(sign, lambda e=expected: -e, fields), ("grad_doubled", lambda e=expected: 2 * e, fields),
+                         ("grad_halved", lambda e=expected: e / 2, fields)]
         if n > 1 and kind != "x":
             alternatives.append(("grad_divided_by_n", lambda e=expected: e / n, fields))
             if loss_is_ours:
@@ -249,6 +256,10 @@ def _act_case(seed, shape):
     return x, dout
 
 
+# each activation's own hint for a flipped sign: where its minus sign went wrong
+_ACT_SIGN = {"sigmoid_backward": "sigmoid_sign", "tanh_backward": "tanh_sign", "relu_backward": "relu_sign"}
+
+
 def _activation_check(exercise, fn, hidden, forward, reference, cache_of, arg_name, alternatives_of):
     __tracebackhide__ = True
     specs = _ACT_HIDDEN + [_ACT_SCALE] if hidden else _ACT_VISIBLE
@@ -264,7 +275,10 @@ def _activation_check(exercise, fn, hidden, forward, reference, cache_of, arg_na
         expected = reference(dout, cache)
         if (seed, shape) != _ACT_SCALE:  # the reference is the same formula at every size
             _verified(expected, lambda: numerical_grad(forward, x, dout), "dx")
-        alternatives = alternatives_of(dout, cache, x) + [("grad_sign", -expected, {"name": "dx"})]
+        fields = {"name": "dx"}
+        alternatives = alternatives_of(dout, cache, x) + [
+            (_ACT_SIGN[exercise], -expected, fields), ("grad_doubled", 2 * expected, fields),
+            ("grad_halved", expected / 2, fields)]
         judge(expected, got, case, atol=1e-10, rtol=1e-7, alternatives=alternatives, what="what_dx")
     passed(exercise, len(specs), hidden)
 
@@ -363,7 +377,7 @@ def check_softmax_cross_entropy(fn, hidden=False):
         if n > 1:
             d_alts += [("ce_grad_not_divided", r_d * n, fields), ("grad_divided_by_n", r_d / n, fields)]
         d_alts += [("ce_missing_onehot", p / n, fields), ("ce_missing_onehot", p, fields),
-                   ("ce_grad_over_classes", r_d / c, fields), ("grad_sign", onehot / n - p / n, fields),
+                   ("ce_grad_over_classes", r_d / c, fields), ("ce_grad_sign", onehot / n - p / n, fields),
                    ("ce_grad_softmax_jacobian", lambda: _softmax_diag_only(p, onehot) / n, fields)]
         judge(r_d, dlogits, case, atol=1e-10, rtol=1e-7, alternatives=d_alts, what="what_dlogits")
     passed("softmax_cross_entropy", len(specs), hidden)
@@ -408,12 +422,13 @@ def check_mse_loss(fn, hidden=False):
         loss_alts += [("mse_rmse", np.sqrt(r_loss), fields), ("mse_no_square", lambda: np.mean(diff), fields),
                       ("mse_no_square", lambda: np.mean(np.abs(diff)), fields)]
         judge(r_loss, loss, case, atol=1e-10, rtol=1e-8, alternatives=loss_alts, what="what_loss")
-        d_alts = [("mse_missing_2", r_d / 2, fields), ("grad_sign", -r_d, fields)]
+        d_alts = [("mse_missing_2", r_d / 2, fields), ("mse_grad_sign", -r_d, fields)]
         if size > 1:
             d_alts += [("mse_grad_not_divided", 2 * diff, fields), ("mse_grad_not_divided", diff, fields),
                        ("mse_grad_divided_twice", r_d / size, fields)]
         if d > 1:
             d_alts.append(("mse_grad_batch_only", 2 * diff / n, fields))
+        d_alts.append(("mse_grad_doubled", 2 * r_d, fields))  # last: with D = 2 it equals the one above
         judge(r_d, dpred, case, atol=1e-10, rtol=1e-8, alternatives=d_alts, what="what_dpred")
     passed("mse_loss", len(specs), hidden)
 

@@ -189,13 +189,33 @@ def _untouched_array(before, after, name, case):
                   before=fmt(before.flat[flat], 10), after=fmt(after.flat[flat], 10))
 
 
-def _judge_list(expected, got, name, t, case, alternatives_of, atol=1e-10, rtol=1e-8):
-    """Judge element i of a returned list against expected[i], with per-element alternatives."""
+# Each exercise's own hint for a returned array that is −expected (a negated element of the returned
+# tuple), and for parameters that moved twice or half as far as expected: (exercise, returned list).
+# (A negated velocity is −g at step 1, where v starts at 0: "momentum_velocity_sign" names it.)
+_NEGATED = {("sgd_step", "new_params"): "sgd_params_negated",
+            ("momentum_step", "new_params"): "momentum_params_negated",
+            ("adam_step", "new_params"): "adam_params_negated",
+            ("adam_step", "new_m"): "adam_moment_negated", ("adam_step", "new_v"): "adam_moment_negated"}
+_STEP_SCALED = {"sgd_step": "sgd_step_scaled", "momentum_step": "momentum_step_scaled",
+                "adam_step": "adam_step_scaled"}
+
+
+def _judge_list(expected, got, name, t, case, alternatives_of, atol=1e-10, rtol=1e-8, start=None):
+    """Judge element i of a returned list against expected[i], with per-element alternatives, then the
+    exercise's own negated / doubled-step / halved-step diagnoses (``start``: the parameters before
+    the step, for the step's size)."""
     __tracebackhide__ = True
     got = _as_list(got, len(expected), name, case)
     for i, (e, g) in enumerate(zip(expected, got)):
         label = f"{name}[{i}]"
         alts = [(cat, alt, {"name": label, "t": t, **extra}) for cat, alt, extra in alternatives_of(i)]
+        own = {"name": label, "t": t}
+        if (case.exercise, name) in _NEGATED:
+            alts.append((_NEGATED[case.exercise, name], lambda e=e: -np.asarray(e), own))
+        if start is not None and case.exercise in _STEP_SCALED:
+            p0 = np.asarray(start[i], dtype=np.float64)
+            alts += [(_STEP_SCALED[case.exercise], lambda e=e, p0=p0: p0 + 2 * (e - p0), {**own, "factor": 2}),
+                     (_STEP_SCALED[case.exercise], lambda e=e, p0=p0: p0 + (e - p0) / 2, {**own, "factor": "1/2"})]
         judge(e, g, case, atol=atol, rtol=rtol, alternatives=alts,
               what=("what_step_item", {"name": name, "i": i, "t": t}))
     return [as_array(g, case) for g in got]
@@ -229,7 +249,7 @@ def check_sgd_step(fn, hidden=False):
                         ("missing_lr", lambda: p[i] - g[i], {}),
                         ("no_update", lambda: p[i], {}),
                         ("lr_divides", lambda: p[i] - g[i] / lr, {})]
-            params = _judge_list(ref["params"], got, "new_params", t, case, alternatives)
+            params = _judge_list(ref["params"], got, "new_params", t, case, alternatives, start=params)
     passed("sgd_step", len(specs), hidden)
 
 
@@ -275,7 +295,7 @@ def check_momentum_step(fn, hidden=False):
                         ("momentum_not_used", lambda: p[i] - lr * g[i], {}),
                         ("missing_lr", lambda: p[i] - nv[i], {}),
                         ("no_update", lambda: p[i], {})]
-            params = _judge_list(r_params, new_params, "new_params", t, case, p_alternatives)
+            params = _judge_list(r_params, new_params, "new_params", t, case, p_alternatives, start=params)
             velocities = got_v
     passed("momentum_step", len(specs), hidden)
 
@@ -378,7 +398,7 @@ def check_adam_step(fn, hidden=False):
                         ("adam_eps_placement", variant("eps_before_correction", i, 0), fields),
                         ("update_sign", variant("sign", i, 0), fields),
                         ("no_update", lambda: params[i], fields)]
-            params = _judge_list(r_p, new_p, "new_params", t, case, p_alternatives)
+            params = _judge_list(r_p, new_p, "new_params", t, case, p_alternatives, start=params)
             m, v = m_got, v_got
     passed("adam_step", len(specs), hidden)
 

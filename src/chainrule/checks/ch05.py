@@ -15,6 +15,8 @@ Conventions (the same as the chapter's docstrings; NCHW layout and PyTorch's wei
 
 How the judging works
 ---------------------
+The reference implementation and its typical wrong versions live in :mod:`.ch05_ref`.
+
 Each case draws seeded random inputs (visible and hidden cases differ; shapes include batch size
 1, several channels, non-square images and kernels, stride 2 or 3 and padding 1 or 2, and pooling
 windows that overlap or leave gaps). The expected values come from the reference implementation
@@ -33,88 +35,8 @@ import numpy as np
 from ..gradcheck import numerical_grad
 from .core import CheckFailed, _value, call, cases, close, judge, msg, passed
 from .core import describe as _describe, unchanged as _unchanged, unpack as _unpack, verified as _verified
-
-
-# ---------------------------------------------------------------------- reference implementation
-def _windows(xp, kh, kw, stride):
-    """xp (N, C, Hp, Wp) -> (N, C, Ho, Wo, kh, kw), a strided view of every window."""
-    v = np.lib.stride_tricks.sliding_window_view(xp, (kh, kw), axis=(2, 3))
-    return v[:, :, ::stride, ::stride]
-
-
-def ref_conv2d_forward(x, w, b, stride=1, padding=0):
-    """Cross-correlation, NCHW: out[n, f, i, j] = sum_{c,p,q} xpad[n, c, i*s + p, j*s + q] w[f, c, p, q] + b[f]."""
-    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
-    win = _windows(xp, w.shape[2], w.shape[3], stride)
-    out = np.einsum("nchwpq,fcpq->nfhw", win, w)
-    return out + b[None, :, None, None]
-
-
-def _scatter(cols, padded_shape, stride):
-    """Adjoint of _windows: cols (N, C, Ho, Wo, kh, kw) added back onto the padded input."""
-    n, c, ho, wo, kh, kw = cols.shape
-    xp = np.zeros(padded_shape)
-    for p in range(kh):
-        for q in range(kw):
-            xp[:, :, p:p + stride * (ho - 1) + 1:stride, q:q + stride * (wo - 1) + 1:stride] += cols[:, :, :, :, p, q]
-    return xp
-
-
-def ref_conv2d_backward(dout, x, w, b, stride=1, padding=0, scatter_stride=None, crop=True):
-    """(dx, dw, db). scatter_stride / crop=False reproduce two typical mistakes (stride ignored in
-    backward, padding left in dx)."""
-    s = stride if scatter_stride is None else scatter_stride
-    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
-    kh, kw = w.shape[2:]
-    n, f, ho, wo = dout.shape
-    if s == stride:
-        win = _windows(xp, kh, kw, s)
-    else:  # windows taken at the wrong stride (as many as dout has)
-        win = np.lib.stride_tricks.sliding_window_view(xp, (kh, kw), axis=(2, 3))[:, :, ::s, ::s][:, :, :ho, :wo]
-    dw = np.einsum("nchwpq,nfhw->fcpq", win, dout)
-    db = dout.sum(axis=(0, 2, 3))
-    dcols = np.einsum("nfhw,fcpq->nchwpq", dout, w)
-    dxp = _scatter(dcols, xp.shape, s)
-    dx = dxp[:, :, padding:padding + x.shape[2], padding:padding + x.shape[3]] if crop else dxp
-    return dx, dw, db
-
-
-def ref_pool_forward(x, kernel, stride, mode="max"):
-    kh, kw = kernel
-    win = _windows(x, kh, kw, stride)
-    return win.max(axis=(4, 5)) if mode == "max" else win.mean(axis=(4, 5))
-
-
-def ref_maxpool_backward(dout, x, kernel, stride, how="route", accumulate=True):
-    """dx of max pooling. how: "route" (right: all to the first max), "spread" (to every element of
-    the window), "spread_mean" (shared equally, i.e. the average-pool gradient)."""
-    kh, kw = kernel
-    n, c, ho, wo = dout.shape
-    dx = np.zeros_like(x, dtype=np.float64)
-    for i in range(ho):
-        for j in range(wo):
-            rows, cols = slice(i * stride, i * stride + kh), slice(j * stride, j * stride + kw)
-            window = x[:, :, rows, cols].reshape(n, c, -1)
-            g = dout[:, :, i, j][:, :, None]
-            if how == "route":
-                mask = np.zeros_like(window)
-                np.put_along_axis(mask, window.argmax(axis=2)[:, :, None], 1.0, axis=2)
-                part = mask * g
-            elif how == "spread":
-                part = np.broadcast_to(g, window.shape)
-            else:
-                part = np.broadcast_to(g / (kh * kw), window.shape)
-            part = part.reshape(n, c, kh, kw)
-            if accumulate:
-                dx[:, :, rows, cols] += part
-            else:   # a typical mistake: overwrite, so a later window erases an earlier window's gradient
-                dx[:, :, rows, cols] = part
-    return dx
-
-
-def ref_avgpool_backward(dout, x, kernel, stride, divide=True, accumulate=True):
-    how = "spread_mean" if divide else "spread"
-    return ref_maxpool_backward(dout, x, kernel, stride, how=how, accumulate=accumulate)
+from .ch05_ref import ref_avgpool_backward, ref_conv2d_backward, ref_conv2d_forward, ref_conv2d_overwrite
+from .ch05_ref import ref_maxpool_assign_at_max, ref_maxpool_backward, ref_pool_forward, windows as _windows
 
 
 # ---------------------------------------------------------------------- helpers
@@ -209,6 +131,10 @@ def check_conv2d_forward(fn, hidden=False):
             ("conv_nhwc", lambda: expected.transpose(0, 2, 3, 1), fields),
             ("conv_padding_one_side", lambda: _conv_ref_fwd(
                 np.pad(x, ((0, 0), (0, 0), (pad, 0), (pad, 0))), w, b, stride, 0), fields),
+            ("conv_out_sign", lambda: -expected, fields),
+            ("conv_out_sign", lambda: -_conv_ref_fwd(x, w, -b, stride, pad), fields),   # the sum subtracted
+            ("conv_out_factor", lambda: 2 * expected, {**fields, "factor": "2"}),
+            ("conv_out_factor", lambda: expected / 2, {**fields, "factor": "1/2"}),
         ]
         size_patterns = [("conv_output_size", (n, f, ho + dh, wo + dw), fields)
                          for dh in (-1, 0, 1) for dw in (-1, 0, 1) if (dh, dw) != (0, 0)]
@@ -254,6 +180,13 @@ def check_conv2d_backward(fn, hidden=False):
         stride_ignored = (ref_conv2d_backward(dout, x, w, b, stride, pad, scatter_stride=1)
                           if stride > 1 else (None, None, None))
         xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+        overwrite = ref_conv2d_overwrite(dout, x, w, stride, pad)
+
+        def common(name, ref):   # `=` for `+=`, then a sign or a factor: the same for dx, dw and db
+            named = {**fields, "name": name}
+            return ([("conv_overwrite", v, named) for v in overwrite[name]]
+                    + [("conv_grad_sign", -ref, named), ("conv_grad_factor", 2 * ref, {**named, "factor": "2"}),
+                       ("conv_grad_factor", ref / 2, {**named, "factor": "1/2"})])
         # --- dx (the order of backward: db, dw, dx would also do; dx first as the chapter derives it)
         dx_alts = [("conv_dx_kernel_not_flipped", flipped[0], {**fields, "name": "dx"}),
                    ("conv_dx_padding_not_removed", lambda: ref_conv2d_backward(dout, x, w, b, stride, pad,
@@ -264,9 +197,10 @@ def check_conv2d_backward(fn, hidden=False):
         if c == f:
             dx_alts.append(("conv_channels_swapped", lambda: ref_conv2d_backward(
                 dout, x, w.transpose(1, 0, 2, 3), b, stride, pad)[0], {**fields, "name": "dx"}))
-        dx_alts.append(("conv_grad_sign", -rdx, {**fields, "name": "dx"}))
+        dx_alts += common("dx", rdx)
         _shape_hint(case, dx, rdx.shape, "what_dx",
-                    [("conv_dx_padding_not_removed", xp.shape, {**fields, "name": "dx"})])
+                    [("conv_dx_padding_not_removed", xp.shape, {**fields, "name": "dx"}),
+                     ("conv_dx_missing_filter_sum", (n, f) + x.shape[1:], {**fields, "name": "dx"})])
         judge(rdx, dx, case, atol=1e-9, rtol=1e-7, alternatives=dx_alts, what="what_dx")
         # --- dw
         per_sample_dw = np.einsum("nchwpq,nfhw->nfcpq", _windows(xp, kh, kw, stride), dout)
@@ -277,7 +211,7 @@ def check_conv2d_backward(fn, hidden=False):
             dw_alts.append(("conv_stride_ignored_backward", stride_ignored[1], {**fields, "name": "dw"}))
         if n > 1:
             dw_alts.append(("conv_grad_divided_by_n", rdw / n, {**fields, "name": "dw"}))
-        dw_alts.append(("conv_grad_sign", -rdw, {**fields, "name": "dw"}))
+        dw_alts += common("dw", rdw)
         _shape_hint(case, dw, rdw.shape, "what_dw",
                     [("conv_dw_channels_swapped", (c, f, kh, kw), {**fields, "name": "dw"}),
                      ("conv_dw_missing_batch_sum", (n, f, c, kh, kw), {**fields, "name": "dw"})])
@@ -289,7 +223,7 @@ def check_conv2d_backward(fn, hidden=False):
                    ("conv_db_mean", dout.mean(axis=(0, 2, 3)), {**fields, "name": "db"})]
         if n > 1:
             db_alts.append(("conv_grad_divided_by_n", rdb / n, {**fields, "name": "db"}))
-        db_alts.append(("conv_grad_sign", -rdb, {**fields, "name": "db"}))
+        db_alts += common("db", rdb)
         _shape_hint(case, db, rdb.shape, "what_db",
                     [("conv_db_not_summed", s, {**fields, "name": "db"})
                      for s in ((n, f), (f, ho, wo), (n, f, ho, wo), (n, f, 1, 1), (1, f, 1, 1))])
@@ -358,8 +292,10 @@ def _pool_check(exercise, fn, hidden, mode):
                 ("maxpool_times_x", lambda: expected * x, fields),
             ]
             if overlap:
-                alternatives.append(("pool_overlap_overwrite",
-                                     lambda: ref_maxpool_backward(dout, x, kernel, stride, accumulate=False), fields))
+                alternatives += [("pool_overlap_overwrite",
+                                  lambda: ref_maxpool_backward(dout, x, kernel, stride, accumulate=False), fields),
+                                 ("pool_overlap_overwrite", lambda: ref_maxpool_assign_at_max(dout, x, kernel, stride),
+                                  fields)]
         else:
             expected = ref_avgpool_backward(dout, x, kernel, stride)
             if spec != _POOL_SCALE:
@@ -383,7 +319,9 @@ def _pool_check(exercise, fn, hidden, mode):
         for s_wrong in sorted(({kh, 1} if kh == kw else {1}) - {stride}):
             alternatives.append(("pool_stride_ignored", (lambda s=s_wrong: _pool_wrong_stride(
                 dout, x, kernel, s, mode)), {**fields, "wrong": s_wrong}))
-        alternatives.append(("conv_grad_sign", lambda: -expected, fields))
+        alternatives += [("conv_grad_sign", lambda: -expected, fields),
+                         ("conv_grad_factor", lambda: 2 * expected, {**fields, "factor": "2"}),
+                         ("conv_grad_factor", lambda: expected / 2, {**fields, "factor": "1/2"})]
         judge(expected, got, case, atol=1e-10, rtol=1e-7, alternatives=alternatives, what="what_dx")
     passed(exercise, len(specs), hidden)
 

@@ -21,6 +21,8 @@ x (T, N, D), one (N, D) slice per time step; weights in the layout x @ Wx (CS231
 
 How the judging works
 ---------------------
+The reference implementation and its typical wrong versions live in :mod:`.ch06_ref`.
+
 Each case draws seeded random inputs (visible and hidden cases differ; they include sequence length 1,
 batch size 1, and H ≠ D so that a transpose cannot hide). The expected gradients come from the reference
 implementation below, itself verified in every case against ``chainrule.numerical_grad`` (central
@@ -39,154 +41,16 @@ import functools
 import numpy as np
 
 from ..gradcheck import numerical_grad
-from .core import call, cases, judge, passed
+from .core import CheckFailed, call, cases, judge, passed
 from .core import unchanged as _unchanged, unpack as _unpack, verified as _verified
+from .ch06_ref import GATES, bptt as _bptt, ref_lstm_step_backward, ref_lstm_step_forward
+from .ch06_ref import ref_rnn_backward, ref_rnn_forward, ref_rnn_step_backward, ref_rnn_step_forward  # noqa: F401
+from .ch06_ref import ref_truncated_bptt, tbptt_cuts  # noqa: F401
 
 __all__ = ["LAYER_SIZED",
            "check_rnn_step_backward", "check_rnn_backward", "check_truncated_bptt", "check_lstm_step_backward",
            "ref_rnn_step_forward", "ref_rnn_step_backward", "ref_rnn_forward", "ref_rnn_backward",
            "ref_truncated_bptt", "ref_lstm_step_forward", "ref_lstm_step_backward", "GATES"]
-
-GATES = ("i", "f", "g", "o")   # the order of the four blocks of a (and of Wx, Wh, b columns)
-
-
-def _sigmoid(x):
-    x = np.asarray(x, dtype=np.float64)
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-
-# ---------------------------------------------------------------------- reference: RNN
-def ref_rnn_step_forward(x, h_prev, Wx, Wh, b):
-    h = np.tanh(x @ Wx + h_prev @ Wh + b)
-    return h, (x, h_prev, Wx, Wh, b, h)
-
-
-def ref_rnn_step_backward(dh, cache, mistake=None):
-    """The step's gradients; ``mistake`` reproduces a typical wrong version (for the diagnosis)."""
-    x, h_prev, Wx, Wh, b, h = cache
-    if mistake == "tanh_pre":
-        z = x @ Wx + h_prev @ Wh + b
-        dz = dh * (1.0 - z ** 2)
-    elif mistake == "tanh_twice":
-        dz = dh * (1.0 - np.tanh(h) ** 2)
-    elif mistake == "no_tanh":
-        dz = dh
-    elif mistake == "tanh_form":
-        dz = dh * (1.0 - h)
-    else:
-        dz = dh * (1.0 - h ** 2)
-    dx = dz @ Wx.T
-    dh_prev = dz @ (Wh if mistake == "wh_not_t" else Wh.T)
-    dWx, dWh, db = x.T @ dz, h_prev.T @ dz, dz.sum(axis=0)
-    if mistake == "db_per_sample":
-        db = dz
-    return dx, dh_prev, dWx, dWh, db
-
-
-def ref_rnn_forward(x, h0, Wx, Wh, b):
-    h, hs, caches = h0, [], []
-    for t in range(x.shape[0]):
-        h, cache = ref_rnn_step_forward(x[t], h, Wx, Wh, b)
-        hs.append(h)
-        caches.append(cache)
-    return np.stack(hs), caches
-
-
-def _bptt(dh_all, caches, cut=(), mistake=None, step_mistake=None):
-    """BPTT over the whole sequence; the gradient dh_prev of the steps in ``cut`` is dropped.
-
-    mistake: None, "no_recurrence", "overwrite" (weight gradients of step 0 only, as `=` instead
-    of `+=` in a backward loop), "last_only" (of step T-1 only), "upstream_replaced" (dh_all[t]
-    used only at t = T-1), "forward_order" (the loop runs t = 0..T-1), "cut_upstream" (at a cut,
-    dh_all of the step before is dropped too), "dh0_zero"
-    """
-    T = len(caches)
-    x0, h0, Wx, Wh, b, _ = caches[0]
-    dx = np.zeros((T,) + x0.shape)
-    dWx, dWh, db = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros_like(b)
-    carry = np.zeros_like(h0)
-    order = range(T) if mistake == "forward_order" else range(T - 1, -1, -1)
-    dropped_upstream = set()
-    for t in order:
-        if mistake == "upstream_replaced" and t != T - 1:
-            dh = carry
-        elif mistake == "no_recurrence":
-            dh = dh_all[t]
-        elif t in dropped_upstream:
-            dh = carry
-        else:
-            dh = dh_all[t] + carry
-        dx[t], dprev, gx, gh, gb = ref_rnn_step_backward(dh, caches[t], step_mistake)
-        if mistake == "overwrite":
-            dWx, dWh, db = gx, gh, gb
-        elif mistake == "last_only":
-            if t == T - 1:
-                dWx, dWh, db = gx, gh, gb
-        else:
-            dWx, dWh, db = dWx + gx, dWh + gh, db + gb
-        carry = dprev
-        if t in cut:
-            carry = np.zeros_like(dprev)
-            if mistake == "cut_upstream":
-                dropped_upstream.add(t - 1)
-    dh0 = np.zeros_like(h0) if mistake == "dh0_zero" else carry
-    return dx, dh0, dWx, dWh, db
-
-
-def ref_rnn_backward(dh_all, cache):
-    return _bptt(dh_all, cache)
-
-
-def tbptt_cuts(T, k):
-    """The steps whose incoming hidden state is detached: t = k, 2k, ... (< T)."""
-    return set(range(k, T, k))
-
-
-def ref_truncated_bptt(dh_all, cache, k):
-    return _bptt(dh_all, cache, cut=tbptt_cuts(len(cache), k))
-
-
-# ---------------------------------------------------------------------- reference: LSTM
-def ref_lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b):
-    H = h_prev.shape[1]
-    a = x @ Wx + h_prev @ Wh + b
-    i, f, g, o = _sigmoid(a[:, :H]), _sigmoid(a[:, H:2 * H]), np.tanh(a[:, 2 * H:3 * H]), _sigmoid(a[:, 3 * H:])
-    c = f * c_prev + i * g
-    h = o * np.tanh(c)
-    return h, c, (x, h_prev, c_prev, Wx, Wh, b, i, f, g, o, c)
-
-
-def ref_lstm_step_backward(dh, dc, cache, mistake=None):
-    """The step's gradients; ``mistake`` reproduces a typical wrong version (for the diagnosis)."""
-    x, h_prev, c_prev, Wx, Wh, b, i, f, g, o, c = cache
-    tc = np.tanh(c)
-    dtanh = (1.0 - c ** 2) if mistake == "tanh_c" else (1.0 - tc ** 2)
-    if mistake == "no_dc":
-        dct = dh * o * dtanh
-    elif mistake == "no_h_path":
-        dct = dc
-    elif mistake == "no_o_in_path":
-        dct = dc + dh * dtanh
-    else:
-        dct = dc + dh * o * dtanh
-    di, dg, do = dct * g, dct * i, dh * tc
-    df = dct * (c if mistake == "forget_c" else c_prev)
-    sig = (lambda s: 1.0) if mistake == "no_sigmoid" else (lambda s: s * (1.0 - s))
-    da_i, da_o = di * sig(i), do * sig(o)
-    da_f = df if mistake == "no_forget_sigmoid" else df * sig(f)
-    da_g = dg * (g * (1.0 - g) if mistake == "g_sigmoid" else 1.0 - g ** 2)
-    blocks = {"i": da_i, "f": da_f, "g": da_g, "o": da_o}
-    da = np.concatenate([blocks[k] for k in GATES], axis=1)
-    if mistake in ("order_ifog", "order_ifog_params"):
-        da_perm = np.concatenate([blocks[k] for k in ("i", "f", "o", "g")], axis=1)
-        if mistake == "order_ifog":
-            da = da_perm
-    dx, dh_prev = da @ Wx.T, da @ Wh.T
-    if mistake == "order_ifog_params":
-        da = da_perm
-    dc_prev = dct if mistake == "no_f_in_dc_prev" else dct * f
-    return dx, dh_prev, dc_prev, x.T @ da, h_prev.T @ da, (da if mistake == "db_per_sample" else da.sum(axis=0))
 
 
 # ---------------------------------------------------------------------- helpers
@@ -200,8 +64,11 @@ def _guard(named, saved, case):
         _unchanged(before, arr, case, name)
 
 
-def _judge_all(case, names, expected, got, variants, n):
-    """Judge the outputs in order. variants: [(category, callable returning all outputs of a mistake)]."""
+def _judge_all(case, names, expected, got, variants, n, extra=None):
+    """Judge the outputs in order. variants: [(category, callable returning all outputs of a mistake[,
+    extra message fields])];
+    extra: {output name: [(category, value, fields)]}, tried after the variants. Then, for every output,
+    a flipped sign, a factor 2 or 1/2, and for the weights a mean over the batch where a sum belongs."""
     __tracebackhide__ = True
     memo = {}
 
@@ -214,11 +81,38 @@ def _judge_all(case, names, expected, got, variants, n):
 
     for j, name in enumerate(names):
         fields = {"name": name, "n": n}
-        alternatives = [(category, alt(j, index, make), fields) for index, (category, make) in enumerate(variants)]
+        alternatives = [(category, alt(j, index, make), {**fields, **(more[0] if more else {})})
+                        for index, (category, make, *more) in enumerate(variants)]
         e = np.asarray(expected[j], dtype=np.float64)
         if name.startswith("dW"):
             alternatives.append(("rnn_dw_transposed", e.T, fields))
+        alternatives += list((extra or {}).get(name, ()))
+        alternatives += [("rnn_grad_sign", -e, fields), ("rnn_grad_factor", 2 * e, {**fields, "factor": "2"}),
+                         ("rnn_grad_factor", e / 2, {**fields, "factor": "1/2"})]
+        if name.startswith(("dW", "db")) and n > 1:
+            alternatives.append(("rnn_batch_mean", e / n, fields))
         judge(e, got[j], case, atol=1e-9, rtol=1e-7, alternatives=alternatives, what=f"what_rnn_{name}")
+
+
+def _call(fn, args, case):
+    """Call the learner; a matrix product of clashing shapes gets the layout hint."""
+    __tracebackhide__ = True
+    try:
+        return call(fn, args, case)
+    except CheckFailed as e:
+        failure = e
+    emsg = str(failure.fields.get("emsg", ""))
+    if failure.category in ("exception", "broadcast_error") and any(
+            word in emsg for word in ("matmul", "aligned", "mismatch", "broadcast", "shape")):
+        case.fail("rnn_shape_error", etype=failure.fields.get("etype"), emsg=emsg)
+    raise failure
+
+
+def _per_sample(x, h_prev, da, name="dW"):
+    """The weight gradients of each sample, not summed over the batch: (N, D, H), (N, H, H)."""
+    fields = {"name": name}
+    return {"dWx": [("rnn_dw_missing_batch_sum", np.einsum("nd,nh->ndh", x, da), {**fields, "name": "dWx"})],
+            "dWh": [("rnn_dw_missing_batch_sum", np.einsum("nk,nh->nkh", h_prev, da), {**fields, "name": "dWh"})]}
 
 
 # ---------------------------------------------------------------------- cases
@@ -258,7 +152,7 @@ def check_rnn_step_backward(fn, hidden=False):
         h, cache = ref_rnn_step_forward(x, h_prev, Wx, Wh, b)
         named = [("dh", dh)] + list(zip(("x", "h_prev", "Wx", "Wh", "b", "h"), cache))
         saved = _snapshot(a for _, a in named)
-        got = _unpack(call(fn, (dh, cache), case), names, case)
+        got = _unpack(_call(fn, (dh, cache), case), names, case)
         _guard(named, saved, case)
         expected = ref_rnn_step_backward(dh, cache)
         fwd = lambda x_, hp, wx, wh, b_: ref_rnn_step_forward(x_, hp, wx, wh, b_)[0]  # noqa: E731
@@ -270,7 +164,7 @@ def check_rnn_step_backward(fn, hidden=False):
                 return fwd(*a)
             _verified(expected[j], lambda: numerical_grad(f, args[j], dh), names[j])
         variants = [(cat, (lambda m=m: ref_rnn_step_backward(dh, cache, m))) for cat, m in _RNN_STEP_VARIANTS]
-        _judge_all(case, names, expected, got, variants, n)
+        _judge_all(case, names, expected, got, variants, n, _per_sample(x, h_prev, dh * (1.0 - h ** 2)))
     passed("rnn_step_backward", len(specs), hidden)
 
 
@@ -321,7 +215,10 @@ _SEQ_NAMES = ("dx", "dh0", "dWx", "dWh", "db")
 _SEQ_VARIANTS = [("rnn_not_accumulated", {"mistake": "overwrite"}), ("rnn_not_accumulated", {"mistake": "last_only"}),
                  ("rnn_no_recurrence", {"mistake": "no_recurrence"}),
                  ("rnn_upstream_replaced", {"mistake": "upstream_replaced"}),
-                 ("rnn_wrong_direction", {"mistake": "forward_order"})] + [
+                 ("rnn_wrong_direction", {"mistake": "forward_order"}),
+                 ("rnn_dx_time_reversed", {"mistake": "dx_reversed"}),
+                 ("rnn_dh0_off_by_one", {"mistake": "dh0_output"}),
+                 ("rnn_last_upstream_twice", {"mistake": "last_twice"})] + [
     (cat, {"step_mistake": m}) for cat, m in _RNN_STEP_VARIANTS]
 
 
@@ -338,7 +235,7 @@ def _sequence_check(exercise, fn, hidden, with_k):
         named = [("dh_all", dh_all)] + [(f"cache[{t}][{j}]", a) for t, c in enumerate(cache) for j, a in enumerate(c)]
         saved = _snapshot(a for _, a in named)
         args = (dh_all, list(cache), k) if with_k else (dh_all, list(cache))   # the learner gets a copy of the list
-        got = _unpack(call(fn, args, case), _SEQ_NAMES, case)
+        got = _unpack(_call(fn, args, case), _SEQ_NAMES, case)
         _guard(named, saved, case)
         cut = tbptt_cuts(T, k) if with_k else set()
         expected = _bptt(dh_all, cache, cut)
@@ -350,9 +247,17 @@ def _sequence_check(exercise, fn, hidden, with_k):
         if with_k:
             variants += [(cat, (lambda c=c: _bptt(dh_all, cache, c))) for cat, c in _cut_variants(T, k)]
             variants += [("tbptt_cut_upstream", lambda: _bptt(dh_all, cache, cut, "cut_upstream")),
-                         ("tbptt_dh0_cut", lambda: _bptt(dh_all, cache, cut, "dh0_zero"))]
+                         ("tbptt_dh0_cut", lambda: _bptt(dh_all, cache, cut, "dh0_zero")),
+                         ("tbptt_weights_reset", lambda: _bptt(dh_all, cache, cut, "weights_reset")),
+                         ("tbptt_weights_reset", lambda: _bptt(dh_all, cache, cut, "weights_reset_before"))]
+        else:
+            variants.append(("rnn_dh0_missing", lambda: _bptt(dh_all, cache, cut, "dh0_zero")))
         variants += [(cat, (lambda kw=kw: _bptt(dh_all, cache, cut, **kw))) for cat, kw in _SEQ_VARIANTS]
-        _judge_all(case, _SEQ_NAMES, expected, got, variants, n)
+        stacked = functools.lru_cache(maxsize=None)(lambda: _bptt(dh_all, cache, cut, "stack_time"))  # on demand
+        extra = {name: [("rnn_dw_missing_time_sum", (lambda j=j: stacked()[j]), {"name": name, "n": n, "T": T})]
+                 + ([("rnn_time_mean", expected[j] / T, {"name": name, "n": n, "T": T})] if T > 1 else [])
+                 for j, name in enumerate(_SEQ_NAMES) if j >= 2}
+        _judge_all(case, _SEQ_NAMES, expected, got, variants, n, extra)
     passed(exercise, len(specs), hidden)
 
 
@@ -399,7 +304,10 @@ _LSTM_VARIANTS = [("lstm_missing_dc", "no_dc"), ("lstm_missing_h_path", "no_h_pa
                   ("lstm_forget_derivative", "no_forget_sigmoid"), ("lstm_forget_derivative", "forget_c"),
                   ("lstm_sigmoid_derivative", "no_sigmoid"), ("lstm_candidate_derivative", "g_sigmoid"),
                   ("lstm_dc_prev_missing_f", "no_f_in_dc_prev"), ("lstm_gate_order", "order_ifog"),
-                  ("lstm_gate_order", "order_ifog_params"), ("rnn_db_missing_batch_sum", "db_per_sample")]
+                  ("lstm_gate_order", "order_ifog_params"), ("rnn_db_missing_batch_sum", "db_per_sample"),
+                  ("lstm_tanh_form", "tanh_form_c"), ("lstm_tanh_form", "tanh_form_g"),
+                  ("lstm_sigmoid_form", "sigmoid_form"), ("lstm_output_gate_tanh", "o_no_tanh")] + [
+    ("lstm_block_sign", f"neg_{gate}") for gate in GATES]
 
 
 def _lstm_desc(n, d, hd):
@@ -422,7 +330,7 @@ def check_lstm_step_backward(fn, hidden=False):
         named = [("dh", dh), ("dc", dc)] + list(zip(("x", "h_prev", "c_prev", "Wx", "Wh", "b", "i", "f", "g", "o",
                                                       "c"), cache))
         saved = _snapshot(a for _, a in named)
-        got = _unpack(call(fn, (dh, dc, cache), case), names, case)
+        got = _unpack(_call(fn, (dh, dc, cache), case), names, case)
         _guard(named, saved, case)
         expected = ref_lstm_step_backward(dh, dc, cache)
         args = [x, h_prev, c_prev, Wx, Wh, b]
@@ -433,8 +341,10 @@ def check_lstm_step_backward(fn, hidden=False):
                 hh, cc, _ = ref_lstm_step_forward(*a)
                 return np.concatenate([hh, cc], axis=1)
             _verified(expected[j], lambda: numerical_grad(f, arg, np.concatenate([dh, dc], axis=1)), names[j])
-        variants = [(cat, (lambda m=m: ref_lstm_step_backward(dh, dc, cache, m))) for cat, m in _LSTM_VARIANTS]
-        _judge_all(case, names, expected, got, variants, n)
+        variants = [(cat, (lambda m=m: ref_lstm_step_backward(dh, dc, cache, m)), {"gate": m[-1]})
+                    for cat, m in _LSTM_VARIANTS]
+        da = ref_lstm_step_backward(dh, dc, cache, "db_per_sample")[5]
+        _judge_all(case, names, expected, got, variants, n, _per_sample(x, h_prev, da))
     passed("lstm_step_backward", len(specs), hidden)
 
 

@@ -40,6 +40,14 @@ import numpy as np
 from ..gradcheck import numerical_grad
 from .core import call, cases, fmt, judge, passed
 from .core import describe as _describe, unchanged as _unchanged, unpack as _unpack, verified as _verified
+from . import ch07_layers as _layers
+# the staged batch norm, layer norm and dropout (ch07_layers), under the chapter's module name; the
+# layer-sized specs are named here too, as the LAYER_SIZED table below names them
+from .ch07_layers import (STAGES, check_batchnorm_backward_staged, check_dropout_backward,  # noqa: F401
+                          check_layernorm_backward, ref_batchnorm_backward_staged, ref_batchnorm_forward_staged,
+                          ref_dropout_backward, ref_layernorm_backward, ref_layernorm_forward)
+from .ch07_layers import (_DROP_HIDDEN, _DROP_SCALE, _LN_HIDDEN, _LN_SCALE, _STAGED_HIDDEN,  # noqa: F401
+                          _STAGED_SCALE)
 
 
 # ---------------------------------------------------------------------- reference implementation
@@ -146,7 +154,7 @@ def check_batchnorm_backward(fn, hidden=False):
             ("bn_missing_var_term", lambda: _bn_dx(dout, x, gamma, eps, var_term=False), {**f, "name": "dx"}),
             ("bn_missing_mean_term", lambda: _bn_dx(dout, x, gamma, eps, mean_term=False), {**f, "name": "dx"}),
             ("bn_missing_gamma", lambda: rdx / gamma, {**f, "name": "dx"}),
-            ("grad_sign", lambda: -rdx, {**f, "name": "dx"}),
+            ("bn_sign", lambda: -rdx, {**f, "name": "dx"}),
         ]
         if n > 2:
             alts += [("bn_unbiased_var", lambda: _bn_dx(dout, x, gamma, eps, ddof_var=1, ddof_back=1), f),
@@ -163,14 +171,14 @@ def check_batchnorm_backward(fn, hidden=False):
             ("bn_dgamma_missing_xhat", lambda: rdb, fg),
             ("bn_dgamma_uses_x", lambda: (dout * x).sum(axis=0), fg),
             ("grad_divided_by_n", lambda: rdg / n, fg),
-            ("grad_sign", lambda: -rdg, fg)])
+            ("bn_sign", lambda: -rdg, fg)])
         # dbeta
         fb = {**f, "name": "dbeta"}
         judge(rdb, dbeta, case, atol=1e-9, rtol=1e-6, what="what_dbeta", alternatives=[
             ("bn_param_missing_batch_sum", lambda: dout, fb),
             ("bn_swapped_dgamma_dbeta", lambda: rdg, fb),
             ("grad_divided_by_n", lambda: rdb / n, fb),
-            ("grad_sign", lambda: -rdb, fb)])
+            ("bn_sign", lambda: -rdb, fb)])
     passed("batchnorm_backward", len(specs), hidden)
 
 
@@ -203,7 +211,7 @@ def _judge_list(expected, got, case, alternatives, fields):
     for i, (e, g) in enumerate(zip(expected, got)):
         name = f"clipped[{i}]"
         alts = [(cat, (lambda a=alt, i=i: a()[i]), {**fields, "name": name, "i": i}) for cat, alt in alternatives]
-        alts.append(("grad_sign", lambda e=e: -e, {**fields, "name": name}))
+        alts.append(("clip_sign", lambda e=e: -e, {**fields, "name": name}))
         judge(e, g, case, atol=1e-10, rtol=1e-5, alternatives=alts, what=f"what_clipped_{min(i, 4)}")
 
 
@@ -356,8 +364,10 @@ def check_init_scale(fn, hidden=False):
 # the cases, so that it has one source.
 LAYER_SIZED = {
     "batchnorm_backward": "_BN_SCALE",
+    **_layers.LAYER_SIZED,
 }
 
 __all__ = ["LAYER_SIZED", "check_batchnorm_backward", "check_clip_by_norm", "check_clip_by_value", "check_init_scale",
+           "check_batchnorm_backward_staged", "check_layernorm_backward", "check_dropout_backward",
            "ref_batchnorm_forward", "ref_batchnorm_backward", "ref_clip_by_norm", "ref_clip_by_value",
            "ref_init_scale"]

@@ -53,6 +53,7 @@ from .. import optim
 from ..autograd import no_grad
 from ..tensor import Tensor
 from .core import CheckFailed, _digits, as_array, call, cases, fmt, judge, passed
+from .ch08_primitive import check_softplus_primitive, ref_softplus, ref_softplus_vjp  # noqa: F401  (the chapter's name)
 
 PARAMS = ("fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias", "gain")
 
@@ -85,6 +86,20 @@ def ref_train_steps(model, x, y, lr, steps, zero="start"):
         if zero == "between":
             opt.zero_grad()
         opt.step()
+        losses.append(float(loss.data))
+    return losses
+
+
+def _ascent_steps(model, x, y, lr, steps):
+    """The typical sign slip of a hand-written update: p.data += lr * p.grad."""
+    losses = []
+    for _ in range(steps):
+        model.zero_grad()
+        loss = F.mse_loss(model(Tensor(x)), Tensor(y))
+        loss.backward()
+        for p in model.parameters():
+            with np.errstate(all="ignore"):
+                p.data = p.data + lr * p.grad
         losses.append(float(loss.data))
     return losses
 
@@ -217,12 +232,18 @@ def check_train_steps_fixed(fn, hidden=False):
         if arr.shape != (steps,):
             case.fail("ch08_wrong_steps", steps=steps, got_shape=tuple(arr.shape))
         fields = {"steps": steps}
+        if not np.all(np.isfinite(arr)):   # going up the gradient can overflow: compare NaN for NaN
+            with np.errstate(all="ignore"):
+                ascent = np.asarray(_ascent_steps(Net(d, h, c, seed), x, y, lr, steps), dtype=np.float64)
+            if np.allclose(arr, ascent, rtol=1e-8, atol=1e-10, equal_nan=True):
+                case.fail("ch08_gradient_ascent", **fields)
         judge(expected, arr, case, atol=1e-10, rtol=1e-8, what="ch08_what_losses", alternatives=[
             ("ch08_still_accumulates", lambda: ref_train_steps(Net(d, h, c, seed), x, y, lr, steps, "never"), fields),
             ("ch08_zero_grad_between", lambda: ref_train_steps(Net(d, h, c, seed), x, y, lr, steps, "between"),
              fields),
             ("ch08_loss_after_step", lambda: expected[1:] + [float(F.mse_loss(ref_model(Tensor(x)), Tensor(y)).data)],
-             fields)])
+             fields),
+            ("ch08_gradient_ascent", lambda: _ascent_steps(Net(d, h, c, seed), x, y, lr, steps), fields)])
         ref_data = _data(ref_model)
         for name, p in model.named_parameters():
             judge(ref_data[name], p.data, case, atol=1e-10, rtol=1e-8, what="ch08_param_" + name,
@@ -479,6 +500,6 @@ def check_check_model_gradients(fn, hidden=False):
     passed("check_model_gradients", len(specs), hidden)
 
 
-__all__ = ["check_train_steps_fixed", "check_forward_fixed", "check_logged_forward_fixed", "check_grad_norms",
+__all__ = ["check_softplus_primitive", "ref_softplus", "ref_softplus_vjp", "check_train_steps_fixed", "check_forward_fixed", "check_logged_forward_fixed", "check_grad_norms",
            "check_check_model_gradients", "Net", "VJP_FAULTS", "ref_train_steps", "ref_forward",
            "ref_logged_forward", "ref_grad_norms", "ref_gc_rels", "ref_check_model_gradients", "PARAMS"]

@@ -1,5 +1,5 @@
 """All primitives, registered on import. See ``registry.py`` for the contract."""
-from .registry import REGISTRY, Primitive, normalize_axes, normalize_axis, register, unbroadcast
+from .registry import REGISTRY, Primitive, normalize_axes, normalize_axis, primitive, register, unbroadcast
 from .elementwise import (add, sub, mul, div, neg, pow, exp, log, sqrt, abs, tanh, sigmoid,
                           relu, leaky_relu, maximum, where, clamp)
 from .reduce import sum, mean, max

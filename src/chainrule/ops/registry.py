@@ -21,6 +21,9 @@ each input's shape with :func:`unbroadcast`, so no op has to.
 
 The graph walker (``autograd.py``) calls ``backward`` and knows no op;
 an op knows nothing about the graph.
+
+A user's own op is defined the same way with the public decorator :func:`primitive`
+(``chainrule.primitive``): ``@chainrule.primitive(my_vjp)`` over ``def my_op(x): return out, cache``.
 """
 from __future__ import annotations
 
@@ -61,6 +64,25 @@ def register(name, forward, backward):
     prim = Primitive(name, forward, backward)
     REGISTRY[name] = prim
     return prim
+
+
+_CUSTOM: set = set()   # names registered through primitive(): a rerun may replace them, never a built-in
+
+
+def primitive(vjp, name=None):
+    """``@primitive(vjp)`` over ``forward(*arrays) -> (out, cache)`` registers a differentiable op whose
+    VJP is ``vjp(dout, cache, needs) -> a tuple of one gradient per input``; returns it, callable on Tensors."""
+    def define(forward):
+        key = name or forward.__name__
+        if key in REGISTRY and key not in _CUSTOM:
+            raise ValueError(f"{key!r} is one of chainrule's own primitives: give your op another name")
+        if not callable(vjp):
+            raise TypeError(f"primitive({key!r}): vjp must be a function (dout, cache, needs) -> tuple of "
+                            f"gradients, not {type(vjp).__name__}")
+        REGISTRY.pop(key, None)   # rerunning the cell that defines it replaces the old definition
+        _CUSTOM.add(key)
+        return register(key, forward, vjp)
+    return define
 
 
 def normalize_axes(axis, ndim, what="axis"):

@@ -19,6 +19,10 @@ EN = {
     "forward_difference_evaluations": ("Your function evaluated f {calls} times for {n} inputs, i.e. n + 1 "
                                        "times: a forward difference. Use central differences: f(x + h·eᵢ) "
                                        "and f(x − h·eᵢ) for each i, 2n evaluations."),
+    "difference_reversed": ("Your difference is the wrong way round: the slope is the change of f when x "
+                            "*grows*, {right}, divided by the step; you subtracted in the other order."),
+    "divided_by_h_only": ("Your result is twice the derivative: the two points x − h and x + h are 2h apart, "
+                          "so the difference is divided by 2h, not by h. Write `/ (2 * h)`."),
     "step_too_small": ("The error looks like round-off: your step h is probably too small (below about 1e-8 "
                        "the subtraction f(x + h) − f(x − h) loses most of its digits). Use h ≈ 1e-5."),
     "step_too_large": ("The error looks like truncation: your step h is probably too large. With h ≈ 1e-5 a "
@@ -47,6 +51,8 @@ ZH = {
     "ignores_h": "你的结果对应的步长不是传入的 h（h = {h}）。请使用参数 h，而不是写死一个数。",
     "forward_difference_evaluations": ("对 {n} 个输入，你的函数调用了 f {calls} 次，即 n + 1 次：这是前向差分。"
                                        "请用中心差分：对每个 i 计算 f(x + h·eᵢ) 和 f(x − h·eᵢ)，共 2n 次。"),
+    "difference_reversed": "你的差分方向反了：斜率是 x *增大*时 f 的变化量 {right} 除以步长；你把减法的顺序写反了。",
+    "divided_by_h_only": "你的结果是导数的 2 倍：x − h 和 x + h 两点相距 2h，所以差要除以 2h，而不是 h。应写成 `/ (2 * h)`。",
     "step_too_small": ("误差像是舍入误差：步长 h 可能太小了（小于约 1e-8 时，f(x + h) − f(x − h) 这个减法"
                        "会丢掉大部分有效数字）。用 h ≈ 1e-5。"),
     "step_too_large": "误差像是截断误差：步长 h 可能太大了。取 h ≈ 1e-5 时，中心差分的误差约为 1e-10。",

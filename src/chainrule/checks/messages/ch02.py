@@ -56,7 +56,58 @@ EN = {
                     "the root first, each node only after every node that uses it."),
     "root_grad_not_one": ("All gradients are zero: backward() must start with self.grad = 1 (∂root/∂root = 1) "
                           "before it walks the graph."),
-    "grad_sign_all": "Every gradient has the wrong sign: got ≈ −expected. Look for a flipped sign in backward().",
+    "grad_sign_all": ("Every gradient has the wrong sign (each .grad ≈ −expected). Look for a flipped sign in "
+                      "backward(), e.g. self.grad = -1 at the root."),
+    "mul_swapped_factors": ("The backward of `*` gives each factor its own value as local gradient. For out = a·b, "
+                            "∂out/∂a is the *other* factor, b (and ∂out/∂b = a): self.grad gets other.data × "
+                            "out.grad, other.grad gets self.data × out.grad."),
+    "add_one_parent": ("The backward of `+` passes the gradient to one parent only. For out = a + b both local "
+                       "gradients are 1: each parent's .grad receives out.grad."),
+    # ---- ch02: dual numbers (forward mode) ----------------------------------------
+    "what_dual_val": "the value (.val) of the result",
+    "what_dual_dot": "the tangent (.dot) of the result",
+    "detail_count": "  Dual.mults grew by {got} over this expression; expected {expected}.",
+    "dual_val": ("The value (.val) of {op} is wrong (your .val: {got}): the .val part of a dual number is "
+                 "computed exactly as with plain numbers; the tangent (.dot) never changes it."),
+    "dual_dot_type": "The result's .dot is a {gtype}, not a number: .dot must hold a float.",
+    "dual_mul_one_term": ("Your `*` keeps only one term of the product rule ({term}). The value a·b changes when a "
+                          "moves and when b moves: the tangent of a product has one term for each factor."),
+    "dual_mul_dots": ("Your `*` multiplies the two tangents (a.dot · b.dot). That term is of second order "
+                      "(ε² = 0 for a dual number): the product rule pairs each tangent with the *other* value."),
+    "dual_mul_swapped": ("Your `*` pairs each tangent with its own value (a.dot · a.val + b.dot · b.val). In the "
+                         "product rule each tangent is multiplied by the value of the *other* factor."),
+    "dual_mul_minus": ("Your `*` subtracts the two terms of the product rule: that is the numerator of the "
+                       "quotient rule. For a product both terms add."),
+    "dual_mul_with_vals": ("The .dot of your `*` includes the product of the values a.val · b.val: that product "
+                           "is the .val of the result, not part of its tangent."),
+    "dual_add_one_side": ("Your `+` takes the tangent of one operand only. a + b moves when either operand moves: "
+                          "the tangents add."),
+    "dual_add_vals": ("The .dot of your `+` adds the values (a.val + b.val). The tangent of a sum is built from the "
+                      "operands' tangents, not from their values."),
+    "dual_add_product": "The .dot of your `+` multiplies the tangents; for a sum the tangents add.",
+    "dual_tanh_input": ("Your tanh's tangent is {wrong}. Write the derivative of tanh through its output t = tanh(a.val), "
+                        "and multiply it by the incoming tangent a.dot."),
+    "dual_no_chain": ("Your `{op}` returns the local derivative alone as .dot. The chain rule multiplies it by the "
+                      "tangent that comes in: a.dot is how fast the input moves."),
+    "dual_exp_wrong": "Your exp's tangent is {wrong}. What is the derivative of exp, and what must it be multiplied by?",
+    "dual_sign_in_op": "The tangent of `{op}` has a flipped sign: its local derivative should not be negated.",
+    "dual_factor_2_in_op": "The tangent of `{op}` is twice the right one: a factor 2 too many in its rule.",
+    "dual_sign": "The tangent has the right size but the wrong sign: a minus sign crept into one of your rules.",
+    "dual_factor_2": "The tangent is twice the right one: a term is counted twice somewhere.",
+    "dual_factor_half": "The tangent is half the right one: a term of a rule is missing, or an extra ½.",
+    "dual_wrong": ("The tangent is wrong and does not match a common slip. Work this case by hand, one operation "
+                   "at a time, carrying (value, tangent) pairs; compare with chainrule.numerical_grad along the "
+                   "same direction."),
+    "dual_no_counter": ("The class has no counter Dual.mults (a class attribute, starting at 0). Every operation "
+                        "adds to it the number of products of two numbers it computes."),
+    "dual_count_zero": ("Dual.mults did not change. Count on the class, Dual.mults += k (self.mults += k creates an "
+                        "attribute of one object and leaves the class counter alone); this expression has "
+                        "{n_mul} `*`, {n_tanh} tanh and {n_exp} exp."),
+    "dual_count_ops": ("You counted operations, not products of numbers. A `*` on dual numbers computes several "
+                       "products (count them in your .val and .dot), tanh needs t·t and one more, exp one; + none."),
+    "dual_count_wrong": ("The count is off. Count every product of two numbers your code computes, per operation: "
+                         "this expression has {n_mul} `*`, {n_tanh} tanh, {n_exp} exp and {n_add} +. A product with "
+                         "a tangent of 0 still counts: the code does not know it is 0."),
     "grad_factor_2_all": "Every gradient is twice the right one: a factor 2 too many, e.g. self.grad = 2 at the root.",
     "grad_factor_half_all": "Every gradient is half the right one: a factor ½ too many somewhere in backward().",
     "value_wrong": ("Some gradients are wrong and the mistake does not match a common pattern. Compute this small "
@@ -111,7 +162,45 @@ ZH = {
     "wrong_order": ("梯度的计算顺序像是错了：某个节点在它的所有使用者把梯度加进来之前，就把自己的梯度传了出去。"
                     "要按逆拓扑顺序对各节点调用 _backward()：根节点最先，每个节点都排在所有使用它的节点之后。"),
     "root_grad_not_one": "所有梯度都是零：backward() 在遍历计算图之前，要先设置 self.grad = 1（∂root/∂root = 1）。",
-    "grad_sign_all": "所有梯度的符号都反了：got ≈ −expected。检查 backward() 里是否有一处符号取反。",
+    "grad_sign_all": "所有梯度的符号都反了（每个 .grad ≈ −期望值）。检查 backward() 里是否有一处符号取反，例如在根节点处写了 self.grad = -1。",
+    "mul_swapped_factors": ("`*` 的反向计算把每个因子自己的值当成了它的局部梯度。对 out = a·b，∂out/∂a 是*另一个*因子 b"
+                            "（∂out/∂b = a）：self.grad 加上 other.data × out.grad，other.grad 加上 self.data × out.grad。"),
+    "add_one_parent": "`+` 的反向计算只把梯度传给了一个父节点。对 out = a + b，两个局部梯度都是 1：每个父节点的 .grad 都要加上 out.grad。",
+    # ---- ch02:对偶数（前向模式）-------------------------------------------------
+    "what_dual_val": "结果的值（.val）",
+    "what_dual_dot": "结果的切向量分量（.dot）",
+    "detail_count": "  在这个表达式上 Dual.mults 增加了 {got}；期望增加 {expected}。",
+    "dual_val": ("{op} 的值（.val）不对（你的 .val：{got}）：对偶数的 .val 部分和普通的数一样计算，"
+                 ".dot 部分不会影响它。"),
+    "dual_dot_type": "结果的 .dot 是 {gtype}，不是数：.dot 里应当存一个 float。",
+    "dual_mul_one_term": ("你的 `*` 只保留了乘积法则中的一项（{term}）。a·b 在 a 变化时会变，在 b 变化时也会变："
+                          "乘积的 .dot 对每个因子各有一项。"),
+    "dual_mul_dots": ("你的 `*` 把两个 .dot 相乘（a.dot · b.dot）。这是二阶项（对偶数里 ε² = 0）："
+                      "乘积法则是把每个 .dot 与*另一个*因子的值配对。"),
+    "dual_mul_swapped": ("你的 `*` 把每个 .dot 与它自己的值相乘（a.dot · a.val + b.dot · b.val）。"
+                         "乘积法则里，每个 .dot 要乘以*另一个*因子的值。"),
+    "dual_mul_minus": "你的 `*` 把乘积法则的两项相减了：那是商的求导法则的分子。乘积的两项是相加的。",
+    "dual_mul_with_vals": "你的 `*` 的 .dot 里含有两个值的乘积 a.val · b.val：这个乘积是结果的 .val，不属于 .dot。",
+    "dual_add_one_side": "你的 `+` 只取了一个运算数的 .dot。a + b 在任一运算数变化时都会变：两个 .dot 要相加。",
+    "dual_add_vals": "你的 `+` 的 .dot 把两个值相加了（a.val + b.val）。和的 .dot 由两个运算数的 .dot 组成，与它们的值无关。",
+    "dual_add_product": "你的 `+` 的 .dot 把两个 .dot 相乘了；对于和，两个 .dot 应当相加。",
+    "dual_tanh_input": "你的 tanh 的 .dot 是 {wrong}。用输出 t = tanh(a.val) 写出 tanh 的导数，再乘以传进来的 a.dot。",
+    "dual_no_chain": "你的 `{op}` 把局部导数本身当成了 .dot。链式法则要把它乘以传进来的 .dot：a.dot 表示输入变化得有多快。",
+    "dual_exp_wrong": "你的 exp 的 .dot 是 {wrong}。exp 的导数是什么？它又该乘以什么？",
+    "dual_sign_in_op": "`{op}` 的 .dot 符号反了：它的局部导数不应取负。",
+    "dual_factor_2_in_op": "`{op}` 的 .dot 是正确值的 2 倍：它的法则里多了一个因子 2。",
+    "dual_sign": "结果的 .dot 大小对，符号反了：你的某条法则里混进了一个负号。",
+    "dual_factor_2": "结果的 .dot 是正确值的 2 倍：某处有一项被算了两次。",
+    "dual_factor_half": "结果的 .dot 是正确值的一半：某条法则漏了一项，或者多了一个 ½。",
+    "dual_wrong": ("结果的 .dot 不对，而且不像任何一种常见失误。请手算这个用例：一个运算一个运算地带着（值，.dot）"
+                   "这一对数往前算；也可以沿同一方向与 chainrule.numerical_grad 的结果对照。"),
+    "dual_no_counter": "这个类没有计数器 Dual.mults（类属性，初值为 0）。每个运算都要把它算了多少次“两个数相乘”加到计数器上。",
+    "dual_count_zero": ("Dual.mults 没有变化。要在类上计数：Dual.mults += k（self.mults += k 只会给某一个对象新建属性，"
+                        "类的计数器并不改变）；这个表达式里有 {n_mul} 个 `*`、{n_tanh} 个 tanh 和 {n_exp} 个 exp。"),
+    "dual_count_ops": ("你数的是运算的个数，而不是两数相乘的次数。对偶数的一次 `*` 要算好几次乘法（数一数你的 .val 和 .dot），"
+                       "tanh 要算 t·t 再加一次，exp 一次，+ 一次也没有。"),
+    "dual_count_wrong": ("计数不对。按运算数一数你的代码算了多少次“两个数相乘”：这个表达式里有 {n_mul} 个 `*`、{n_tanh} 个 tanh、"
+                         "{n_exp} 个 exp 和 {n_add} 个 +。某个 .dot 为 0 时，那次乘法照样要算：代码并不知道它是 0。"),
     "grad_factor_2_all": "所有梯度都是正确值的 2 倍：多了一个因子 2，例如在根节点处设置了 self.grad = 2。",
     "grad_factor_half_all": "所有梯度都是正确值的一半：backward() 里某处多了一个因子 ½。",
     "value_wrong": ("有些梯度不对，而且不像任何一种常见错误。请手算这个小用例（或用 chainrule.numerical_grad），"

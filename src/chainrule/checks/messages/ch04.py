@@ -134,6 +134,21 @@ EN = {
     "loop_losses_per_epoch": ("log['losses'] holds one value per epoch; this exercise asks for the loss of every "
                               "iteration ({total} values), in order. A per-epoch curve is easy to make from it "
                               "afterwards."),
+    "sgd_params_negated": ("{name} at step {t} is −(expected): the parameters changed sign. The step moves θ "
+                           "by −η·g and keeps θ itself: θ − η·g, not η·g − θ."),
+    "momentum_params_negated": ("{name} at step {t} is −(expected): the parameters changed sign. The update "
+                                "keeps θ and subtracts η·v: θ − η·v."),
+    "adam_params_negated": ("{name} at step {t} is −(expected): the parameters changed sign. The update keeps θ "
+                            "and subtracts the step: θ − η·m̂ / (√v̂ + ε)."),
+    "adam_moment_negated": ("{name} at step {t} is −(expected). The moments are moving averages of g and of "
+                            "g² with positive weights β and 1 − β (v is never negative); the minus belongs only "
+                            "in the parameter update."),
+    "sgd_step_scaled": ("At step {t}, {name} moved {factor} × as far as expected from where it started. One SGD "
+                        "step moves θ by exactly −η·g: is lr or g applied twice, or halved?"),
+    "momentum_step_scaled": ("At step {t}, {name} moved {factor} × as far as expected. The step is −η·v with "
+                             "the new velocity, once: is lr applied twice, or v counted twice?"),
+    "adam_step_scaled": ("At step {t}, {name} moved {factor} × as far as expected. The step is "
+                         "−η·m̂ / (√v̂ + ε), once: check lr and the bias corrections 1 − β^t."),
 }
 
 ZH = {
@@ -237,4 +252,12 @@ ZH = {
                            "为每个批次返回的损失。"),
     "loop_losses_per_epoch": ("log['losses'] 每个轮次只有一个值；本练习要求按顺序记录每次迭代的损失（共 {total} 个值）。"
                               "之后很容易由它画出按轮次的曲线。"),
+    "sgd_params_negated": "第 {t} 步的 {name} ≈ −期望值：参数变了号。这一步只让 θ 移动 −η·g，θ 本身要保留：θ − η·g，而不是 η·g − θ。",
+    "momentum_params_negated": "第 {t} 步的 {name} ≈ −期望值：参数变了号。更新要保留 θ，再减去 η·v：θ − η·v。",
+    "adam_params_negated": "第 {t} 步的 {name} ≈ −期望值：参数变了号。更新要保留 θ，再减去这一步：θ − η·m̂ / (√v̂ + ε)。",
+    "adam_moment_negated": ("第 {t} 步的 {name} ≈ −期望值。两个矩是 g 和 g² 的滑动平均，权重 β 和 1 − β 都是正的"
+                            "（v 永远不会是负数）；负号只出现在参数更新里。"),
+    "sgd_step_scaled": "第 {t} 步，{name} 离出发点移动的距离是期望的 {factor} 倍。SGD 的一步恰好让 θ 移动 −η·g：是不是 lr 或 g 用了两次，或者被减半了？",
+    "momentum_step_scaled": "第 {t} 步，{name} 移动的距离是期望的 {factor} 倍。这一步是用新速度算出的 −η·v，只用一次：是不是 lr 用了两次，或者 v 算了两次？",
+    "adam_step_scaled": "第 {t} 步，{name} 移动的距离是期望的 {factor} 倍。这一步是 −η·m̂ / (√v̂ + ε)，只用一次：检查 lr 和偏差修正 1 − β^t。",
 }

@@ -9,12 +9,16 @@ EN = {
                           "out += b[None, :, None, None]."),
     "conv_padding_ignored": ("Your output is what padding = 0 gives, but this case has padding = {padding}: pad x "
                              "with {padding} zeros on every side of both spatial axes first, e.g. np.pad(x, "
-                             "((0, 0), (0, 0), (p, p), (p, p)))."),
+                             "((0, 0), (0, 0), (P, P), (P, P)))."),
     "conv_padding_one_side": ("You padded only the top and left (or only one side) of x: padding = {padding} "
-                              "adds {padding} zeros on *every* side, ((p, p), (p, p)) in np.pad."),
+                              "adds {padding} zeros on *every* side, ((P, P), (P, P)) in np.pad."),
     "conv_stride_ignored": ("Your output is what stride 1 gives, but this case has stride = {stride}: output pixel "
                             "(i, j) reads the window that starts at (i*stride, j*stride), and there are only "
                             "Ho = (H + 2*padding − kh) // stride + 1 = {ho} rows."),
+    "conv_out_sign": ("{name} has the wrong sign (got ≈ −expected), or its sum of products has: out[n, f, i, j] "
+                      "= b[f] + the sum over c, p, q of xpad · w, all added, nothing subtracted."),
+    "conv_out_factor": ("{name} is {factor} × the expected output. Each output pixel is one sum of products over "
+                        "its window, plus b[f] once: look for a term added twice or a stray factor."),
     "conv_nhwc": ("Your output has the channel axis last (N, Ho, Wo, F). This course uses PyTorch's NCHW "
                   "layout: out has shape (N, F, Ho, Wo); move the axis, e.g. with .transpose(0, 3, 1, 2)."),
     "conv_output_size": ("The output size is off by one. With H = {h}, kernel {kh}, padding {padding} and stride "
@@ -26,8 +30,8 @@ EN = {
                                    "pixel, add dout[n, f, i, j] * w[f] onto the window of xpad it came from."),
     "conv_dx_padding_not_removed": ("{name} still contains the padding: its shape is that of the padded input. "
                                     "The zeros added around x are not inputs; compute the gradient of the padded "
-                                    "input, then cut the border off: dx = dxpad[:, :, p:p+H, p:p+W] with "
-                                    "p = {padding}."),
+                                    "input, then cut the border off: dx = dxpad[:, :, P:P+H, P:P+W] with "
+                                    "P = {padding}."),
     "conv_stride_ignored_backward": ("{name} is what stride 1 would give, but this case has stride = {stride}. "
                                      "In the backward pass as in the forward one, output pixel (i, j) belongs to "
                                      "the window starting at (i*stride, j*stride): send its gradient there."),
@@ -36,6 +40,18 @@ EN = {
                               "channels. Sum over F for dx, over C for out."),
     "conv_grad_sign": ("{name} has the right size but the wrong sign (got ≈ −expected). A backward pass "
                        "multiplies and adds the upstream gradient; no minus sign appears anywhere."),
+    "conv_overwrite": ("{name} is what the loops give with `=` where `+=` belongs: each window (or image, or "
+                       "filter) *replaced* what the one before had written. A shared weight collects one "
+                       "contribution per position and image, an input pixel one per window that covers it and "
+                       "per filter, and b[f] one per output pixel: accumulate them all with +=, starting from "
+                       "zeros."),
+    "conv_grad_factor": ("{name} is {factor} × the expected gradient. Each term xpad · w sends dout times its "
+                         "other factor once to each of its two factors, and b[f] gets dout once: nothing in this "
+                         "backward pass doubles or halves. Look for a contribution added twice, or a stray "
+                         "factor."),
+    "conv_dx_missing_filter_sum": ("{name} has one gradient per filter, shape (N, F, C, H, W). Every filter read "
+                                   "the same input pixels, so their contributions add up: sum over f too, "
+                                   "giving dx the shape of x, (N, C, H, W)."),
     "conv_dw_missing_batch_sum": ("{name} still has the batch axis: you returned one gradient per image "
                                   "(N = {n}). The kernel is shared by all images (and all positions), so its "
                                   "gradient adds up every contribution: sum over n as well."),
@@ -69,7 +85,7 @@ EN = {
     "pool_missing_upstream": ("You returned the local gradient only (a mask or the window weights). Multiply it "
                               "by the upstream gradient: dout[n, c, i, j] goes to the window of output (i, j)."),
     "pool_overlap_overwrite": ("{name} is right except where windows overlap (stride {stride} is smaller than "
-                               "the {kh}×{kw} window): you *assigned* each window's gradient, so a later window "
+                               "the {kh}×{kw} window): you *assigned* (=) each window's gradient, so a later window "
                                "overwrote an earlier one. An input in two windows gets both gradients: use +=."),
     "pool_stride_ignored": ("{name} is what stride {wrong} gives, but this case has stride = {stride}: the "
                             "window of output (i, j) starts at (i*stride, j*stride)."),
@@ -89,12 +105,15 @@ ZH = {
                             "xpad[n, c, i*stride + p, j*stride + q] * w[f, c, p, q]，卷积核保持原样。"),
     "conv_missing_bias": "漏掉了偏置：输出通道 f 的每个像素都要加上 b[f]，例如 out += b[None, :, None, None]。",
     "conv_padding_ignored": ("你的输出是 padding = 0 时的结果，而这个用例的 padding = {padding}：先在 x 的两个空间轴"
-                             "的每一侧补 {padding} 个零，例如 np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))。"),
+                             "的每一侧补 {padding} 个零，例如 np.pad(x, ((0, 0), (0, 0), (P, P), (P, P)))。"),
     "conv_padding_one_side": ("你只在 x 的上方和左方（或只在一侧）做了填充：padding = {padding} 要在*每一侧*"
-                              "都补 {padding} 个零，即 np.pad 中的 ((p, p), (p, p))。"),
+                              "都补 {padding} 个零，即 np.pad 中的 ((P, P), (P, P))。"),
     "conv_stride_ignored": ("你的输出是步幅为 1 时的结果，而这个用例的 stride = {stride}：输出像素 (i, j) 读取的"
                             "窗口从 (i*stride, j*stride) 开始，输出只有 Ho = (H + 2*padding − kh) // stride + 1 = "
                             "{ho} 行。"),
+    "conv_out_sign": ("{name} 的符号反了（实际 ≈ −期望），或者乘积之和的符号反了：out[n, f, i, j] = b[f] 加上对 c、p、q "
+                      "求和的 xpad · w，全部相加，没有相减。"),
+    "conv_out_factor": "{name} 是期望输出的 {factor} 倍。每个输出像素是它的窗口上的一个乘积之和，再加一次 b[f]：找一找是不是某一项加了两次，或者多出了一个因子。",
     "conv_nhwc": ("你的输出把通道轴放在了最后 (N, Ho, Wo, F)。本课程使用 PyTorch 的 NCHW 布局：out 的形状是 "
                   "(N, F, Ho, Wo)；请移动这个轴，例如用 .transpose(0, 3, 1, 2)。"),
     "conv_output_size": ("输出尺寸差了 1。H = {h}、卷积核 {kh}、padding {padding}、stride {stride} 时："
@@ -104,8 +123,8 @@ ZH = {
                                    "都翻转过的卷积核（w[:, :, ::-1, ::-1]）做的全卷积。最稳妥的是“散射”写法："
                                    "对每个输出像素，把 dout[n, f, i, j] * w[f] 加回到它所来自的 xpad 窗口上。"),
     "conv_dx_padding_not_removed": ("{name} 里还带着填充：它的形状是填充后输入的形状。补在 x 周围的零不是输入；"
-                                    "先求对填充后输入的梯度，再把边框切掉：dx = dxpad[:, :, p:p+H, p:p+W]，"
-                                    "其中 p = {padding}。"),
+                                    "先求对填充后输入的梯度，再把边框切掉：dx = dxpad[:, :, P:P+H, P:P+W]，"
+                                    "其中 P = {padding}。"),
     "conv_stride_ignored_backward": ("{name} 是步幅为 1 时的结果，而这个用例的 stride = {stride}。反向传递和前向"
                                      "一样，输出像素 (i, j) 属于从 (i*stride, j*stride) 开始的窗口：把它的梯度"
                                      "送回那里。"),
@@ -113,6 +132,14 @@ ZH = {
                               "(out_channels, in_channels, kh, kw)：F 个卷积核，每个有 C 个通道。求 dx 时对 F "
                               "求和，求 out 时对 C 求和。"),
     "conv_grad_sign": "{name} 的大小对，符号反了（实际 ≈ −期望）。反向传递只是把上游梯度相乘、相加，任何地方都不会出现负号。",
+    "conv_overwrite": ("{name} 正是循环里在该用 `+=` 的地方用了 `=` 的结果：每个窗口（或图像、滤波器）都把前一个"
+                       "写进去的值*替换*掉了。共享的权重在每个位置、每张图像各收到一份贡献，一个输入像素从覆盖它的"
+                       "每个窗口、每个滤波器各收到一份，b[f] 从每个输出像素收到一份：从零开始，全部用 += 累加。"),
+    "conv_grad_factor": ("{name} 是期望梯度的 {factor} 倍。每一项 xpad · w 都把 dout 乘以另一个因子，给它的两个"
+                         "因子各送一次；b[f] 得到的 dout 也只有一次：这个反向传递里没有任何地方会翻倍或减半。"
+                         "找一找是不是某份贡献加了两次，或者多出了一个因子。"),
+    "conv_dx_missing_filter_sum": ("{name} 为每个滤波器各给了一个梯度，形状是 (N, F, C, H, W)。每个滤波器读的是同一批"
+                                   "输入像素，所以它们的贡献要相加：对 f 也求和，dx 才与 x 同形，即 (N, C, H, W)。"),
     "conv_dw_missing_batch_sum": ("{name} 还带着批次这一轴：你为每张图像各返回了一个梯度（N = {n}）。卷积核由"
                                   "所有图像（以及所有位置）共享，它的梯度要把所有贡献加起来：对 n 也要求和。"),
     "conv_dw_flipped": ("{name} 在两个空间轴上被翻转了。dw[f, c, p, q] 是输入与 dout 的互相关：对 n、i、j 求和 "
@@ -140,7 +167,7 @@ ZH = {
     "pool_missing_upstream": ("你只返回了局部梯度（一个掩码或窗口权重）。要乘以上游梯度：dout[n, c, i, j] "
                               "送到输出 (i, j) 对应的窗口。"),
     "pool_overlap_overwrite": ("{name} 只在窗口重叠的地方出错（步幅 {stride} 小于 {kh}×{kw} 的窗口）：你对每个"
-                               "窗口的梯度用的是*赋值*，于是后一个窗口覆盖了前一个。落在两个窗口里的输入要得到"
+                               "窗口的梯度用的是*赋值*（=），于是后一个窗口覆盖了前一个。落在两个窗口里的输入要得到"
                                "两份梯度：用 +=。"),
     "pool_stride_ignored": ("{name} 是步幅为 {wrong} 时的结果，而这个用例的 stride = {stride}：输出 (i, j) 的窗口"
                             "从 (i*stride, j*stride) 开始。"),

@@ -67,6 +67,47 @@ EN = {
     "lstm_gate_order": ("{name}: the gate blocks are in the wrong order. In this course (as in PyTorch) the "
                         "four blocks of a, and of the columns of Wx, Wh and b, are (i, f, g, o): stack "
                         "da = [da_i, da_f, da_g, da_o]."),
+    "rnn_grad_sign": ("{name} has the right size and the wrong sign (got ≈ −expected). Nothing in this backward "
+                      "pass subtracts: look for a minus you introduced, e.g. h**2 − 1 where 1 − h**2 belongs, or "
+                      "a negated term or result."),
+    "rnn_grad_factor": ("{name} is {factor} × the expected gradient. The chain rule here multiplies each "
+                        "upstream gradient by local derivatives and adds the paths once each: look for a "
+                        "gradient added twice, or a stray 2 (tanh' is 1 − h², not 2h)."),
+    "rnn_batch_mean": ("{name} is the expected gradient divided by the batch size N = {n}: you averaged over the "
+                       "samples. If the loss is a mean, its 1/N is already in the upstream gradient; a layer sums."),
+    "rnn_dw_missing_batch_sum": ("{name} still has the batch axis (one matrix per sample, N = {n}). The weights "
+                                 "are shared by all samples: sum the samples' contributions, e.g. x.T @ dz, which "
+                                 "sums over n."),
+    "rnn_time_mean": ("{name} is the expected gradient divided by T = {T}: you averaged the steps' contributions. "
+                      "A weight used at every step gets the *sum* of its T contributions."),
+    "rnn_dw_missing_time_sum": ("{name} has one gradient per time step, stacked (T = {T}). The weights are shared "
+                                "by all steps: add the steps' contributions into one array of the weight's shape."),
+    "rnn_shape_error": ("Your function raised {etype}: {emsg}. A matrix product met clashing shapes. The layouts "
+                        "are x (N, D), h_prev and h (N, H), Wx (D, H), Wh (H, H) (for the LSTM (D, 4H), (H, 4H)): "
+                        "a gradient has the shape of what it differentiates, so write each index sum of the "
+                        "derivation as a product whose inner axes agree, transposing where needed."),
+    "rnn_dx_time_reversed": ("{name} is right but in reversed time order: dx[t] belongs to step t. A list "
+                             "appended while walking back in time ends with step 0: reverse it, or write dx[t] "
+                             "into a preallocated array."),
+    "rnn_dh0_off_by_one": ("dh0 is the gradient of the output of step 0 (the h that step 0 computed), one step "
+                           "too late. h0 is the state step 0 *read*: its gradient is the dh_prev that step 0's "
+                           "backward returns."),
+    "rnn_dh0_missing": ("dh0 is zero. h0 feeds step 0 like every later state feeds its step: its gradient is the "
+                        "dh_prev returned by step 0's backward."),
+    "rnn_last_upstream_twice": ("{name}: the loss gradient of the last step, dh_all[T − 1], is counted twice. "
+                                "Start the carried gradient from zeros: the last step's h feeds no later step."),
+    "tbptt_weights_reset": ("{name} holds the weight gradients of the first chunk only: you restarted them from "
+                            "zero at a cut. Detaching the state stops the gradient of h, not the weights' sum: "
+                            "every step used the weights, so dWx, dWh and db add up all T steps."),
+    "lstm_tanh_form": ("{name}: a tanh derivative is written as 1 − tanh. tanh' = 1 − tanh²: 1 − g**2 for the "
+                       "candidate g, 1 − tanh(c)**2 for the cell."),
+    "lstm_sigmoid_form": ("{name}: σ' is written as 1 − s. For a gate s = σ(a), σ'(a) = s · (1 − s): "
+                          "da_i = di * i * (1 − i), the same for f and o."),
+    "lstm_output_gate_tanh": ("{name}: the output gate's gradient uses c instead of tanh(c). h = o * tanh(c), so "
+                              "do = dh * tanh(c)."),
+    "lstm_block_sign": ("{name}: the block of gate {gate} in da has the wrong sign; the other gates are right. "
+                        "Check that gate's derivative (σ' = s(1 − s), tanh' = 1 − g²) and the factor it gets from "
+                        "its product."),
 }
 
 ZH = {
@@ -127,4 +168,35 @@ ZH = {
                                "要被遗忘门缩放。"),
     "lstm_gate_order": ("{name}：各门的块顺序错了。本课程（与 PyTorch 相同）中，a 的四个块，以及 Wx、Wh、b 的列，"
                         "顺序都是 (i, f, g, o)：按 da = [da_i, da_f, da_g, da_o] 拼接。"),
+    "rnn_grad_sign": ("{name} 的大小对，符号反了（实际 ≈ −期望）。这个反向传递里没有任何相减：找一找你引入的负号，"
+                      "例如该写 1 − h**2 的地方写成了 h**2 − 1，或者某一项、某个结果前面多了负号。"),
+    "rnn_grad_factor": ("{name} 是期望梯度的 {factor} 倍。这里的链式法则只是把上游梯度乘以局部导数，每条路径加一次："
+                        "找一找是不是某个梯度加了两次，或者多出了一个 2（tanh' 是 1 − h²，不是 2h）。"),
+    "rnn_batch_mean": ("{name} 是期望梯度除以批大小 N = {n}：你对样本取了平均。如果损失是平均值，它的 1/N 已经包含在"
+                       "上游梯度里；层本身只求和。"),
+    "rnn_dw_missing_batch_sum": ("{name} 还带着批次这一轴（每个样本一个矩阵，N = {n}）。权重由所有样本共享："
+                                 "要把各样本的贡献加起来，例如 x.T @ dz 本身就对 n 求了和。"),
+    "rnn_time_mean": ("{name} 是期望梯度除以 T = {T}：你对各时间步的贡献取了平均。每一步都用到的权重，得到的是这 T 份"
+                      "贡献之*和*。"),
+    "rnn_dw_missing_time_sum": ("{name} 为每个时间步各给了一个梯度，叠在一起（T = {T}）。权重由所有时间步共享："
+                                "把各步的贡献加到一个与权重同形的数组里。"),
+    "rnn_shape_error": ("你的函数抛出了 {etype}：{emsg}。一次矩阵乘法碰上了不匹配的形状。各数组的布局是 x (N, D)、"
+                        "h_prev 和 h (N, H)、Wx (D, H)、Wh (H, H)（LSTM 中是 (D, 4H)、(H, 4H)）：梯度与被求导的量同形，"
+                        "所以把推导中的每个下标求和写成一次内侧轴对得上的乘法，需要时做转置。"),
+    "rnn_dx_time_reversed": ("{name} 的数值对，但时间顺序反了：dx[t] 属于第 t 步。沿时间倒着走时往列表里 append，"
+                             "列表最后一项是第 0 步：把它反转，或者把 dx[t] 写进预先分配好的数组。"),
+    "rnn_dh0_off_by_one": ("dh0 是第 0 步输出（第 0 步算出的 h）的梯度，晚了一步。h0 是第 0 步*读入*的状态："
+                           "它的梯度是第 0 步的反向传递返回的 dh_prev。"),
+    "rnn_dh0_missing": "dh0 是零。h0 流入第 0 步，就像后面的每个状态流入它的下一步一样：它的梯度是第 0 步的反向传递返回的 dh_prev。",
+    "rnn_last_upstream_twice": ("{name}：最后一步的损失梯度 dh_all[T − 1] 被算了两次。带着走的梯度要从零开始："
+                                "最后一步的 h 不再流向后面的任何一步。"),
+    "tbptt_weights_reset": ("{name} 只含第一段的权重梯度：你在截断处把它们重新置零了。分离状态只截断 h 的梯度，"
+                            "不截断权重的求和：每一步都用到了权重，所以 dWx、dWh 和 db 要把全部 T 步加起来。"),
+    "lstm_tanh_form": ("{name}：tanh 的导数被写成了 1 − tanh。tanh' = 1 − tanh²：候选值 g 用 1 − g**2，"
+                       "细胞状态用 1 − tanh(c)**2。"),
+    "lstm_sigmoid_form": ("{name}：σ' 被写成了 1 − s。对门 s = σ(a)，σ'(a) = s · (1 − s)："
+                          "da_i = di * i * (1 − i)，f 和 o 同理。"),
+    "lstm_output_gate_tanh": "{name}：输出门的梯度用了 c 而不是 tanh(c)。h = o * tanh(c)，所以 do = dh * tanh(c)。",
+    "lstm_block_sign": ("{name}：da 中门 {gate} 那一块的符号反了，其他门都对。检查这个门的导数（σ' = s(1 − s)，"
+                        "tanh' = 1 − g²）以及它从所在乘积得到的因子。"),
 }

@@ -11,17 +11,66 @@ EN = {
     "what_clipped_3": "clipped[3]",
     "what_clipped_4": "clipped[4]",
     "what_scale": "the scale",
+    "what_stage": "grads['{stage}']",
+    "bn_sign": ("{name} has the right size and the wrong sign (got ≈ −expected). In batch norm a sign comes from "
+                "the subtractions x − mu and from the derivative of 1/std: check those two stages."),
+    "clip_sign": ("{name} has the right size and the wrong sign (got ≈ −expected): clipping only scales or "
+                  "clamps, it never flips a gradient's direction."),
+    "bn_staged_not_a_dict": ("Return a dict with the gradient of every stage, keys {keys}; you returned {got}."),
+    "bn_staged_missing_key": "Your dict has no key '{stage}'. Return the gradient of every stage, keys {keys}.",
+    "bn_staged_summed": ("{name} was summed over the batch: x_hat has one value per sample and feature, so its "
+                         "gradient keeps the shape (N, D); only gamma and beta, shared by the samples, sum."),
+    "bn_staged_inv_uses_xhat": ("{name} multiplies by x_hat: inv multiplies xc in x_hat = xc * inv, so the local "
+                                "derivative of x_hat with respect to inv is xc."),
+    "bn_staged_reciprocal_sign": ("{name} lacks the minus sign of the derivative of 1/std: d(1/s)/ds = −1/s²."),
+    "bn_staged_reciprocal_power": ("{name} divides by std once: the derivative of 1/s is −1/s², with the square."),
+    "bn_staged_sqrt_half": ("{name} has the wrong derivative of the square root: d sqrt(v + eps)/dv = "
+                            "1 / (2 sqrt(v + eps)) = 1 / (2 std), eps = {eps} included."),
+    "bn_staged_xc_one_path": ("{name} has only one of its two paths: xc is used twice, by x_hat = xc * inv and by "
+                              "var = mean(xc²). Its gradient is the sum of both (+=, not =)."),
+    "bn_staged_var_mean": ("{name}: the path through var is off by a constant. var = (1/N) Σ xc², so "
+                           "d var / d xc_i = 2 xc_i / N, with N = {n}."),
+    "bn_staged_mu_sign": ("{name} has the wrong sign: xc = x − mu, so mu enters every xc_i with a minus; sum the "
+                          "gradient of xc over the batch and negate it."),
+    "bn_staged_x_one_path": ("{name} has only one of its two paths: x is used by xc = x − mu and by the mean mu. "
+                             "Add both (+=, not =)."),
+    "bn_staged_mean_missing_n": ("{name}: the path through the mean lacks 1/N: mu = (1/N) Σ x_i, so each x_i "
+                                 "receives 1/N of mu's gradient (N = {n})."),
+    "ln_batch_axis": ("{name} was computed with batch norm's axis: layer norm normalises each sample over its "
+                      "D = {d} features, so the sums of the mean and variance paths run over axis 1 "
+                      "(keepdims=True), not over the batch."),
+    "ln_only_direct_term": ("{name} is only the direct path gamma * dout / std. Each sample's mean and variance "
+                            "depend on all of its features: add the paths through them."),
+    "ln_missing_var_term": ("{name} lacks the path through the sample's variance: var depends on every feature "
+                            "of the sample as well."),
+    "ln_missing_mean_term": ("{name} lacks the path through the sample's mean: every feature of a sample moves "
+                             "its mean, which all of its x_hat use."),
+    "ln_param_feature_sum": ("{name} was summed over the features (axis 1). gamma and beta have one value per "
+                             "feature, shared by the N = {n} samples: sum over the batch, axis 0."),
+    "ln_sign": ("{name} has the right size and the wrong sign (got ≈ −expected): check the subtraction of the "
+                "mean and the derivative of 1/std."),
+    "drop_missing_scale": ("dx lacks the scale 1/(1 − p) = 1/{keep}: the forward multiplies the kept units by "
+                           "1/(1 − p), and the backward must multiply their gradients by the same factor."),
+    "drop_scaled_by_p": ("dx is divided by p = {p}, the probability of dropping. The forward scales by "
+                         "1/(1 − p), the inverse of the probability of keeping."),
+    "drop_multiplied_keep": ("dx is multiplied by 1 − p = {keep}: the forward *divides* by 1 − p, so the local "
+                             "derivative of a kept unit is 1/(1 − p)."),
+    "drop_missing_mask": ("Dropped units got a gradient: where mask is 0 the output does not depend on x at all, "
+                          "so dx must be 0 there."),
+    "drop_inverted_mask": ("dx is non-zero exactly where units were dropped: mask is 1 for a *kept* unit; those "
+                           "receive the gradient."),
+    "drop_missing_upstream": ("You returned the local derivative only: multiply it by the upstream gradient dout."),
+    "drop_sign": ("dx has the right size and the wrong sign (got ≈ −expected): dropout only masks and scales."),
     "bn_only_direct_term": ("{name} is only the direct path gamma * dout / sqrt(var + eps). The mean and the "
-                            "variance of the batch depend on every x too: add the two paths through them, "
-                            "dx = gamma / sqrt(var + eps) * (dout − mean(dout) − x_hat * mean(dout * x_hat)), "
-                            "means over the batch axis 0."),
-    "bn_missing_var_term": ("dx lacks the path through the variance: you subtracted mean(dout) but not "
-                            "x_hat * mean(dout * x_hat). The variance depends on every x_i as well: "
-                            "dx = gamma / sqrt(var + eps) * (dout − mean(dout) − x_hat * mean(dout * x_hat))."),
-    "bn_missing_mean_term": ("dx lacks the path through the mean: subtract mean(dout) over the batch as well, "
-                             "dx = gamma / sqrt(var + eps) * (dout − mean(dout) − x_hat * mean(dout * x_hat))."),
-    "bn_missing_gamma": ("dx is the right one divided by gamma: out = gamma * x_hat + beta, so dL/dx_hat = "
-                         "gamma * dout. Multiply by gamma."),
+                            "variance of the batch depend on every x_i too: add the paths through them (each sums "
+                            "over the batch). Your staged backward pass has all three."),
+    "bn_missing_var_term": ("dx lacks the path through the variance: you kept the direct path and the one "
+                            "through the mean. The variance depends on every x_i as well; collapse the var and "
+                            "std stages of your staged pass into one term."),
+    "bn_missing_mean_term": ("dx lacks the path through the mean: every x_i moves the batch mean, which every "
+                             "x_hat_j uses. Collapse the mu stage of your staged pass into one term."),
+    "bn_missing_gamma": ("{name} lacks the factor gamma: out = gamma * x_hat + beta, so the gradient that "
+                         "reaches x_hat is gamma times dout."),
     "bn_unbiased_var": ("dx matches the unbiased variance (a division by N − 1 = {n} − 1). Batch norm in "
                         "training mode normalises with the *biased* batch variance, x.var(axis=0) (divide by "
                         "N): use the var of the cache, and 1/N in the backward."),
@@ -113,16 +162,53 @@ ZH = {
     "what_clipped_3": "clipped[3]",
     "what_clipped_4": "clipped[4]",
     "what_scale": "尺度",
-    "bn_only_direct_term": ("{name} 只有直接路径 gamma * dout / sqrt(var + eps)。批次的均值和方差也依赖于每个 x："
-                            "还要加上经过它们的两条路径，dx = gamma / sqrt(var + eps) * (dout − mean(dout) − "
-                            "x_hat * mean(dout * x_hat))，均值沿批次轴 0 计算。"),
-    "bn_missing_var_term": ("dx 缺少经过方差的路径：你减去了 mean(dout)，却没有减去 x_hat * mean(dout * x_hat)。"
-                            "方差同样依赖于每个 x_i：dx = gamma / sqrt(var + eps) * (dout − mean(dout) − "
-                            "x_hat * mean(dout * x_hat))。"),
-    "bn_missing_mean_term": ("dx 缺少经过均值的路径：还要减去沿批次的 mean(dout)，dx = gamma / sqrt(var + eps) * "
-                             "(dout − mean(dout) − x_hat * mean(dout * x_hat))。"),
-    "bn_missing_gamma": ("dx 是正确值除以 gamma：out = gamma * x_hat + beta，所以 dL/dx_hat = gamma * dout。"
-                         "要乘上 gamma。"),
+    "what_stage": "grads['{stage}']",
+    "bn_sign": ("{name} 的大小对，符号反了（实际 ≈ −期望）。批量归一化里的符号来自减法 x − mu 和 1/std 的导数："
+                "检查这两个阶段。"),
+    "clip_sign": ("{name} 的大小对，符号反了（实际 ≈ −期望）：裁剪只会缩放或截断，从不翻转梯度的方向。"),
+    "bn_staged_not_a_dict": "应当返回一个字典，包含每个阶段的梯度，键为 {keys}；你返回的是 {got}。",
+    "bn_staged_missing_key": "你的字典里没有键 '{stage}'。要返回每个阶段的梯度，键为 {keys}。",
+    "bn_staged_summed": ("{name} 沿批次求了和：x_hat 每个样本、每个特征各有一个值，所以它的梯度保持形状 (N, D)；"
+                         "只有各样本共享的 gamma 和 beta 才需要求和。"),
+    "bn_staged_inv_uses_xhat": ("{name} 乘的是 x_hat：在 x_hat = xc * inv 中 inv 乘的是 xc，所以 x_hat 对 inv 的"
+                                "局部导数是 xc。"),
+    "bn_staged_reciprocal_sign": "{name} 漏掉了 1/std 导数中的负号：d(1/s)/ds = −1/s²。",
+    "bn_staged_reciprocal_power": "{name} 只除了一次 std：1/s 的导数是 −1/s²，带平方。",
+    "bn_staged_sqrt_half": ("{name} 的平方根求导错了：d sqrt(v + eps)/dv = 1 / (2 sqrt(v + eps)) = 1 / (2 std)，"
+                            "其中包含 eps = {eps}。"),
+    "bn_staged_xc_one_path": ("{name} 只有两条路径中的一条：xc 被用了两次，一次在 x_hat = xc * inv 中，一次在 "
+                              "var = mean(xc²) 中。它的梯度是两条路径之和（用 +=，而不是 =）。"),
+    "bn_staged_var_mean": ("{name}：经过 var 的那条路径差了一个常数因子。var = (1/N) Σ xc²，所以 "
+                           "d var / d xc_i = 2 xc_i / N，这里 N = {n}。"),
+    "bn_staged_mu_sign": ("{name} 的符号反了：xc = x − mu，mu 以负号进入每个 xc_i；把 xc 的梯度沿批次求和，再取负。"),
+    "bn_staged_x_one_path": ("{name} 只有两条路径中的一条：x 既用在 xc = x − mu 中，也用在均值 mu 中。"
+                             "两条都要加上（用 +=，而不是 =）。"),
+    "bn_staged_mean_missing_n": ("{name}：经过均值的路径少了 1/N：mu = (1/N) Σ x_i，所以每个 x_i 分到 mu 的梯度的 "
+                                 "1/N（N = {n}）。"),
+    "ln_batch_axis": ("{name} 用的是批量归一化的轴：层归一化对每个样本在它的 D = {d} 个特征上归一化，所以均值和"
+                      "方差两条路径的求和沿轴 1 进行（keepdims=True），而不是沿批次。"),
+    "ln_only_direct_term": ("{name} 只有直接路径 gamma * dout / std。每个样本的均值和方差依赖于它的全部特征："
+                            "还要加上经过它们的路径。"),
+    "ln_missing_var_term": "{name} 缺少经过样本方差的路径：方差同样依赖于该样本的每个特征。",
+    "ln_missing_mean_term": "{name} 缺少经过样本均值的路径：样本的每个特征都会改变它的均值，而它所有的 x_hat 都用到这个均值。",
+    "ln_param_feature_sum": ("{name} 是沿特征（轴 1）求和的。gamma 和 beta 每个特征一个值，由 N = {n} 个样本共享："
+                             "要沿批次（轴 0）求和。"),
+    "ln_sign": "{name} 的大小对，符号反了（实际 ≈ −期望）：检查减去均值的那一步和 1/std 的导数。",
+    "drop_missing_scale": ("dx 少了缩放因子 1/(1 − p) = 1/{keep}：前向计算把保留下来的单元乘以 1/(1 − p)，"
+                           "反向计算也要把它们的梯度乘以同一个因子。"),
+    "drop_scaled_by_p": "dx 除以的是丢弃概率 p = {p}。前向计算乘的是 1/(1 − p)，即保留概率的倒数。",
+    "drop_multiplied_keep": ("dx 乘的是 1 − p = {keep}：前向计算是*除以* 1 − p，所以保留单元的局部导数是 1/(1 − p)。"),
+    "drop_missing_mask": "被丢弃的单元也得到了梯度：mask 为 0 的地方，输出根本不依赖于 x，所以那里的 dx 必须为 0。",
+    "drop_inverted_mask": "dx 恰好在被丢弃的单元上不为零：mask 为 1 表示该单元被*保留*，梯度应当流向这些单元。",
+    "drop_missing_upstream": "你只返回了局部导数：还要乘以上游梯度 dout。",
+    "drop_sign": "dx 的大小对，符号反了（实际 ≈ −期望）：dropout 只做遮盖和缩放。",
+    "bn_only_direct_term": ("{name} 只有直接路径 gamma * dout / sqrt(var + eps)。批次的均值和方差也依赖于每个 x_i："
+                            "还要加上经过它们的路径（每条都要沿批次求和）。你的分阶段反向传递里三条路径都有。"),
+    "bn_missing_var_term": ("dx 缺少经过方差的路径：你只保留了直接路径和经过均值的路径。方差同样依赖于每个 x_i："
+                            "把分阶段反向传递里 var 和 std 两个阶段合并成一项。"),
+    "bn_missing_mean_term": ("dx 缺少经过均值的路径：每个 x_i 都会改变批次均值，而每个 x_hat_j 都用到这个均值。"
+                             "把分阶段反向传递里 mu 那个阶段合并成一项。"),
+    "bn_missing_gamma": ("{name} 少了因子 gamma：out = gamma * x_hat + beta，所以到达 x_hat 的梯度是 gamma 乘以 dout。"),
     "bn_unbiased_var": ("dx 对应的是无偏方差（除以 N − 1 = {n} − 1）。训练模式下的批量归一化用的是*有偏*的批方差 "
                         "x.var(axis=0)（除以 N）：用缓存里的 var，反向计算里也用 1/N。"),
     "bn_eps_misplaced": ("eps 放错了位置：你除以的是 sqrt(var) + eps。前向计算除以的是 sqrt(var + eps)"

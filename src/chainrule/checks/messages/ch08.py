@@ -1,6 +1,40 @@
 """Chapter 8: autodiff in practice. One table per language, same keys (see :mod:`chainrule.checks.messages`)."""
 
 EN = {
+    "prim_not_a_primitive": ("softplus is a {got}, not a chainrule primitive: put @chainrule.primitive(softplus_vjp) "
+                             "on the line above def softplus(x), so that chainrule records it as one op with your "
+                             "VJP (a function built from chainrule's own ops would not use your VJP at all)."),
+    "prim_not_registered": ("softplus is a primitive but not the one chainrule has registered under its name: "
+                            "define it once, with @chainrule.primitive(softplus_vjp)."),
+    "prim_forward_error": ("The forward softplus(x) raised {etype}: {emsg}. It takes an array and returns the pair "
+                           "(out, cache)."),
+    "prim_vjp_not_tuple": ("softplus_vjp returned {got}: a VJP returns a tuple with one gradient per input of the "
+                           "forward, here (dx,) (note the comma)."),
+    "prim_error": ("Running your primitive raised {etype} in the {stage} step: {emsg}. The forward returns "
+                   "(out, cache); the VJP takes (dout, cache, needs) and returns (dx,)."),
+    "prim_forward_overflow": ("The forward gives inf or NaN at x = 800: exp(800) overflows. Rewrite "
+                              "log(1 + exp(x)) so that nothing overflows, e.g. with np.logaddexp or by taking "
+                              "max(x, 0) out first."),
+    "prim_forward_no_one": ("out is x (or log(exp(x))): softplus is log(1 + exp(x)); the 1 makes it smooth and "
+                            "positive."),
+    "prim_forward_sigmoid": "out is the sigmoid of x, softplus's derivative; the forward is log(1 + exp(x)).",
+    "prim_forward_no_log": "out is 1 + exp(x): take the logarithm, softplus(x) = log(1 + exp(x)).",
+    "prim_no_grad": ("After backward x.grad is None: the VJP's gradient did not reach x. Return (dx,) with dx "
+                     "of x's shape."),
+    "prim_vjp_overflow": ("dx is inf or NaN at large |x|: the local derivative written as exp(x) / (1 + exp(x)) "
+                          "overflows. Write it so that no exp of a large positive number is taken."),
+    "prim_vjp_sigmoid_minus": ("dx uses the sigmoid of −x: d log(1 + e^x)/dx = e^x / (1 + e^x), the sigmoid of "
+                               "+x."),
+    "prim_vjp_no_dout": "dx is the local derivative only: a VJP multiplies it by the upstream gradient dout.",
+    "prim_vjp_exp": ("dx is dout * exp(x), the derivative of exp alone: the chain rule through the log divides by "
+                     "1 + exp(x)."),
+    "prim_vjp_sigmoid_prime": ("dx uses σ(x)(1 − σ(x)), the derivative of the sigmoid, one derivative too many: "
+                               "the derivative of softplus is σ(x) itself."),
+    "prim_vjp_at_output": ("dx evaluates the derivative at the output: the cache must hold what the VJP needs "
+                           "of the *input* x (or σ(x)), and the derivative is σ(x)."),
+    "prim_vjp_is_forward": "dx is dout * softplus(x), the function instead of its derivative σ(x).",
+    "prim_vjp_sign": ("dx has the right size and the wrong sign (got ≈ −expected): softplus is increasing, so "
+                      "its derivative is positive."),
     # ---- ch08: autodiff in practice -----------------------------------------------
     "ch08_bad_return": ("Your function should return a tuple {expected}, but it returned a {got}. "
                         "Return all of them, in this order."),
@@ -31,6 +65,8 @@ EN = {
     "ch08_zero_grad_between": ("The loss never changes: the parameters are not updated. You cleared the gradients "
                                "between loss.backward() and opt.step(), so step() found no gradient. The order "
                                "is zero_grad → forward → backward → step."),
+    "ch08_gradient_ascent": ("The loss grows from step to step: the update goes *up* the gradient. Gradient "
+                             "descent subtracts it, p ← p − lr · grad (that is what opt.step() does)."),
     "ch08_loss_after_step": ("Your losses are shifted by one step: you recorded the loss after the update. Record "
                              "float(loss.data) of the loss that backward() used, as the buggy loop does."),
     "ch08_params_not_trained": ("{steps} steps ran, but the parameters still hold their initial values: the "
@@ -118,6 +154,31 @@ EN = {
 }
 
 ZH = {
+    "prim_not_a_primitive": ("softplus 是一个 {got}，不是 chainrule 的原语：在 def softplus(x) 上面一行写 "
+                             "@chainrule.primitive(softplus_vjp)，chainrule 才会把它记录为一个使用你的 VJP 的运算"
+                             "（用 chainrule 自带运算拼出来的函数根本不会用到你的 VJP）。"),
+    "prim_not_registered": ("softplus 是一个原语，但不是 chainrule 以这个名字注册的那一个："
+                            "用 @chainrule.primitive(softplus_vjp) 定义它，只定义一次。"),
+    "prim_forward_error": "前向函数 softplus(x) 抛出了 {etype}：{emsg}。它接收一个数组，返回二元组 (out, cache)。",
+    "prim_vjp_not_tuple": ("softplus_vjp 返回的是 {got}：VJP 要返回一个元组，前向的每个输入对应一个梯度，"
+                           "这里是 (dx,)（注意逗号）。"),
+    "prim_error": ("运行你的原语时在 {stage} 这一步抛出了 {etype}：{emsg}。前向返回 (out, cache)；"
+                   "VJP 接收 (dout, cache, needs)，返回 (dx,)。"),
+    "prim_forward_overflow": ("前向计算在 x = 800 处得到 inf 或 NaN：exp(800) 溢出了。改写 log(1 + exp(x))，"
+                              "让任何一步都不溢出，例如用 np.logaddexp，或者先把 max(x, 0) 提出来。"),
+    "prim_forward_no_one": "out 等于 x（或 log(exp(x))）：softplus 是 log(1 + exp(x))；这个 1 让它光滑且恒为正。",
+    "prim_forward_sigmoid": "out 是 x 的 sigmoid，那是 softplus 的导数；前向计算是 log(1 + exp(x))。",
+    "prim_forward_no_log": "out 是 1 + exp(x)：还要取对数，softplus(x) = log(1 + exp(x))。",
+    "prim_no_grad": "backward 之后 x.grad 是 None：VJP 给出的梯度没有到达 x。返回 (dx,)，dx 的形状与 x 相同。",
+    "prim_vjp_overflow": ("在 |x| 很大处 dx 是 inf 或 NaN：写成 exp(x) / (1 + exp(x)) 的局部导数溢出了。"
+                          "换一种写法，不对很大的正数取 exp。"),
+    "prim_vjp_sigmoid_minus": "dx 用的是 −x 的 sigmoid：d log(1 + e^x)/dx = e^x / (1 + e^x)，是 +x 的 sigmoid。",
+    "prim_vjp_no_dout": "dx 只是局部导数：VJP 还要把它乘以上游梯度 dout。",
+    "prim_vjp_exp": "dx 是 dout * exp(x)，只是 exp 的导数：链式法则经过对数时还要除以 1 + exp(x)。",
+    "prim_vjp_sigmoid_prime": ("dx 用的是 σ(x)(1 − σ(x))，即 sigmoid 的导数，多求了一次导：softplus 的导数就是 σ(x) 本身。"),
+    "prim_vjp_at_output": ("dx 是在输出处求的导数：缓存里要存 VJP 需要的*输入* x（或 σ(x)），导数是 σ(x)。"),
+    "prim_vjp_is_forward": "dx 是 dout * softplus(x)，用了函数本身，而不是它的导数 σ(x)。",
+    "prim_vjp_sign": "dx 的大小对，符号反了（实际 ≈ −期望）：softplus 是增函数，导数为正。",
     # ---- ch08:自动微分实践 ---------------------------------------------------------
     "ch08_bad_return": "你的函数应当返回元组 {expected}，实际返回的却是 {got}。请按这个顺序全部返回。",
     "ch08_wrong_steps": ("你的函数应当返回 {steps} 个损失组成的列表（每步一个），实际返回的形状是 {got_shape}。"
@@ -145,6 +206,8 @@ ZH = {
                                "opt.zero_grad()（或 model.zero_grad()）。"),
     "ch08_zero_grad_between": ("损失始终不变：参数没有被更新。你在 loss.backward() 和 opt.step() 之间清空了梯度，"
                                "step() 找不到梯度。正确的顺序是 zero_grad → 前向 → backward → step。"),
+    "ch08_gradient_ascent": ("损失一步比一步大：更新是沿着梯度*向上*走的。梯度下降要减去梯度，"
+                             "p ← p − lr · grad（opt.step() 做的正是这件事）。"),
     "ch08_loss_after_step": ("你的损失错开了一步：你记录的是更新之后的损失。应当像有 bug 的循环那样，"
                              "记录 backward() 所用的那个损失的 float(loss.data)。"),
     "ch08_params_not_trained": ("已经运行了 {steps} 步，参数却仍是初始值：更新没有作用到模型的参数上"

@@ -31,12 +31,12 @@ EN = {
                    "Reduce it, e.g. with np.max or np.sum, and return a float."),
     "nan": ("The result contains NaN or inf at index {index}. Look for a division by zero "
             "(0/0 gives NaN), or the log or square root of a negative number."),
-    "sign": ("Every value has the right size but the wrong sign: got ≈ −expected. Check the order of a "
-             "subtraction, e.g. f(x + h) − f(x) and not f(x) − f(x + h)."),
-    "factor_2": ("Your result is twice the expected value (got ≈ 2 × expected). A 1/2 is missing somewhere, "
-                 "e.g. dividing by h instead of 2h in a central difference."),
-    "factor_half": ("Your result is half the expected value (got ≈ expected / 2). There is an extra 1/2 "
-                    "somewhere, e.g. dividing by 2h where the formula divides by h."),
+    "sign": ("Every value has the right size but the wrong sign (your result ≈ −expected). A minus sign is "
+             "lost or added somewhere: the order of a subtraction, or a local derivative with the wrong sign."),
+    "factor_2": ("Your result is twice the expected value (got ≈ 2 × expected): a factor 1/2 is missing "
+                 "somewhere, or a term is counted twice."),
+    "factor_half": ("Your result is half the expected value (got ≈ expected / 2): there is an extra factor 1/2 "
+                    "somewhere, or one of two equal terms is missing."),
     "transpose": "Your result is the transpose of the expected one (got ≈ expected.T): check the order of the axes.",
     "missing_batch_sum": ("Your result still has the batch axis (axis {axis}, size {n}); summed over it, it is right. "
                           "A gradient with respect to a parameter shared by all samples adds up the samples' "
@@ -121,10 +121,10 @@ ZH = {
     "shape": "结果的形状是 {got_shape}，应当是 {expected_shape}。检查一下每步运算保留或去掉了哪些轴。",
     "not_scalar": "结果应当是一个数，却是形状为 {got_shape} 的数组。用 np.max 或 np.sum 等把它归约，返回一个 float。",
     "nan": "结果在索引 {index} 处含有 NaN 或 inf。检查是否除以了零（0/0 得 NaN），或对负数取了对数、开了平方。",
-    "sign": "数值大小都对，符号却全反了：got ≈ −expected。检查减法的顺序，应当是 f(x + h) − f(x)，而不是 f(x) − f(x + h)。",
-    "factor_2": "结果恰好是期望值的 2 倍。某处少了一个 1/2，例如中心差分里除以了 h 而不是 2h。",
-    "factor_half": "结果恰好是期望值的一半。某处多了一个 1/2，例如公式要求除以 h 的地方除以了 2h。",
-    "transpose": "结果是期望值的转置（got ≈ expected.T）：检查轴的顺序。",
+    "sign": "数值大小都对，符号却全反了（你的结果 ≈ −期望值）：某处丢了或多了一个负号，比如减法的顺序写反了，或者某个局部导数的符号不对。",
+    "factor_2": "结果恰好是期望值的 2 倍：某处少了一个因子 1/2，或者有一项被算了两次。",
+    "factor_half": "结果恰好是期望值的一半：某处多了一个因子 1/2，或者两个相等的项漏掉了一个。",
+    "transpose": "结果是期望值的转置（你的结果 ≈ 期望值.T）：检查轴的顺序。",
     "missing_batch_sum": ("结果还保留着批次轴（第 {axis} 轴，大小 {n}）；沿这个轴求和之后就对了。"
                           "所有样本共享的参数，其梯度是各样本贡献之和：沿第 {axis} 轴求和。"),
     "batch_mean": "结果等于期望值除以批大小 {n}：在应当求和的地方你对批次轴取了平均。",

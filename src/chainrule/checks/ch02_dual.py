@@ -1,0 +1,227 @@
+"""Chapter 2's forward-mode exercise: the learner's ``Dual`` class (dual numbers).
+
+    check_dual_numbers(Dual, hidden=False)   Dual(val, dot): .val, .dot; +, * (with Duals or numbers,
+                                             either side), .tanh(), .exp(); the class counter Dual.mults
+                                             grows by the products of two numbers each operation computes
+
+How the judging works: each case's expression is recorded as a program (:func:`.ch02_value.program_of`)
+and run on the learner's class by the driver ``"ch02.dual_expression"`` (:mod:`coursekit.ch02`) with
+the case's tangents on the leaves; only numbers come back (the result's ``.val`` and ``.dot`` and how
+much ``Dual.mults`` grew). The expected tangent comes from a reference dual number that never leaves
+the judge (tested against numerical directional derivatives); a wrong one is explained by re-running
+the case with each typical slip switched on (one term of the product rule, the tangent of ``+``
+taken from one side, ``tanh``'s derivative from its input, the inner tangent not multiplied...).
+The count is judged only once the numbers are right: one pass of forward mode costs
+3 products per ``*``, 2 per ``tanh``, 1 per ``exp`` and none per ``+``.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from coursekit.data import type_name
+
+from .ch02_value import program_of
+from .core import call, cases, diagnose, fmt, msg, passed, rel_error, _digits
+
+DRIVER = "ch02.dual_expression"
+COST = {"mul": 3, "tanh": 2, "exp": 1, "add": 0}   # products of two numbers, per operation
+
+
+class RefDual:
+    """The reference dual number, with switchable slips (``bugs``) for the diagnosis."""
+
+    def __init__(self, val, dot=0.0, bugs=None):
+        self.val, self.dot, self.bugs = float(val), float(dot), bugs or {}
+
+    def _wrap(self, o):
+        return o if isinstance(o, RefDual) else RefDual(o, 0.0, self.bugs)
+
+    def _make(self, val, dot, op):
+        if self.bugs.get("sign") == op:
+            dot = -dot
+        if self.bugs.get("factor_2") == op:
+            dot = 2 * dot
+        return RefDual(val, dot, self.bugs)
+
+    def __add__(self, o):
+        o = self._wrap(o)
+        bug = self.bugs.get("add")
+        dot = {"one_side": self.dot, "vals": self.val + o.val, "product": self.dot * o.dot}.get(bug, self.dot + o.dot)
+        return self._make(self.val + o.val, dot, "+")
+
+    def __radd__(self, o):
+        return self._wrap(o) + self
+
+    def __mul__(self, o):
+        o = self._wrap(o)
+        a, b = self, o
+        bug = self.bugs.get("mul")
+        dot = {"left_only": a.dot * b.val, "right_only": a.val * b.dot, "dots": a.dot * b.dot,
+               "swapped": a.dot * a.val + b.dot * b.val, "minus": a.dot * b.val - a.val * b.dot,
+               "with_vals": a.dot * b.val + a.val * b.dot + a.val * b.val}.get(bug, a.dot * b.val + a.val * b.dot)
+        return self._make(a.val * b.val, dot, "*")
+
+    def __rmul__(self, o):
+        return self._wrap(o) * self
+
+    def tanh(self):
+        t, bug = math.tanh(self.val), self.bugs.get("tanh")
+        dot = {"x": (1 - self.val ** 2) * self.dot, "no_square": (1 - t) * self.dot, "no_chain": 1 - t * t,
+               "value": t * self.dot}.get(bug, (1 - t * t) * self.dot)
+        return self._make(t, dot, "tanh")
+
+    def exp(self):
+        e, bug = math.exp(self.val), self.bugs.get("exp")
+        dot = {"no_chain": e, "x": self.val * self.dot, "one": self.dot}.get(bug, e * self.dot)
+        return self._make(e, dot, "exp")
+
+
+def run_reference(expr, values, dots, bugs=None):
+    """(value, tangent) of ``expr`` at ``values`` along ``dots``."""
+    out = expr(*[RefDual(v, d, bugs) for v, d in zip(values, dots)])
+    return out.val, out.dot
+
+
+OPS = ("+", "*", "tanh", "exp")
+_BUGS = (
+    [("dual_mul_one_term", {"mul": "left_only"}, {"term": "a.dot · b.val"}),
+     ("dual_mul_one_term", {"mul": "right_only"}, {"term": "a.val · b.dot"}),
+     ("dual_mul_dots", {"mul": "dots"}, {}),
+     ("dual_mul_swapped", {"mul": "swapped"}, {}),
+     ("dual_mul_minus", {"mul": "minus"}, {}),
+     ("dual_mul_with_vals", {"mul": "with_vals"}, {}),
+     ("dual_add_one_side", {"add": "one_side"}, {}),
+     ("dual_add_vals", {"add": "vals"}, {}),
+     ("dual_add_product", {"add": "product"}, {}),
+     ("dual_tanh_input", {"tanh": "x"}, {"wrong": "(1 − x²) · a.dot"}),
+     ("dual_tanh_input", {"tanh": "no_square"}, {"wrong": "(1 − t) · a.dot"}),
+     ("dual_tanh_input", {"tanh": "value"}, {"wrong": "t · a.dot"}),
+     ("dual_no_chain", {"tanh": "no_chain"}, {"op": "tanh"}),
+     ("dual_no_chain", {"exp": "no_chain"}, {"op": "exp"}),
+     ("dual_no_chain", {"tanh": "no_chain", "exp": "no_chain"}, {"op": "tanh, exp"}),
+     ("dual_exp_wrong", {"exp": "x"}, {"wrong": "x · a.dot"}),
+     ("dual_exp_wrong", {"exp": "one"}, {"wrong": "a.dot"})]
+    + [("dual_sign_in_op", {"sign": op}, {"op": op}) for op in OPS]
+    + [("dual_factor_2_in_op", {"factor_2": op}, {"op": op}) for op in OPS]
+)
+
+
+def _cubic_chain(x, c):
+    for _ in range(4):
+        x = (x * c + 0.5).tanh() * x
+    return x
+
+
+def _net(x1, x2, w1, w2, w3):
+    h1 = (w1 * x1 + w2 * x2).tanh()
+    h2 = (w2 * x1 + -1.0 * x2).exp()
+    return w3 * h1 * h2 + h1
+
+
+# (description, names, expression, values, tangents). One op per case first, with tangents that
+# are neither 0 nor 1 on both sides, so that each slip of each rule shows.
+VISIBLE = [
+    ("a + b", "ab", lambda a, b: a + b, (1.5, -2.0), (0.7, -1.3)),
+    ("a * b", "ab", lambda a, b: a * b, (1.5, -2.0), (0.7, -1.3)),
+    ("3 * a + 2", "a", lambda a: 3 * a + 2, (0.4,), (1.0,)),
+    ("a.tanh()", "a", lambda a: a.tanh(), (0.8,), (2.5,)),
+    ("a.exp()", "a", lambda a: a.exp(), (0.4,), (-1.5,)),
+    ("(a * a).tanh() * a", "a", lambda a: (a * a).tanh() * a, (0.9,), (1.0,)),
+    ("tanh(w1·x1 + w2·x2)·exp(w2·x1 − x2)·w3 + tanh(...)", ["x1", "x2", "w1", "w2", "w3"], _net,
+     (0.5, -1.2, 0.8, 0.3, -1.1), (1.0, 0.0, 0.0, 0.0, 0.0)),
+]
+HIDDEN = [
+    ("a + b", "ab", lambda a, b: a + b, (-0.3, 4.0), (1.9, 0.6)),
+    ("a * b", "ab", lambda a, b: a * b, (2.5, 0.4), (-0.8, 1.7)),
+    ("a * 0.5 + (-1.5) * b", "ab", lambda a, b: a * 0.5 + (-1.5) * b, (0.2, 0.9), (2.0, -0.4)),
+    ("a.tanh() * b", "ab", lambda a, b: a.tanh() * b, (-1.2, 1.9), (0.3, -0.6)),
+    ("a.exp() * b", "ab", lambda a, b: a.exp() * b, (-0.7, 2.6), (1.4, 0.5)),
+    ("(a * b + a).exp().tanh()", "ab", lambda a, b: (a * b + a).exp().tanh(), (-0.6, 0.4), (0.9, -1.1)),
+    ("4 × [x = (x·c + 0.5).tanh()·x]", "xc", _cubic_chain, (0.7, -0.9), (1.0, 0.0)),
+    ("tanh(w1·x1 + w2·x2)·exp(w2·x1 − x2)·w3 + tanh(...)", ["x1", "x2", "w1", "w2", "w3"], _net,
+     (-0.4, 0.9, 1.3, -0.5, 0.6), (0.0, 0.0, 0.0, 1.0, 0.0)),
+]
+
+
+def _number(v):
+    if isinstance(v, np.ndarray) and v.size == 1 and v.dtype.kind in "iuf":
+        return float(v.reshape(()))
+    if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_)):
+        return float(v)
+    return None
+
+
+def _close(a, b, atol=1e-9, rtol=1e-8):
+    return a is not None and math.isfinite(a) and abs(a - b) <= atol + rtol * abs(b)
+
+
+def _detail(what, expected, got):
+    d = _digits(expected, got)
+    return [msg("detail_scalar", what=msg(what), expected=fmt(expected, d), got=fmt(got, d),
+                rel=f"{rel_error(expected, got):.1e}")]
+
+
+def expected_mults(program):
+    """Products of two numbers one forward-mode pass over ``program`` computes."""
+    return sum(COST[op] for op, *_ in program)
+
+
+def _outcome(Dual, values, dots, program, root, case):
+    __tracebackhide__ = True
+    out = call(Dual, ([float(v) for v in values], [float(d) for d in dots], program, root), case,
+               driver=DRIVER)
+    if not (isinstance(out, dict) and isinstance(out.get("out"), list) and len(out["out"]) == 2):
+        case.fail("bad_type", gtype=type_name(out))   # the driver ran next to their code: their doing
+    return out
+
+
+def check_dual_numbers(Dual, hidden=False):
+    """Runs each case's expression on the learner's Dual; compares .val, .dot and the count."""
+    __tracebackhide__ = True
+    specs = HIDDEN if hidden else VISIBLE
+    descs = [f"{desc}; " + ", ".join(f"{n} = {v:g} (dot {d:g})" for n, v, d in zip(names, values, dots))
+             for desc, names, _, values, dots in specs]
+    for case, (desc, names, expr, values, dots) in zip(cases("dual_numbers", descs), specs):
+        program, root = program_of(expr, len(values))
+        ref_val, ref_dot = run_reference(expr, values, dots)
+        out = _outcome(Dual, values, dots, program, root, case)
+        got_val, got_dot = (_number(v) for v in out["out"])
+        if not _close(got_val, ref_val):
+            case.fail("dual_val", _detail("what_dual_val", ref_val, got_val) if got_val is not None else [],
+                      op=desc, got=repr(out["out"][0])[:80])
+        if got_dot is None:
+            case.fail("dual_dot_type", gtype=type_name(out["out"][1]))
+        if not _close(got_dot, ref_dot):
+            alternatives = [(category, (lambda bugs=bugs: run_reference(expr, values, dots, bugs)[1]), fields)
+                            for category, bugs, fields in _BUGS]
+            category, extra = diagnose(np.float64(ref_dot), np.float64(got_dot), 1e-9, 1e-8, alternatives)
+            category = {"sign": "dual_sign", "factor_2": "dual_factor_2", "factor_half": "dual_factor_half",
+                        "wrong_values": "dual_wrong"}.get(category, category)
+            case.fail(category, _detail("what_dual_dot", ref_dot, got_dot), **extra)
+        _check_count(out.get("mults"), program, case)
+    passed("dual_numbers", len(specs), hidden)
+
+
+def _check_count(counted, program, case):
+    __tracebackhide__ = True
+    want = expected_mults(program)
+    ops = {op: sum(1 for o, *_ in program if o == op) for op in COST}
+    fields = {"want": want, "n_mul": ops["mul"], "n_tanh": ops["tanh"], "n_exp": ops["exp"], "n_add": ops["add"]}
+    if counted is None:
+        case.fail("dual_no_counter", **fields)
+    got = _number(counted)
+    if got == want:
+        return
+    detail = [msg("detail_count", expected=want, got=fmt(got) if got is not None else repr(counted)[:40])]
+    if got == 0 and want:
+        case.fail("dual_count_zero", detail, **fields)
+    n_ops = sum(ops[op] for op in ("mul", "tanh", "exp"))
+    # one per operation (or per `*`); a lone tanh counted once is just as likely one product forgotten
+    if (got == n_ops and (n_ops >= 2 or ops["mul"])) or (got == ops["mul"] and n_ops >= 2):
+        case.fail("dual_count_ops", detail, **fields)
+    case.fail("dual_count_wrong", detail, **fields)
+
+
+__all__ = ["check_dual_numbers", "RefDual", "run_reference", "COST", "expected_mults", "VISIBLE", "HIDDEN"]
