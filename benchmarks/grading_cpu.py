@@ -5,8 +5,11 @@
 Grades honest (or blank) notebooks of every chapter in this process, one at a time, exactly as a
 worker does (:func:`grader.batch.grade_task`), and prints per chapter the CPU seconds of the worker
 itself and of its children (both sandboxes: bubblewrap, the host, the judge and everything they
-start), from ``resource.getrusage``. Wall time is printed too, but on a shared machine only the CPU
-seconds compare; ``benchmarks/grading.py`` gives the throughput on a quiet one.
+start), from a cgroup this process makes for itself (``getrusage`` where it cannot: that misses
+children killed before they reaped theirs), the least disturbed of ``--repeat`` runs. Wall time is
+printed too, but on a shared machine only the CPU seconds compare; ``benchmarks/grading.py`` gives
+the throughput on a quiet one. The judge's zygote starts with the first notebook (a run's first
+chapter pays for it once; the minimum leaves it out, as a long batch does).
 """
 from __future__ import annotations
 
