@@ -214,8 +214,9 @@ class Host:
 
 
 def _fork() -> int:
-    """os.fork(), retried for a while: the processes of the previous exercise may still be dying."""
-    for _ in range(100):
+    """os.fork(), retried for a while: the processes of the previous exercise (or of the previous
+    sandbox of this worker's uid: the process limit counts per uid) may still be dying."""
+    for _ in range(250):
         try:
             return os.fork()
         except BlockingIOError:
