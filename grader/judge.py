@@ -14,179 +14,17 @@ exercise, so a re-grade gives the same scores.
 """
 from __future__ import annotations
 
-import functools
-import os
-import shutil
-import signal
-import subprocess
-import sys
-import tempfile
-import threading
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
-from . import cgroups, sandbox, wall
+from . import sandbox
+from .boxes import Host
 from .inside import wire
+from .zygote import GRACE, JudgeProcess, end_zygote
 from .release import (Exercise, Release, parse_notebook, read_release, student_cells,  # noqa: F401 - re-exported
                       tampering)
 
-GRADER_DIR = Path(__file__).resolve().parent
-SANDBOX_LIB = "/opt/chainrule-sandbox/lib"   # the sandbox's only import root besides the stdlib
 
-
-# ---------------------------------------------------------------------- the sandboxed host process
-class Host:
-    """A running :mod:`grader.inside.host` in the sandbox, and the pipe to it. ``uses``: what the
-    exercises it serves may use (:mod:`coursekit.rules`): it decides what the sandbox contains."""
-
-    def __init__(self, limits: sandbox.Limits, uid: int, mechanism: str | None = None, uses=("numpy",)):
-        from coursekit import rules
-        self.uses = tuple(uses)
-        self.mechanism = mechanism or sandbox.probe()["mechanism"]
-        to_host_r, to_host_w = os.pipe()
-        from_host_r, from_host_w = os.pipe()
-        binds, masks, lib = _import_root(self.uses, self.mechanism)
-        argv = [sys.executable, "-s", "-m", "grader_inside.host", str(to_host_r), str(from_host_w)]
-        self.box = _Sandbox("host", argv, limits, uid, mechanism, binds, masks,
-                            {"PYTHONPATH": lib, "CHAINRULE_GRADING": "1"}, (to_host_r, from_host_w))
-        self.proc = self.box.proc
-        self.channel = wall.Channel(from_host_r, to_host_w)
-        self.deny = rules.denied(self.uses)
-
-    def judge_fds(self) -> tuple:
-        """The judge's ends of the pipe to this host (handed to the judge process)."""
-        return self.channel.rfd, self.channel.wfd
-
-    def why_dead(self) -> str:
-        if self.alive():
-            return ""
-        try:
-            info = os.waitid(os.P_PID, self.proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
-            rc = info.si_status if info.si_code == os.CLD_EXITED else -info.si_status
-        except (ChildProcessError, AttributeError):
-            rc = self.proc.returncode or 0
-        killed = sandbox.killed_by(rc, self.mechanism)
-        tail = self.box.last_line()
-        return (f"killed by {killed}" if killed else f"exit code {rc}") + (f" ({tail})" if tail else "")
-
-    def close(self) -> None:
-        """Close the pipes and tear the sandbox down in the background (it holds no result)."""
-        for fd in (self.channel.rfd, self.channel.wfd):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-        threading.Thread(target=self._reap, daemon=True).start()
-
-    def alive(self) -> bool:
-        return _running(self.proc)
-
-    def _reap(self) -> None:
-        end = time.monotonic() + 0.5  # let it end by itself first: it was told to by the closed pipe
-        while _running(self.proc) and time.monotonic() < end:
-            time.sleep(0.02)
-        self.box.end()
-
-
-def _running(proc) -> bool:
-    """Is ``proc`` still running? Never reaps it: a reaped pid can be reused at once, and
-    :meth:`_Sandbox.end` must still be able to signal its process group safely."""
-    if proc.returncode is not None:
-        return False
-    try:
-        return os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None
-    except ChildProcessError:
-        return False
-
-
-class _Sandbox:
-    """One sandboxed process (the host or the judge) with its working folder, its control group
-    and its stderr (the first 8 KiB kept); ``pass_fds`` are handed to it and closed here."""
-
-    def __init__(self, kind, argv, limits, uid, mechanism, binds, masks, env, pass_fds):
-        self.workdir = tempfile.mkdtemp(prefix=f"chainrule-{kind}-")
-        os.chmod(self.workdir, 0o755)
-        cmd, kw = sandbox.command(argv, self.workdir, ro_binds=binds, masks=masks, limits=limits, env=env, uid=uid,
-                                  mechanism=mechanism)
-        self.group = cgroups.new_group(limits.memory_bytes, limits.nproc)  # the sandbox's sum, not per process
-        if self.group is not None:
-            cmd = self.group.wrap(cmd)
-        self.stderr: list = []
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE, pass_fds=pass_fds, start_new_session=True,
-                                     close_fds=True, **kw)
-        for fd in pass_fds:  # the sandboxed process holds them now
-            os.close(fd)
-        threading.Thread(target=sandbox.reader, args=(self.proc.stderr, 8192, self.stderr), daemon=True).start()
-
-    def last_line(self) -> str:
-        tail = b"".join(self.stderr).decode(errors="replace").strip().splitlines()[-1:]
-        return tail[0][:200] if tail else ""
-
-    def end(self) -> None:
-        """Kill what is left (its process tree and session), then remove its group and folder."""
-        if self.proc.returncode is None:  # not reaped yet: its pid and group id are still ours
-            if _running(self.proc):
-                sandbox.kill_tree(self.proc)
-            try:
-                os.killpg(self.proc.pid, signal.SIGKILL)  # whatever is left of its session
-            except OSError:
-                pass
-        self.proc.wait()
-        if self.group is not None:
-            self.group.close()
-        shutil.rmtree(self.workdir, ignore_errors=True)
-
-
-def _package_dir(name: str) -> Path:
-    import importlib
-    return Path(importlib.import_module(name).__file__).resolve().parent
-
-
-def package_folders() -> tuple:
-    """Every folder of installed packages the sandbox could reach (it binds /usr and the
-    interpreter's prefixes read-only): each prefix's ``lib*/python3*/site-packages`` and
-    ``dist-packages``, the system's and /usr/local's, and any such folder on ``sys.path`` —
-    whether or not this process uses it (a student's code can put any of them on its own path)."""
-    import glob
-    roots = {"/usr", "/usr/local", sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
-             str(Path(os.path.realpath(sys.executable)).parent.parent)}
-    found = {p for p in sys.path if p.rstrip("/").endswith(("site-packages", "dist-packages"))}
-    for root in roots:
-        for pattern in ("lib*/python*/site-packages", "lib*/python*/dist-packages", "lib*/python*/*/site-packages"):
-            found.update(glob.glob(os.path.join(root, pattern)))
-    return tuple(sorted({os.path.realpath(p) for p in found if os.path.isdir(p)}))
-
-
-@functools.lru_cache(maxsize=8)
-def _import_root(uses: tuple, mechanism: str) -> tuple:
-    """``(ro_binds, masks, PYTHONPATH)``: what the host can import. With bubblewrap the sandbox
-    sees the standard library and exactly these packages under :data:`SANDBOX_LIB`: NumPy, the
-    public course kit, the host's own package and, where the exercise allows it, ``chainrule``
-    with its ``checks`` (the answer key) covered by an empty folder. Every site-packages folder
-    is covered too, so nothing else installed (PyTorch, the grader, ...) can be imported."""
-    packages = {"numpy": _package_dir("numpy"), "coursekit": _package_dir("coursekit"),
-                "grader_inside": GRADER_DIR / "inside"}
-    libs = _package_dir("numpy").parent / "numpy.libs"   # the wheels' own OpenBLAS
-    if libs.is_dir():
-        packages["numpy.libs"] = libs
-    if "chainrule" in uses:
-        packages["chainrule"] = _package_dir("chainrule")
-    if mechanism != "bwrap":  # the fallback isolates nothing: a folder of links is enough
-        lib = Path(tempfile.mkdtemp(prefix="chainrule-sandbox-lib-"))  # once per process (cached)
-        os.chmod(lib, 0o755)
-        for name, src in packages.items():
-            (lib / name).symlink_to(src)
-        return (), (), str(lib)
-    binds = tuple((str(src), f"{SANDBOX_LIB}/{name}") for name, src in packages.items())
-    masks = package_folders()
-    if "chainrule" in uses:
-        masks += (f"{SANDBOX_LIB}/chainrule/checks",)
-    return binds, masks, SANDBOX_LIB
-
-
-# ---------------------------------------------------------------------- grading
 @dataclass
 class Settings:
     exercise_seconds: float = 60.0     # per exercise (its visible and hidden checks together)
@@ -195,67 +33,6 @@ class Settings:
     judge_memory_mb: int = 2048        # the judge's sandbox
     uid: int = sandbox.SANDBOX_UID     # the student's sandbox; the judge's is uid + JUDGE_UID_OFFSET
     mechanism: str | None = None       # None: the best the machine has ("bwrap", else "rlimits")
-
-
-JUDGE_UID_OFFSET = 100000
-GRACE = 10.0   # seconds the judge may take beyond an exercise's limit (its own comparisons)
-
-
-# ---------------------------------------------------------------------- the judge's sandbox
-@functools.lru_cache(maxsize=1)
-def _judge_binds() -> tuple:
-    """What the judge sees besides the system and the interpreter: the grader and, for an
-    editable install outside the interpreter's prefix, the source of chainrule and the kit."""
-    binds = [str(GRADER_DIR)]
-    for name in ("chainrule", "coursekit"):
-        root = str(_package_dir(name).parent)
-        if not root.startswith(os.path.realpath(sys.prefix)) and root not in binds:
-            binds.append(root)  # an editable install: its source folder
-    return tuple(binds)
-
-
-def _judge_path() -> str:
-    """Where the judge imports the grader, chainrule and the kit from: where we did."""
-    roots = [str(GRADER_DIR.parent)] + [str(_package_dir(n).parent) for n in ("chainrule", "coursekit")]
-    return os.pathsep.join(dict.fromkeys(roots))
-
-
-class JudgeProcess:
-    """The judge (:mod:`grader.judge_main`) in a sandbox of its own, talking to ``host``'s sandbox
-    over the pipe it inherits. It gets one task and answers one row per exercise."""
-
-    def __init__(self, task: dict, host: Host, settings: Settings):
-        to_r, to_w = os.pipe()
-        from_r, from_w = os.pipe()
-        host_r, host_w = host.judge_fds()
-        argv = [sys.executable, "-m", "grader.judge_main", str(to_r), str(from_w), str(host_r), str(host_w)]
-        limits = sandbox.Limits(memory_bytes=settings.judge_memory_mb << 20, nproc=64, fsize_bytes=16 << 20,
-                                cpu_seconds=int(settings.notebook_seconds + GRACE),
-                                wall_seconds=settings.notebook_seconds + GRACE)
-        self.box = _Sandbox("judge", argv, limits, settings.uid + JUDGE_UID_OFFSET, settings.mechanism,
-                            _judge_binds(), (), {"PYTHONPATH": _judge_path()}, (to_r, from_w, host_r, host_w))
-        host.channel.rfd = host.channel.wfd = -1  # the judge holds the host's pipe; we keep none of it
-        self.rfd, self.wfd = from_r, to_w
-        wire.write_message(self.wfd, task, time.monotonic() + 30)
-
-    def next(self, deadline: float) -> dict:
-        return wire.read_message(self.rfd, deadline)
-
-    def last_words(self) -> str:
-        try:
-            self.box.proc.wait(timeout=1)  # a judge that died: let the reader collect its stderr
-        except subprocess.TimeoutExpired:
-            pass
-        time.sleep(0.05)
-        return self.box.last_line()
-
-    def close(self) -> None:
-        for fd in (self.rfd, self.wfd):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-        self.box.end()
 
 
 # ---------------------------------------------------------------------- grading
@@ -316,6 +93,7 @@ def _run_group(release, program, group, uses, rows, limits, settings, notebook_d
     host = Host(limits, settings.uid, settings.mechanism, uses)
     judge = None
     current = group[0]
+    failed = False
     try:
         task = {"lang": release.lang, "program": program, "deny": host.deny,
                 "exercise_seconds": settings.exercise_seconds,
@@ -338,11 +116,15 @@ def _run_group(release, program, group, uses, rows, limits, settings, notebook_d
             if msg.get("restart"):
                 break
     except wire.Timeout:  # the judge computed past every limit: stopped, and the exercise with it
+        failed = True
         rows[current] = _row(exercises[current], status="timeout", category="judge_timeout")
     except wire.ProtocolError:  # the judge died (memory, CPU) or broke the protocol
+        failed = True
         words = judge.last_words() if judge is not None else ""
         rows[current] = _row(exercises[current], status="crashed", category="judge_crashed", message=words)
     finally:
         if judge is not None:
-            judge.close()
+            judge.close(failed)
+        elif failed:
+            end_zygote()
         host.close()

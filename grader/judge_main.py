@@ -1,9 +1,15 @@
-"""The judge process: runs the checks of a range of exercises against one student host.
+"""The judge: runs the checks of a range of exercises against one student host.
 
-``python -m grader.judge_main IN_FD OUT_FD HOST_R HOST_W``, started by :mod:`grader.judge` in a
+``python -m grader.judge_main CTRL_FD``, started by :mod:`grader.judge` once per worker in a
 sandbox of its own (no network, read-only files, an empty environment, its own uid, memory and CPU
-caps; the worker that started it kills it when it stops making progress). It holds no file of any
-submission: the worker sends it one task (framed JSON on ``IN_FD``)::
+caps). It is a *zygote*: it imports the checks of every chapter once, then waits on ``CTRL_FD`` (a
+Unix socket to the worker) for one submission at a time. Each arrives as five file descriptors
+(``IN``, ``OUT``, ``HOST_R``, ``HOST_W``, ``ERR``) and gets a fresh ``fork()``: the child grades
+it and exits; the zygote never reads a submission, takes nothing back from a child, and kills a
+child that is still there before it forks the next, so no judge process ever holds two
+submissions' data. The child's limits are the zygote's (the address-space cap, and a CPU-time
+cap that starts from zero in a new process); the worker kills the whole sandbox when a child stops
+making progress. The worker sends the child one task (framed JSON on ``IN``)::
 
     {"lang", "program": [cells], "deny": [modules], "exercise_seconds",
      "exercises": [{"index", "calls", "solution_ids"}]}
@@ -14,7 +20,7 @@ manifest, via :mod:`grader.release`: the judge calls exactly the checks the mani
 loads the program into the host over ``HOST_R``/``HOST_W`` (the pipe to the student's sandbox,
 which the worker started), then runs each exercise's checks on :class:`grader.wall.Remote` names
 and writes one ``{"row": {"status", "category", "message"}, "index": i, "restart": bool}`` per
-exercise on ``OUT_FD`` (the worker keeps the points and the score: a judge never sets one);
+exercise on ``OUT`` (the worker keeps the points and the score: a judge never sets one);
 ``restart`` asks the worker for a fresh host (after a timeout or a dead host) before the next one.
 """
 from __future__ import annotations
@@ -22,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import io
+import os
 import sys
 import time
 
@@ -91,7 +98,9 @@ def run_exercise(ch: wall.Channel, ex: dict, seconds: float, load_report: dict) 
 
 def serve(task: dict, out_fd: int, ch: wall.Channel) -> None:
     from chainrule import checks
+    from chainrule.checks import core
     checks.set_language(task["lang"] if task.get("lang") in ("en", "zh") else "en")
+    core.trust_references()  # the tests verify the references on these very cases, not each notebook
     seconds = float(task["exercise_seconds"])
     exercises = task["exercises"]
     ch.deadline = time.monotonic() + max(30.0, seconds)
@@ -113,12 +122,89 @@ def serve(task: dict, out_fd: int, ch: wall.Channel) -> None:
             return
 
 
+def _child(fds) -> None:
+    """In a fresh fork: grade the one submission whose pipes arrived with the request; never returns."""
+    code = 1
+    try:
+        in_fd, out_fd, host_r, host_w, err_fd = fds
+        os.dup2(err_fd, 2)  # this submission's last words go to its own pipe
+        os.close(err_fd)
+        task = wire.read_message(in_fd, time.monotonic() + 60)
+        serve(task, out_fd, wall.Channel(host_r, host_w))
+        code = 0
+    except BaseException:  # noqa: BLE001 - the worker reads the traceback as the judge's last words
+        import traceback
+        traceback.print_exc()
+    finally:
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def preload() -> None:
+    """Import, once, everything a child would: every chapter's checks and the kit's specs and drivers."""
+    import glob
+
+    import coursekit
+    from coursekit import drivers, specs  # noqa: F401
+    from chainrule import checks
+    for path in sorted(glob.glob(os.path.join(os.path.dirname(checks.__file__), "ch[0-9][0-9]*.py"))):
+        importlib.import_module("chainrule.checks." + os.path.basename(path)[:-3])
+    for path in sorted(glob.glob(os.path.join(os.path.dirname(coursekit.__file__), "ch[0-9][0-9].py"))):
+        importlib.import_module("coursekit." + os.path.basename(path)[:-3])
+
+
+def _not_dumpable() -> None:
+    """A child compromised through its data may not read or trace the zygote (or a later child) of
+    the same uid: a process that is not dumpable can only be traced with CAP_SYS_PTRACE."""
+    import ctypes
+    PR_SET_DUMPABLE = 4
+    if ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_DUMPABLE, 0) failed")
+
+
+def zygote(ctrl_fd: int) -> int:
+    """Serve fork requests on ``ctrl_fd`` until the worker closes it (see the module's docstring)."""
+    import gc
+    import signal
+    import socket
+
+    _not_dumpable()
+    preload()
+    gc.collect()
+    gc.freeze()  # the preloaded objects stay out of the children's collections: fewer pages copied
+    ctrl = socket.socket(fileno=ctrl_fd)
+    child = 0
+    while True:
+        try:
+            msg, fds, _, _ = socket.recv_fds(ctrl, 256, 5)
+        except (ConnectionError, OSError):
+            return 0
+        if not msg:
+            return 0  # the worker is gone
+        if child:  # one submission at a time: what is left of the last one ends now
+            try:
+                os.kill(child, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            os.waitpid(child, 0)
+            child = 0
+        if len(fds) != 5:
+            for fd in fds:
+                os.close(fd)
+            ctrl.send(b'{"error": "expected 5 file descriptors"}')
+            continue
+        child = os.fork()
+        if child == 0:
+            ctrl.close()
+            _child(fds)
+        for fd in fds:
+            os.close(fd)
+        ctrl.send(b'{"forked": true}')
+
+
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    in_fd, out_fd, host_r, host_w = (int(a) for a in argv[:4])
-    task = wire.read_message(in_fd)
-    serve(task, out_fd, wall.Channel(host_r, host_w))
-    return 0
+    return zygote(int(argv[0]))
 
 
 if __name__ == "__main__":

@@ -37,18 +37,44 @@ class RemoteError(Exception):
         self.ename = ename
 
 
-def _write_all(fd, buf, deadline) -> None:
-    buf = memoryview(buf).cast("B")
-    while buf:
+CHUNK = 1 << 20  # bytes per system call: the deadline is looked at between two of them
+
+
+def pipe(size=CHUNK) -> tuple:
+    """``os.pipe()`` with room for ``size`` bytes where the system allows it (the default 64 KiB
+    makes a large array cross in many small steps, each waking the other side)."""
+    r, w = os.pipe()
+    try:
+        import fcntl
+        fcntl.fcntl(w, fcntl.F_SETPIPE_SZ, size)
+    except (ImportError, AttributeError, OSError):
+        pass  # the default size works, only more slowly
+    return r, w
+
+
+def _write_all(fd, bufs, deadline) -> None:
+    """Write the buffers in order: one ``writev`` per chunk of up to :data:`CHUNK` bytes."""
+    bufs = [memoryview(b).cast("B") for b in bufs if len(b)]
+    while bufs:
         if deadline is not None:  # a peer that stops reading must not hang us
             left = deadline - time.monotonic()
             if left <= 0 or not select.select([], [fd], [], left)[1]:
                 raise Timeout()
+        batch, room = [], CHUNK
+        for b in bufs:
+            if room <= 0 or len(batch) >= 64:
+                break
+            batch.append(b[:room])
+            room -= len(batch[-1])
         try:
-            n = os.write(fd, buf[: 1 << 20])
+            n = os.writev(fd, batch)
         except BrokenPipeError:
             raise PeerGone("the other process closed the connection") from None
-        buf = buf[n:]
+        while n:
+            if n >= len(bufs[0]):
+                n -= len(bufs.pop(0))
+            else:
+                bufs[0], n = bufs[0][n:], 0
 
 
 def write_message(fd, obj, deadline=None, blobs=()) -> None:
@@ -57,11 +83,10 @@ def write_message(fd, obj, deadline=None, blobs=()) -> None:
     total = 4 + len(data) + sum(8 + len(b) for b in blobs)
     if total > MAX_MESSAGE:
         raise ProtocolError(f"message of {total} bytes is over the {MAX_MESSAGE}-byte limit")
-    _write_all(fd, struct.pack(">II", total, len(data)) + data, deadline)
+    parts = [struct.pack(">II", total, len(data)), data]
     for b in blobs:
-        _write_all(fd, struct.pack(">Q", len(b)), deadline)
-        if len(b):
-            _write_all(fd, b, deadline)
+        parts += [struct.pack(">Q", len(b)), b]
+    _write_all(fd, parts, deadline)
 
 
 def _read_exact(fd, n, deadline):

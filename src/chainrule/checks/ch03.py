@@ -127,9 +127,9 @@ def check_affine_backward(fn, hidden=False):
         rdx, rdw, rdb = ref_affine_backward(dout, x, w, b)
         if (seed, n, d, m) != _AFFINE_SCALE:  # the reference is the same formula at every size
             f = lambda x_, w_, b_: ref_affine_forward(x_, w_, b_)  # noqa: E731
-            _verified(rdx, numerical_grad(lambda v: f(v, w, b), x, dout), "dx")
-            _verified(rdw, numerical_grad(lambda v: f(x, v, b), w, dout), "dw")
-            _verified(rdb, numerical_grad(lambda v: f(x, w, v), b, dout), "db")
+            _verified(rdx, lambda: numerical_grad(lambda v: f(v, w, b), x, dout), "dx")
+            _verified(rdw, lambda: numerical_grad(lambda v: f(x, v, b), w, dout), "dw")
+            _verified(rdb, lambda: numerical_grad(lambda v: f(x, w, v), b, dout), "db")
         _judge_grads(case, n, [("dx", "x", rdx, dx, "what_dx"), ("dw", "w", rdw, dw, "what_dw"),
                                ("db", "b", rdb, db, "what_db")],
                      per_sample={"dw": lambda: np.einsum("nm,nd->nmd", dout, x), "db": lambda: dout},
@@ -205,7 +205,7 @@ def check_softmax_cross_entropy(fn, hidden=False):
             _finite_or_overflow(dlogits, case, "dlogits")
         r_loss, r_d = ref_softmax_cross_entropy(logits, y)
         if (seed, n, c, offset) != _CE_SCALE:  # the reference is the same formula at every size
-            _verified(r_d, numerical_grad(lambda z: ref_softmax_cross_entropy(z, y)[0], logits), "dlogits")
+            _verified(r_d, lambda: numerical_grad(lambda z: ref_softmax_cross_entropy(z, y)[0], logits), "dlogits")
         p = np.exp(log_softmax_rows(logits))
         onehot = np.zeros((n, c))  # not np.eye(c)[y]: with C = 10,000 classes that is a 800 MB identity
         onehot[np.arange(n), y] = 1.0
@@ -249,7 +249,7 @@ def check_mse_loss(fn, hidden=False):
         pred, target = saved_p, saved_t
         r_loss, r_d = ref_mse_loss(pred, target)
         if (seed, n, d) != _MSE_SCALE:  # the reference is the same formula at every size
-            _verified(r_d, numerical_grad(lambda v: ref_mse_loss(v, target)[0], pred), "dpred")
+            _verified(r_d, lambda: numerical_grad(lambda v: ref_mse_loss(v, target)[0], pred), "dpred")
         size = n * d
         diff = pred - target
         fields = {"n": n, "size": size, "name": "dpred"}
@@ -317,7 +317,7 @@ def check_two_layer_net(fn, hidden=False):
         for k in PARAM_NAMES if (seed, n, d, hh, c) != _NET_SCALE else ():  # same formula at every size
             def loss_of(v, k=k):
                 return ref_two_layer_net(x, y, {**params, k: v})[0]
-            _verified(r_grads[k], numerical_grad(loss_of, params[k]), k)
+            _verified(r_grads[k], lambda: numerical_grad(loss_of, params[k]), k)
         judge(r_loss, loss, case, atol=1e-9, rtol=1e-7,
               alternatives=[("loss_sum_not_mean", r_loss * n, {"n": n})] if n > 1 else [], what="what_loss")
         if not isinstance(grads, dict):

@@ -59,7 +59,7 @@ def _activation_check(exercise, fn, hidden, forward, reference, cache_of, arg_na
         dout, cache = saved_dout, saved_cache
         expected = reference(dout, cache)
         if (seed, shape) != _ACT_SCALE:  # the reference is the same formula at every size
-            _verified(expected, numerical_grad(forward, x, dout), "dx")
+            _verified(expected, lambda: numerical_grad(forward, x, dout), "dx")
         fields = {"name": "dx"}
         alternatives = alternatives_of(dout, cache, x) + [
             (_ACT_SIGN[exercise], -expected, fields), ("grad_doubled", 2 * expected, fields),

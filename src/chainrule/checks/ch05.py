@@ -171,9 +171,9 @@ def check_conv2d_backward(fn, hidden=False):
         rdx, rdw, rdb = ref_conv2d_backward(dout, x, w, b, stride, pad)
         if spec != _CONV_SCALE:  # the reference is the same formula at every size
             fwd = _conv_ref_fwd
-            _verified(rdx, numerical_grad(lambda v: fwd(v, w, b, stride, pad), x, dout), "dx")
-            _verified(rdw, numerical_grad(lambda v: fwd(x, v, b, stride, pad), w, dout), "dw")
-            _verified(rdb, numerical_grad(lambda v: fwd(x, w, v, stride, pad), b, dout), "db")
+            _verified(rdx, lambda: numerical_grad(lambda v: fwd(v, w, b, stride, pad), x, dout), "dx")
+            _verified(rdw, lambda: numerical_grad(lambda v: fwd(x, v, b, stride, pad), w, dout), "dw")
+            _verified(rdb, lambda: numerical_grad(lambda v: fwd(x, w, v, stride, pad), b, dout), "db")
         ho, wo = dout.shape[2:]
         fields = {"stride": stride, "padding": pad, "n": n, "c": c, "f": f, "kh": kh, "kw": kw}
         flipped = ref_conv2d_backward(dout, x, w[:, :, ::-1, ::-1], b, stride, pad)
@@ -281,7 +281,8 @@ def _pool_check(exercise, fn, hidden, mode):
         if mode == "max":
             expected = ref_maxpool_backward(dout, x, kernel, stride)
             if spec != _POOL_SCALE:  # the reference is the same formula at every size
-                _verified(expected, numerical_grad(lambda v: ref_pool_forward(v, kernel, stride, "max"), x, dout),
+                _verified(expected,
+                          lambda: numerical_grad(lambda v: ref_pool_forward(v, kernel, stride, "max"), x, dout),
                           "dx")
             alternatives = [
                 ("maxpool_spread", lambda: ref_maxpool_backward(dout, x, kernel, stride, how="spread"), fields),
@@ -298,7 +299,8 @@ def _pool_check(exercise, fn, hidden, mode):
         else:
             expected = ref_avgpool_backward(dout, x, kernel, stride)
             if spec != _POOL_SCALE:
-                _verified(expected, numerical_grad(lambda v: ref_pool_forward(v, kernel, stride, "avg"), x, dout),
+                _verified(expected,
+                          lambda: numerical_grad(lambda v: ref_pool_forward(v, kernel, stride, "avg"), x, dout),
                           "dx")
             alternatives = [
                 ("avgpool_not_divided", lambda: ref_avgpool_backward(dout, x, kernel, stride, divide=False), fields),

@@ -142,9 +142,9 @@ def check_batchnorm_backward(fn, hidden=False):
         rdx, rdg, rdb = ref_batchnorm_backward(dout, (x, x_hat, mu, var, gamma, eps))
         if (seed, n, d, eps) != _BN_SCALE:  # the reference is the same formula at every size
             fwd = lambda x_, g_, b_: ref_batchnorm_forward(x_, g_, b_, eps)[0]  # noqa: E731
-            _verified(rdx, numerical_grad(lambda v: fwd(v, gamma, beta), x.copy(), dout), "dx")
-            _verified(rdg, numerical_grad(lambda v: fwd(x, v, beta), gamma.copy(), dout), "dgamma")
-            _verified(rdb, numerical_grad(lambda v: fwd(x, gamma, v), beta.copy(), dout), "dbeta")
+            _verified(rdx, lambda: numerical_grad(lambda v: fwd(v, gamma, beta), x.copy(), dout), "dx")
+            _verified(rdg, lambda: numerical_grad(lambda v: fwd(x, v, beta), gamma.copy(), dout), "dgamma")
+            _verified(rdb, lambda: numerical_grad(lambda v: fwd(x, gamma, v), beta.copy(), dout), "dbeta")
         std = np.sqrt(var + eps)
         f = {"n": n, "eps": f"{eps:g}"}
         # dx

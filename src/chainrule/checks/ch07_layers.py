@@ -163,8 +163,8 @@ def check_batchnorm_backward_staged(fn, hidden=False):
         ref = ref_batchnorm_backward_staged(dout, cache)
         if (seed, n, d, eps) != _STAGED_SCALE:  # the reference is the same formula at every size
             fwd = lambda x_, g_, b_: ref_batchnorm_forward_staged(x_, g_, b_, eps)[0]  # noqa: E731
-            _verified(ref["x"], numerical_grad(lambda v: fwd(v, gamma, beta), x.copy(), dout), "dx")
-            _verified(ref["gamma"], numerical_grad(lambda v: fwd(x, v, beta), gamma.copy(), dout), "dgamma")
+            _verified(ref["x"], lambda: numerical_grad(lambda v: fwd(v, gamma, beta), x.copy(), dout), "dx")
+            _verified(ref["gamma"], lambda: numerical_grad(lambda v: fwd(x, v, beta), gamma.copy(), dout), "dgamma")
         for key in STAGES:
             f = {"name": f"grads[{key!r}]", "n": n, "eps": f"{eps:g}"}
             alts = [(c, v, f) for c, v in _staged_alternatives(key, ref, cache, dout, n)]
@@ -200,8 +200,8 @@ def check_layernorm_backward(fn, hidden=False):
         rdx, rdg, rdb = ref_layernorm_backward(dout, (x, x_hat, mean, var, gamma, eps))
         if (seed, n, d, eps) != _LN_SCALE:
             fwd = lambda x_, g_, b_: ref_layernorm_forward(x_, g_, b_, eps)[0]  # noqa: E731
-            _verified(rdx, numerical_grad(lambda v: fwd(v, gamma, beta), x.copy(), dout), "dx")
-            _verified(rdg, numerical_grad(lambda v: fwd(x, v, beta), gamma.copy(), dout), "dgamma")
+            _verified(rdx, lambda: numerical_grad(lambda v: fwd(v, gamma, beta), x.copy(), dout), "dx")
+            _verified(rdg, lambda: numerical_grad(lambda v: fwd(x, v, beta), gamma.copy(), dout), "dgamma")
         f = {"n": n, "d": d, "eps": f"{eps:g}", "name": "dx"}
         ln = lambda **kw: _ln_dx(dout, x_hat, var, gamma, eps, **kw)  # noqa: E731
         judge(rdx, dx, case, atol=1e-9, rtol=1e-6, what="what_dx", alternatives=[
@@ -257,7 +257,7 @@ def check_dropout_backward(fn, hidden=False):
         dout, mask = saved_dout, saved_mask
         expected = ref_dropout_backward(dout, mask, p)
         if len(shape) == 2 and shape[0] * shape[1] <= 64:
-            _verified(expected, numerical_grad(lambda v: ref_dropout_forward(v, mask, p), x.copy(), dout), "dx")
+            _verified(expected, lambda: numerical_grad(lambda v: ref_dropout_forward(v, mask, p), x.copy(), dout), "dx")
         f = {"p": f"{p:g}", "keep": f"{1 - p:g}", "name": "dx"}
         judge(expected, got, case, atol=1e-12, rtol=1e-9, what="what_dx", alternatives=[
             ("drop_missing_scale", lambda: dout * mask, f),

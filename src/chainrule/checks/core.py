@@ -270,11 +270,22 @@ def judge(expected, got, case, atol=1e-8, rtol=1e-6, alternatives=(), batch_axis
         bad = np.argwhere(~np.isfinite(arr.reshape(expected.shape) if expected.ndim else arr.reshape(1)))
         index = _index(bad[0]) if expected.ndim else "[]"
         case.fail("nan", detail_lines(expected, arr, what), index=index)
+    if _within(expected, arr, atol, rtol):  # the common case, in a few passes over the arrays
+        return arr
     result = compare(expected, arr, atol=atol, rtol=rtol)
     if result.ok:
         return arr
     category, extra = diagnose(expected, arr, atol, rtol, alternatives, batch_axis)
     case.fail(category, detail_lines(expected, arr, what), **shape_fields, **extra)
+
+
+def _within(expected, got, atol, rtol):
+    """``|got - expected| <= atol + rtol·|expected|`` everywhere: the test of
+    :func:`chainrule.gradcheck.compare` (same shapes, finite ``got``), without its report, so that
+    a layer-sized answer that is right costs a few passes instead of a dozen. False sends the
+    caller to ``compare``, which words the mismatch."""
+    with np.errstate(all="ignore"):
+        return bool(np.all(np.abs(got - expected) <= atol + rtol * np.abs(expected)))
 
 
 def check_unchanged(before, after, case, name="x"):
@@ -285,6 +296,8 @@ def check_unchanged(before, after, case, name="x"):
     __tracebackhide__ = True
     before = np.asarray(before, dtype=np.float64)
     after = np.asarray(after, dtype=np.float64)
+    if before.shape == after.shape and np.array_equal(before, after):
+        return  # untouched (the usual case): one pass
     if before.shape != after.shape:
         case.fail("modified_input", index="", before=before.shape, after=after.shape)
     diff = np.abs(after - before)
@@ -341,9 +354,20 @@ def verdict(expected, got, exercise="value", desc="", **kw):
     return Verdict(True)
 
 
+def trust_references(on=True):
+    """Grading only: skip the numerical re-derivation :func:`verified` takes lazily. The tests run
+    every check on the same seeded cases with it (the default): per notebook it adds nothing."""
+    _state["trust_references"] = bool(on)
+
+
 def verified(reference, numeric, what):
     """Our own safety net: a reference gradient must agree with the numerical one, or the
-    check itself is wrong (never the learner's fault)."""
+    check itself is wrong (never the learner's fault). ``numeric``: the numerical gradient, or a
+    function of none that computes it (:func:`trust_references` skips it)."""
+    if callable(numeric):
+        if _state.get("trust_references"):
+            return reference
+        numeric = numeric()
     reference, numeric = np.asarray(reference, float), np.asarray(numeric, float)
     if not np.all(np.abs(reference - numeric) <= 1e-7 + 1e-5 * np.abs(reference)):  # pragma: no cover
         raise RuntimeError(f"chainrule.checks: reference {what} disagrees with the numerical gradient")
