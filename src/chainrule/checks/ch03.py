@@ -35,7 +35,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..gradcheck import numerical_grad
-from .core import CheckFailed, as_array, call, cases, judge, passed
+from .core import as_array, call, cases, judge, passed
+from .learner import call_with_shape_hint
 from .core import describe as _describe, unchanged as _unchanged, unpack as _unpack, verified as _verified
 from .ch03_ref import (log_softmax_rows, net_forward, ref_affine_backward, ref_affine_forward,  # noqa: F401
                       ref_mse_loss, ref_relu_backward, ref_sigmoid_backward, ref_softmax_cross_entropy,
@@ -51,15 +52,9 @@ from .ch03_act import _ACT_HIDDEN, _ACT_SCALE, _act_case  # noqa: F401
 def _call(fn, args, case, layout_hint=False):
     """Call the learner; a matmul shape error in an affine layer gets the layout hint."""
     __tracebackhide__ = True
-    try:
+    if not layout_hint:
         return call(fn, args, case)
-    except CheckFailed as e:
-        failure = e
-    emsg = str(failure.fields.get("emsg", ""))
-    if layout_hint and failure.category in ("exception", "broadcast_error") and (
-            "matmul" in emsg or "aligned" in emsg or "mismatch" in emsg):
-        case.fail("affine_layout", etype=failure.fields.get("etype"), emsg=emsg)
-    raise failure
+    return call_with_shape_hint(fn, args, case, "affine_layout", words=("matmul", "aligned", "mismatch"))
 
 
 def _finite_or_overflow(got, case, what):

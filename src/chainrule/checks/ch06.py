@@ -41,7 +41,8 @@ import functools
 import numpy as np
 
 from ..gradcheck import numerical_grad
-from .core import CheckFailed, call, cases, judge, passed
+from .core import cases, judge, passed
+from .learner import call_with_shape_hint
 from .core import unchanged as _unchanged, unpack as _unpack, verified as _verified
 from .ch06_ref import GATES, bptt as _bptt, ref_lstm_step_backward, ref_lstm_step_forward
 from .ch06_ref import ref_rnn_backward, ref_rnn_forward, ref_rnn_step_backward, ref_rnn_step_forward  # noqa: F401
@@ -97,15 +98,8 @@ def _judge_all(case, names, expected, got, variants, n, extra=None):
 def _call(fn, args, case):
     """Call the learner; a matrix product of clashing shapes gets the layout hint."""
     __tracebackhide__ = True
-    try:
-        return call(fn, args, case)
-    except CheckFailed as e:
-        failure = e
-    emsg = str(failure.fields.get("emsg", ""))
-    if failure.category in ("exception", "broadcast_error") and any(
-            word in emsg for word in ("matmul", "aligned", "mismatch", "broadcast", "shape")):
-        case.fail("rnn_shape_error", etype=failure.fields.get("etype"), emsg=emsg)
-    raise failure
+    return call_with_shape_hint(fn, args, case, "rnn_shape_error",
+                                words=("matmul", "aligned", "mismatch", "broadcast", "shape"))
 
 
 def _per_sample(x, h_prev, da, name="dW"):

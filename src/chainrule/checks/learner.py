@@ -64,3 +64,22 @@ def call(fn, args, case, kwargs=None, driver="call"):
         category = "broadcast_error" if etype == "ValueError" and "broadcast" in text else "exception"
         case.fail(category, etype=etype, emsg=text)
     case.fail("not_implemented")
+
+
+# Words NumPy's shape errors use (matmul, einsum, broadcasting): an exception that says one of them
+# came from arrays of clashing shapes, which the exercise's own layout hint explains better.
+SHAPE_WORDS = ("broadcast", "einsum", "matmul", "aligned", "mismatch", "shape", "operand")
+
+
+def call_with_shape_hint(fn, args, case, key, words=SHAPE_WORDS):
+    """:func:`call`, with a shape clash in the learner's code reported as the exercise's layout
+    hint ``key`` (a message id) instead of the generic exception message."""
+    __tracebackhide__ = True
+    try:
+        return call(fn, args, case)
+    except CheckFailed as e:
+        failure = e
+    emsg = str(failure.fields.get("emsg", ""))
+    if failure.category in ("exception", "broadcast_error") and any(word in emsg for word in words):
+        case.fail(key, etype=failure.fields.get("etype"), emsg=emsg)
+    raise failure
