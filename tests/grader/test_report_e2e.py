@@ -3,15 +3,16 @@
 the page opened from file:// in headless Chromium, in English and in Chinese, on a desktop and a
 phone screen.
 
-The class: 20 students hand in chapter 3 (``ch03_mlp``: 8 exercises, 12 points), built from the
-course and solution notebooks with ``fill_solutions``; 5 of them work in the zh notebook.
+The class: 20 students hand in chapter 3 (``ch03_mlp``: its exercises and points from the course
+manifest), built from the course and solution notebooks with ``fill_solutions``; 5 of them work in
+the zh notebook.
 
   7  affine_backward with ``db = dout`` (no sum over the batch): the check diagnoses
      ``db_missing_batch_sum``. Their two_layer_net calls that affine_backward, so it fails too,
-     with the same diagnosis (``grads['b2']`` keeps the batch axis): 12 − 2 − 3 = 7 points.
-  4  sigmoid_backward returning the transpose of dx: ``transpose``; 11 points.
+     with the same diagnosis (``grads['b2']`` keeps the batch axis): all but those two exercises.
+  4  sigmoid_backward returning the transpose of dx: ``transpose``; all but sigmoid_backward.
   3  blank (the course notebook as released): ``not_implemented`` in every exercise; 0 points.
-  6  honest: 12 points.
+  6  honest: full marks.
 
 Screenshots go to ``test-artifacts/report/`` (emptied first).
 """
@@ -30,6 +31,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from coursekit import manifest as course_manifest
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "course"))
@@ -37,12 +39,14 @@ sys.path.insert(0, str(REPO / "tests" / "course"))
 from course_helpers import fill_solutions, grade_id, read  # noqa: E402
 
 NOTEBOOK = "ch03_mlp"
-# exercise: points, in the notebook's order
-POINTS = {"affine_forward": 1.0, "affine_backward": 2.0, "sigmoid_backward": 1.0, "tanh_backward": 1.0,
-          "relu_backward": 1.0, "softmax_cross_entropy": 2.0, "mse_loss": 1.0, "two_layer_net": 3.0}
+# exercise: points, in the notebook's order (the course's manifest: a new exercise joins the class)
+POINTS = {e.id: e.points for e in course_manifest.load().for_notebook("ch03")}
+TOTAL = sum(POINTS.values())
 # kind -> (how many, of which in zh)
 CLASS = {"batch_sum": (7, 2), "transpose": (4, 1), "blank": (3, 1), "honest": (6, 1)}
-SCORE = {"batch_sum": 7.0, "transpose": 11.0, "blank": 0.0, "honest": 12.0}
+# batch_sum loses affine_backward and two_layer_net (which calls the student's affine_backward)
+SCORE = {"batch_sum": TOTAL - POINTS["affine_backward"] - POINTS["two_layer_net"],
+         "transpose": TOTAL - POINTS["sigmoid_backward"], "blank": 0.0, "honest": TOTAL}
 N = sum(n for n, _ in CLASS.values())
 # the edits, each checked to apply exactly once (en and zh share the code)
 EDITS = {"batch_sum": ("affine_backward", "db = dout.sum(axis=0)", "db = dout"),
@@ -201,15 +205,13 @@ def test_ranking_most_missed_first(graded_class):
     report = _report(graded_class["out"])
     ranking = [(r["rank"], r["exercise"], r["lost"], r["top_category"], r["top_category_students"])
                for r in report["ranking"]]
+    first = ["affine_backward", "two_layer_net", "sigmoid_backward"]
+    rest = [ex for ex in POINTS if ex not in first]        # lost by the blank students only, notebook order
     assert ranking == [
         (1, "affine_backward", 10, "db_missing_batch_sum", 7),
         (2, "two_layer_net", 10, "db_missing_batch_sum", 7),   # a tie: the notebook's order
-        (3, "sigmoid_backward", 7, "transpose", 4),
-        (4, "affine_forward", 3, "not_implemented", 3),
-        (5, "tanh_backward", 3, "not_implemented", 3),
-        (6, "relu_backward", 3, "not_implemented", 3),
-        (7, "softmax_cross_entropy", 3, "not_implemented", 3),
-        (8, "mse_loss", 3, "not_implemented", 3)]
+        (3, "sigmoid_backward", 7, "transpose", 4)] + [
+        (4 + i, ex, 3, "not_implemented", 3) for i, ex in enumerate(rest)]
     assert all(r["submissions"] == N for r in report["ranking"])
     html = (graded_class["out"] / "report" / "index.html").read_text(encoding="utf-8")
     reteach = html[html.index('id="reteach"'):html.index('id="chapters"')]
@@ -221,15 +223,17 @@ def test_chapter_students_and_batch(graded_class):
     report = _report(graded_class["out"])
     (ch03,) = report["chapters"]
     assert (ch03["chapter"], ch03["notebooks"], ch03["submissions"], ch03["max_score"]) == \
-        ("ch03", [NOTEBOOK], N, 12.0)
-    # 3 × 0, 7 × 7, 4 × 11, 6 × 12
-    assert ch03["histogram"] == [[0.0, 3], [7.0, 7], [11.0, 4], [12.0, 6]]
-    assert (ch03["mean"], ch03["median"]) == (8.25, 9.0)
+        ("ch03", [NOTEBOOK], N, TOTAL)
+    # 3 blank, 7 batch_sum, 4 transpose, 6 honest
+    b, t = SCORE["batch_sum"], SCORE["transpose"]
+    assert ch03["histogram"] == [[0.0, 3], [b, 7], [t, 4], [TOTAL, 6]]
+    assert ch03["mean"] == pytest.approx((7 * b + 4 * t + 6 * TOTAL) / N)
+    assert ch03["median"] == pytest.approx((b + t) / 2)      # the 10th and 11th of 20 scores
     assert (ch03["full"], ch03["partial"], ch03["zero"]) == (6, 11, 3)
     assert (ch03["full_share"], ch03["partial_share"], ch03["zero_share"]) == (0.3, 0.55, 0.15)
     assert ch03["languages"] == {"en": 15, "zh": 5} and ch03["not_graded"] == {}
     totals = {s["student_id"]: (s["total"], s["max_total"]) for s in report["students"]}
-    assert totals == {sid: (SCORE[kind], 12.0) for sid, kind, _ in graded_class["students"]}
+    assert totals == {sid: (SCORE[kind], TOTAL) for sid, kind, _ in graded_class["students"]}
     assert report["problems"] == [] and report["not_counted"] == []
     b = report["batch"]
     assert (b["submissions"], b["students"], b["counted"], b["statuses"], b["bad_lines"]) == \
@@ -383,7 +387,7 @@ def test_report_page_in_chromium(graded_class, browser, report_artifacts, lang, 
         assert sorted(_column(page, 0)) == sorted(sid for sid, _, _ in graded_class["students"])
         headers.nth(1).click()
         totals = [float(v) for v in _column(page, 1)]
-        assert totals == sorted(totals) and totals[0] == 0.0 and totals[-1] == 12.0
+        assert totals == sorted(totals) and totals[0] == 0.0 and totals[-1] == TOTAL
         assert headers.nth(1).get_attribute("aria-sort") == "ascending"
         headers.nth(1).click()
         assert [float(v) for v in _column(page, 1)] == sorted(totals, reverse=True)
