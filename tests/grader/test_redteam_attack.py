@@ -1,0 +1,68 @@
+"""Red team (attack branch): findings of a hostile-student review, each through ONE small
+``python -m grader grade`` batch. Every test asserts the SAFE outcome, so it fails while the
+hole exists.
+"""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests" / "course"))
+
+from grader import sandbox  # noqa: E402
+from grading_class import blank, copy, put, results, run_grader  # noqa: E402
+
+pytestmark = pytest.mark.skipif(sandbox.probe()["mechanism"] != "bwrap",
+                                reason=f"bubblewrap sandbox unavailable here: {sandbox.probe()['detail']}")
+
+# student-controlled markup in a markdown cell: the autograded copy keeps it verbatim
+XSS_MARKDOWN = 'My notes <img src=x onerror="fetch(\'/api/terminals\',{method:\'POST\'})">'
+XSS_RAW = '<script>document.title="XSS-raw"</script>'
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("redteam_attack")
+    subs, out = tmp / "subs", tmp / "out"
+    nb = copy(blank("ch01_derivatives.ipynb", "en"))
+    nb.cells.append(nbformat.v4.new_markdown_cell(XSS_MARKDOWN))
+    nb.cells.append(nbformat.v4.new_raw_cell(XSS_RAW, metadata={"raw_mimetype": "text/html"}))
+    put(subs, "mallory", nb, "ch01_derivatives.ipynb")
+    proc = run_grader(subs, out, "--jobs", "1", timeout=600)
+    return {"proc": proc, "out": out, "results": results(out)}
+
+
+def _formgrader_html(path: Path) -> str:
+    """The page nbgrader's formgrader serves for an autograded notebook (its HTMLExporter, its
+    'formgrade' template), rendered as its SubmissionHandler does."""
+    from nbconvert.exporters import HTMLExporter
+    from nbgrader.server_extensions.formgrader import handlers
+    from traitlets.config import Config
+    c = Config()
+    c.HTMLExporter.template_name = "formgrade"
+    c.HTMLExporter.extra_template_basedirs = [handlers.template_path]
+    resources = {"assignment_id": "ch01", "notebook_id": path.stem, "submission_id": "x", "index": 0,
+                 "total": 1, "base_url": "", "student": "mallory", "last_name": None, "first_name": None,
+                 "notebook_path": "/x"}
+    html, _ = HTMLExporter(config=c).from_filename(str(path), resources=resources)
+    return html
+
+
+def test_student_markdown_runs_no_script_in_formgrader(batch):
+    """A markdown cell's raw HTML (an <img onerror=...>) must not reach the instructor's formgrader
+    page as live markup: formgrader runs on the Jupyter server's origin, where script can use the
+    instructor's session (terminals, kernels, files)."""
+    assert batch["proc"].returncode == 0, batch["proc"].stderr[-2000:]
+    path = batch["out"] / "autograded" / "mallory" / "ch01" / "ch01_derivatives.ipynb"
+    assert path.exists()
+    html = _formgrader_html(path)
+    assert not re.search(r"<img[^>]*\sonerror=", html), "student markdown's onerror handler survives into formgrader"
+    assert "<script>document.title" not in html
