@@ -18,7 +18,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests" / "course"))
 
 from grader import sandbox  # noqa: E402
-from grading_class import blank, copy, put, results, run_grader  # noqa: E402
+from grading_class import blank, cell, copy, put, results, run_grader  # noqa: E402
 
 pytestmark = pytest.mark.skipif(sandbox.probe()["mechanism"] != "bwrap",
                                 reason=f"bubblewrap sandbox unavailable here: {sandbox.probe()['detail']}")
@@ -26,6 +26,49 @@ pytestmark = pytest.mark.skipif(sandbox.probe()["mechanism"] != "bwrap",
 # student-controlled markup in a markdown cell: the autograded copy keeps it verbatim
 XSS_MARKDOWN = 'My notes <img src=x onerror="fetch(\'/api/terminals\',{method:\'POST\'})">'
 XSS_RAW = '<script>document.title="XSS-raw"</script>'
+
+# chapter 2's Dual with no derivative rule at all: the tangent rides along as the imaginary part
+# of a complex number (complex-step differentiation), and Dual.mults is a number the class simply
+# asserts. The exercise is the product rule and the chain rule for tanh and exp.
+DUAL_COMPLEX_STEP = """import cmath
+
+H = 1e-30
+
+
+class Dual:
+    mults = 0
+
+    def __init__(self, val, dot=0.0):
+        self.z = val if isinstance(val, complex) else complex(val, H * dot)
+
+    @property
+    def val(self):
+        return self.z.real
+
+    @property
+    def dot(self):
+        return self.z.imag / H
+
+    def _z(self, o):
+        return o.z if isinstance(o, Dual) else complex(o)
+
+    def __add__(self, o):
+        return Dual(self.z + self._z(o))
+    __radd__ = __add__
+
+    def __mul__(self, o):
+        Dual.mults += 3
+        return Dual(self.z * self._z(o))
+    __rmul__ = __mul__
+
+    def tanh(self):
+        Dual.mults += 2
+        return Dual(cmath.tanh(self.z))
+
+    def exp(self):
+        Dual.mults += 1
+        return Dual(cmath.exp(self.z))
+"""
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +79,9 @@ def batch(tmp_path_factory):
     nb.cells.append(nbformat.v4.new_markdown_cell(XSS_MARKDOWN))
     nb.cells.append(nbformat.v4.new_raw_cell(XSS_RAW, metadata={"raw_mimetype": "text/html"}))
     put(subs, "mallory", nb, "ch01_derivatives.ipynb")
+    ch02 = copy(blank("ch02_graphs.ipynb", "en"))
+    cell(ch02, "dual_numbers").source = DUAL_COMPLEX_STEP
+    put(subs, "complex_step", ch02, "ch02_graphs.ipynb")
     proc = run_grader(subs, out, "--jobs", "1", timeout=600)
     return {"proc": proc, "out": out, "results": results(out)}
 
@@ -66,3 +112,16 @@ def test_student_markdown_runs_no_script_in_formgrader(batch):
     html = _formgrader_html(path)
     assert not re.search(r"<img[^>]*\sonerror=", html), "student markdown's onerror handler survives into formgrader"
     assert "<script>document.title" not in html
+
+
+def _exercise(batch, student, exercise):
+    [row] = [r for r in batch["results"] if r["student_id"] == student]
+    [ex] = [e for e in row["exercises"] if e["id"] == exercise]
+    return ex
+
+
+def test_a_dual_class_without_derivative_rules_scores_nothing(batch):
+    """A Dual that never applies a derivative rule (complex step carries the tangent, the product
+    counter is incremented by the expected constants) must score no more than a wrong Dual (0)."""
+    ex = _exercise(batch, "complex_step", "dual_numbers")
+    assert ex["score"] == 0, ("complex-step Dual scored", ex["score"], ex["status"])
