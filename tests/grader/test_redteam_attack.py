@@ -27,6 +27,31 @@ pytestmark = pytest.mark.skipif(sandbox.probe()["mechanism"] != "bwrap",
 XSS_MARKDOWN = 'My notes <img src=x onerror="fetch(\'/api/terminals\',{method:\'POST\'})">'
 XSS_RAW = '<script>document.title="XSS-raw"</script>'
 
+# the host's working folder is a folder of the grading machine's own disk, bound read-write; only
+# each file is capped (RLIMIT_FSIZE), not their sum: 64 files of 8 MiB (bounded here, so the test
+# itself stays harmless) land on the machine's disk, and an exercise's minute at disk speed fills it
+DISK_FILL = """def relative_error(a, b):
+    import os
+    home = os.environ.get("HOME", os.getcwd())
+    st = os.statvfs(home)
+    free0 = st.f_bavail * st.f_frsize
+    chunk = b"\\0" * (8 << 20)
+    written, err = 0, ""
+    for i in range(64):
+        try:
+            with open(os.path.join(home, "fill%03d" % i), "wb") as f:
+                f.write(chunk)
+                f.flush()
+                os.fsync(f.fileno())
+            written += len(chunk)
+        except OSError as e:
+            err = repr(e)[:80]
+            break
+    st = os.statvfs(home)
+    free1 = st.f_bavail * st.f_frsize
+    raise RuntimeError("DISK written_mb=%d host_free_drop_mb=%d err=%s" % (written >> 20, (free0 - free1) >> 20, err))
+"""
+
 # chapter 2's Dual with no derivative rule at all: the tangent rides along as the imaginary part
 # of a complex number (complex-step differentiation), and Dual.mults is a number the class simply
 # asserts. The exercise is the product rule and the chain rule for tanh and exp.
@@ -79,6 +104,9 @@ def batch(tmp_path_factory):
     nb.cells.append(nbformat.v4.new_markdown_cell(XSS_MARKDOWN))
     nb.cells.append(nbformat.v4.new_raw_cell(XSS_RAW, metadata={"raw_mimetype": "text/html"}))
     put(subs, "mallory", nb, "ch01_derivatives.ipynb")
+    filler = copy(blank("ch01_derivatives.ipynb", "en"))
+    cell(filler, "relative_error").source = DISK_FILL
+    put(subs, "disk_filler", filler, "ch01_derivatives.ipynb")
     ch02 = copy(blank("ch02_graphs.ipynb", "en"))
     cell(ch02, "dual_numbers").source = DUAL_COMPLEX_STEP
     put(subs, "complex_step", ch02, "ch02_graphs.ipynb")
@@ -125,3 +153,12 @@ def test_a_dual_class_without_derivative_rules_scores_nothing(batch):
     counter is incremented by the expected constants) must score no more than a wrong Dual (0)."""
     ex = _exercise(batch, "complex_step", "dual_numbers")
     assert ex["score"] == 0, ("complex-step Dual scored", ex["score"], ex["status"])
+
+
+def test_the_sandbox_cannot_fill_the_graders_disk(batch):
+    """What a submission writes is bounded as a whole (as /tmp, a 256 MiB tmpfs, is), not only per
+    file: 512 MiB in 64 files must not all land on the grading machine's disk."""
+    msg = _exercise(batch, "disk_filler", "relative_error")["message"]
+    m = re.search(r"DISK written_mb=(\d+) host_free_drop_mb=(-?\d+)", msg)
+    assert m, msg[:500]
+    assert int(m.group(1)) <= 256, f"the sandbox wrote {m.group(1)} MiB to the grader's disk ({m.group(0)})"
