@@ -162,3 +162,41 @@ def test_the_sandbox_cannot_fill_the_graders_disk(batch):
     m = re.search(r"DISK written_mb=(\d+) host_free_drop_mb=(-?\d+)", msg)
     assert m, msg[:500]
     assert int(m.group(1)) <= 256, f"the sandbox wrote {m.group(1)} MiB to the grader's disk ({m.group(0)})"
+
+
+# ---------------------------------------------------------------------- one student's text stops the class
+def _surrogate_batch(tmp, attacker, nb_bytes):
+    """A batch of an honest student and ``attacker``; returns the process and OUT."""
+    from grading_class import honest
+    subs, out = tmp / "subs", tmp / "out"
+    put(subs, "honest", honest("ch01_derivatives.ipynb", "en"), "ch01_derivatives.ipynb")
+    put(subs, attacker, nb_bytes, "ch01_derivatives.ipynb")
+    return run_grader(subs, out, "--jobs", "1", timeout=600), out
+
+
+def _assert_class_graded(proc, out):
+    assert proc.returncode == 0, (proc.returncode, proc.stderr[-1500:])
+    rows = results(out)
+    assert {r["student_id"] for r in rows} >= {"honest"}
+    assert (out / "grades.csv").exists() and (out / "report" / "index.html").exists()
+    assert (out / "autograded" / "honest" / "ch01" / "ch01_derivatives.ipynb").exists()
+
+
+def test_a_lone_surrogate_in_an_exception_message_does_not_stop_the_batch(tmp_path):
+    """The sandbox's error message is JSON: "\\ud800" decodes to a lone surrogate, which
+    results.jsonl (ensure_ascii=False, UTF-8) cannot encode: the whole batch ends with exit code 2,
+    no grades.csv, no feedback, no gradebook, and a re-run grades the same notebook and fails again."""
+    nb = copy(blank("ch01_derivatives.ipynb", "en"))
+    cell(nb, "relative_error").source = "def relative_error(a, b):\n    raise RuntimeError('boom ' + chr(0xd800))\n"
+    proc, out = _surrogate_batch(tmp_path, "surrogate_msg", nb)
+    _assert_class_graded(proc, out)
+
+
+def test_a_lone_surrogate_in_the_notebook_does_not_lose_the_gradebook(tmp_path):
+    """A "\\ud800" escape in a markdown cell of the .ipynb (valid JSON) reaches the autograded copy,
+    written with ensure_ascii=False in UTF-8: the gradebook write fails for the whole class (exit 1)."""
+    nb = copy(blank("ch01_derivatives.ipynb", "en"))
+    nb.cells.append(nbformat.v4.new_markdown_cell("SURROGATE_HERE"))
+    data = nbformat.writes(nb).replace("SURROGATE_HERE", "\\ud800").encode()
+    proc, out = _surrogate_batch(tmp_path, "surrogate_nb", data)
+    _assert_class_graded(proc, out)
