@@ -27,6 +27,10 @@ pytestmark = pytest.mark.skipif(sandbox.probe()["mechanism"] != "bwrap",
 XSS_MARKDOWN = 'My notes <img src=x onerror="fetch(\'/api/terminals\',{method:\'POST\'})">'
 XSS_RAW = '<script>document.title="XSS-raw"</script>'
 
+# chapter 2's Value (reverse mode, 3 points) the same way: no local derivative, no topological order;
+# backward() re-evaluates the recorded expression once per leaf with a complex step on that leaf
+VALUE_COMPLEX_STEP = 'import cmath\n\nH = 1e-30\n\n\nclass Value:\n    """No backward rule anywhere: backward() re-evaluates the recorded expression once per leaf\n    with a complex step on that leaf (complex-step differentiation)."""\n\n    def __init__(self, data, _children=(), _f=None):\n        self.data = float(data.real) if isinstance(data, complex) else float(data)\n        self.grad = 0.0\n        self._children = tuple(_children)\n        self._f = _f               # combines the children\'s (complex) values; None for a leaf\n\n    def _ev(self, env, memo):\n        k = id(self)\n        if k not in memo:\n            if self._f is None:\n                memo[k] = env.get(k, complex(self.data))\n            else:\n                memo[k] = self._f(*[c._ev(env, memo) for c in self._children])\n        return memo[k]\n\n    def _leaves(self):\n        seen, out, stack = set(), [], [self]\n        while stack:\n            v = stack.pop()\n            if id(v) in seen:\n                continue\n            seen.add(id(v))\n            if v._f is None:\n                out.append(v)\n            stack.extend(v._children)\n        return out\n\n    @staticmethod\n    def _w(o):\n        return o if isinstance(o, Value) else Value(o)\n\n    def _op(self, others, f):\n        kids = (self,) + tuple(Value._w(o) for o in others)\n        v = Value(0.0, kids, f)\n        v.data = v._ev({}, {}).real\n        return v\n\n    def __add__(self, o): return self._op((o,), lambda a, b: a + b)\n    def __radd__(self, o): return Value._w(o) + self\n    def __mul__(self, o): return self._op((o,), lambda a, b: a * b)\n    def __rmul__(self, o): return Value._w(o) * self\n    def __neg__(self): return self * -1.0\n    def __sub__(self, o): return self + (-Value._w(o))\n    def __rsub__(self, o): return Value._w(o) - self\n    def __truediv__(self, o): return self._op((o,), lambda a, b: a / b)\n    def __rtruediv__(self, o): return Value._w(o) / self\n    def __pow__(self, k): return self._op((), lambda a: a ** k)\n    def tanh(self): return self._op((), cmath.tanh)\n    def exp(self): return self._op((), cmath.exp)\n    def log(self): return self._op((), cmath.log)\n    def relu(self): return self._op((), lambda a: a if a.real > 0 else 0j)\n    def sigmoid(self): return self._op((), lambda a: 1 / (1 + cmath.exp(-a)))\n\n    def backward(self):\n        for leaf in self._leaves():\n            leaf.grad += self._ev({id(leaf): complex(leaf.data, H)}, {}).imag / H\n'
+
 # the host's working folder is a folder of the grading machine's own disk, bound read-write; only
 # each file is capped (RLIMIT_FSIZE), not their sum: 64 files of 8 MiB (bounded here, so the test
 # itself stays harmless) land on the machine's disk, and an exercise's minute at disk speed fills it
@@ -110,6 +114,9 @@ def batch(tmp_path_factory):
     ch02 = copy(blank("ch02_graphs.ipynb", "en"))
     cell(ch02, "dual_numbers").source = DUAL_COMPLEX_STEP
     put(subs, "complex_step", ch02, "ch02_graphs.ipynb")
+    ch02v = copy(blank("ch02_graphs.ipynb", "en"))
+    cell(ch02v, "value_class").source = VALUE_COMPLEX_STEP
+    put(subs, "complex_step_value", ch02v, "ch02_graphs.ipynb")
     proc = run_grader(subs, out, "--jobs", "1", timeout=600)
     return {"proc": proc, "out": out, "results": results(out)}
 
@@ -153,6 +160,13 @@ def test_a_dual_class_without_derivative_rules_scores_nothing(batch):
     counter is incremented by the expected constants) must score no more than a wrong Dual (0)."""
     ex = _exercise(batch, "complex_step", "dual_numbers")
     assert ex["score"] == 0, ("complex-step Dual scored", ex["score"], ex["status"])
+
+
+def test_a_value_class_without_backward_rules_scores_nothing(batch):
+    """A Value whose backward() applies no local derivative and no topological order (it
+    re-evaluates the expression with a complex step per leaf) must score no more than a wrong one."""
+    ex = _exercise(batch, "complex_step_value", "value_class")
+    assert ex["score"] == 0, ("complex-step Value scored", ex["score"], ex["status"])
 
 
 def test_the_sandbox_cannot_fill_the_graders_disk(batch):
