@@ -150,6 +150,13 @@ def _write_autograded(root, student, chapter, stem, lang, data, grade_ids, solut
             seen.add(gid)
         if cell.get("cell_type") == "code":
             cell["outputs"], cell["execution_count"] = [], None
+        elif cell.get("cell_type") != "raw" or meta.get("format") or meta.get("raw_mimetype"):
+            # formgrader renders markdown (and raw HTML) without sanitising, on the Jupyter server's
+            # own origin: the student's text is kept, as a raw cell of no format, never as markup
+            cell["cell_type"] = "raw"
+            cell.pop("attachments", None)
+            meta.pop("format", None)
+            meta.pop("raw_mimetype", None)
     meta = nb.setdefault("metadata", {})
     meta["chainrule"] = {**(meta.get("chainrule") if isinstance(meta.get("chainrule"), dict) else {}),
                          "chapter": chapter, "lang": lang}

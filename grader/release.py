@@ -23,6 +23,8 @@ from coursekit import manifest as course_manifest
 LANGS = ("en", "zh")
 from coursekit.manifest import normalise_source as _norm
 
+from .inside.wire import valid_unicode
+
 
 @dataclass
 class Exercise:
@@ -194,7 +196,8 @@ def parse_notebook(data: bytes) -> dict:
     if not data.strip():
         raise ValueError("empty file")
     try:
-        nb = json.loads(data.decode("utf-8-sig"))
+        text = data.decode("utf-8-sig")
+        nb = valid_unicode(json.loads(text), data)
     except (UnicodeDecodeError, ValueError) as e:
         raise ValueError(f"not a notebook (invalid JSON: {str(e)[:120]})") from None
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list) or nb.get("nbformat") != 4:

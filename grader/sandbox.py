@@ -128,7 +128,9 @@ def _bwrap_cmd(argv, workdir: str, ro_binds, limits: Limits, env: dict, root: bo
         if not os.path.exists(src):
             raise FileNotFoundError(f"sandbox ro_bind: {src}")
         mounts.append(["--ro-bind", os.path.realpath(src), str(dst)])
-    mounts.append(["--bind", workdir, workdir])
+    # the working folder is a tmpfs of its own, capped like /tmp: a bind of the real folder would let the
+    # sandbox fill the grader's disk (only each file's size is capped by prlimit, not their total)
+    mounts.append(["--perms", "1777", "--size", str(limits.fsize_bytes), "--tmpfs", workdir])
     # masks: folders inside what is bound above, covered by an empty read-only tmpfs (they exist)
     hide = [a for m in masks for a in ("--size", "4096", "--perms", "0755", "--tmpfs", str(m), "--remount-ro", str(m))]
     cmd = [*_bwrap_common(root), *_render(mounts), *hide, "--chdir", workdir]

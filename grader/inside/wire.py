@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import select
 import struct
 import time
@@ -104,6 +105,32 @@ def _read_exact(fd, n, deadline):
     return buf
 
 
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def valid_unicode(obj, raw: bytes = None):
+    """``obj`` (parsed JSON) with every lone surrogate replaced by U+FFFD. JSON may spell one
+    (``"\\ud800"``) and ``json.loads`` keeps it, but no UTF-8 file can hold it: one student's string
+    would stop every writer of the batch. ``raw``: the JSON text, to skip the walk when it has no such escape."""
+    if raw is not None and not _SURROGATE_ESCAPE.search(raw):
+        return obj
+    if isinstance(obj, str):
+        return obj.encode("utf-8", "surrogatepass").decode("utf-8", "replace") if _has_surrogate(obj) else obj
+    if isinstance(obj, list):
+        return [valid_unicode(v) for v in obj]
+    if isinstance(obj, dict):
+        return {valid_unicode(k): valid_unicode(v) for k, v in obj.items()}
+    return obj
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+        return False
+    except UnicodeEncodeError:
+        return True
+
+
 def read_message(fd, deadline=None):
     """The frame's JSON object, with its attachments (memoryviews) under ``"$blobs"`` (always set,
     so a ``"$blobs"`` key in the JSON itself is never believed)."""
@@ -115,7 +142,8 @@ def read_message(fd, deadline=None):
     if n > total - 4:
         raise ProtocolError("malformed frame")
     try:
-        msg = json.loads(bytes(frame[4:4 + n]))
+        raw = bytes(frame[4:4 + n])
+        msg = valid_unicode(json.loads(raw), raw)
     except (ValueError, RecursionError) as e:
         raise ProtocolError(f"not JSON: {e}") from None
     if not isinstance(msg, dict):
