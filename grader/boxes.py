@@ -101,7 +101,7 @@ class Sandboxed:
         self.workdir = tempfile.mkdtemp(prefix=f"chainrule-{kind}-")
         os.chmod(self.workdir, 0o755)
         cmd, kw = sandbox.command(argv, self.workdir, ro_binds=binds, masks=masks, limits=limits, env=env, uid=uid,
-                                  mechanism=mechanism)
+                                  mechanism=mechanism, private_workdir=True)
         self.group = cgroups.new_group(limits.memory_bytes, limits.nproc)  # the sandbox's sum, not per process
         if self.group is not None:
             cmd = self.group.wrap(cmd)

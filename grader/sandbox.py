@@ -116,7 +116,7 @@ def _root_mode() -> bool:
 
 
 def _bwrap_cmd(argv, workdir: str, ro_binds, limits: Limits, env: dict, root: bool, uid: int,
-               masks=()) -> list[str]:
+               masks=(), private_workdir: bool = False) -> list[str]:
     # bwrap mounts in argument order: the private /tmp goes first, so that an interpreter or venv
     # living under /tmp (a CI checkout, say) is bound on top of it instead of hidden by it;
     # /dev/shm after --dev, which would hide it
@@ -128,9 +128,12 @@ def _bwrap_cmd(argv, workdir: str, ro_binds, limits: Limits, env: dict, root: bo
         if not os.path.exists(src):
             raise FileNotFoundError(f"sandbox ro_bind: {src}")
         mounts.append(["--ro-bind", os.path.realpath(src), str(dst)])
-    # the working folder is a tmpfs of its own, capped like /tmp: a bind of the real folder would let the
-    # sandbox fill the grader's disk (only each file's size is capped by prlimit, not their total)
-    mounts.append(["--perms", "1777", "--size", str(limits.fsize_bytes), "--tmpfs", workdir])
+    if private_workdir:
+        # a tmpfs of its own, capped like /tmp, where nothing needs to cross as a file: a bind of the real
+        # folder would let the sandbox fill the grader's disk (prlimit caps each file, not their total)
+        mounts.append(["--perms", "1777", "--size", str(limits.fsize_bytes), "--tmpfs", workdir])
+    else:  # the caller puts files in and reads results out of the folder
+        mounts.append(["--bind", workdir, workdir])
     # masks: folders inside what is bound above, covered by an empty read-only tmpfs (they exist)
     hide = [a for m in masks for a in ("--size", "4096", "--perms", "0755", "--tmpfs", str(m), "--remount-ro", str(m))]
     cmd = [*_bwrap_common(root), *_render(mounts), *hide, "--chdir", workdir]
@@ -241,10 +244,11 @@ def _chown_tree(path: str, uid: int) -> None:
 
 
 def command(argv, workdir, *, ro_binds=(), limits: Limits = Limits(), env=None, mechanism: str | None = None,
-            uid: int = SANDBOX_UID, masks=()):
+            uid: int = SANDBOX_UID, masks=(), private_workdir: bool = False):
     """``(cmd, popen_kwargs)`` that run ``argv`` sandboxed: for callers that talk to the command
     while it runs (``subprocess.Popen(cmd, pass_fds=..., **popen_kwargs)``). Arguments as in
-    :func:`run_sandboxed`; the caller kills the process (and its session) when done."""
+    :func:`run_sandboxed`; ``private_workdir``: the sandbox sees a capped tmpfs at ``workdir``, not the
+    folder itself (nothing crosses as a file). The caller kills the process (and its session) when done."""
     global _WARNED
     workdir = os.path.realpath(workdir)
     info = probe()
@@ -262,7 +266,7 @@ def command(argv, workdir, *, ro_binds=(), limits: Limits = Limits(), env=None, 
         root = info["separate_uid"]
         if root:
             _chown_tree(workdir, uid)
-        cmd = _bwrap_cmd(argv, workdir, ro_binds, limits, full_env, root, uid, masks)
+        cmd = _bwrap_cmd(argv, workdir, ro_binds, limits, full_env, root, uid, masks, private_workdir)
         return cmd, {"env": {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}}
     if mech == "rlimits":
         return [*map(str, argv)], {"env": full_env, "cwd": workdir, "preexec_fn": _rlimit_preexec(limits)}
