@@ -16,7 +16,7 @@ For each exercise the table shows
               learner who derives the easy gradients and estimates only the biggest);
   FD/limit    the FD time over the grader's default per-exercise limit (60 s, --exercise-timeout).
 
-Sizes are the checks' own layer-sized hidden cases (``_*_SCALE`` in ``chainrule.checks.chXX``); ``--set``
+Sizes are the checks' own layer-sized hidden cases (``_*_SCALE`` in ``coursekit.checks.chXX``); ``--set``
 tries another size for one exercise. Run it on an otherwise idle machine: the honest columns are single
 runs, the FD columns extrapolate the fastest perturbation.
 
@@ -40,8 +40,8 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))   # run from a checkout
 
-from chainrule.checks import ch03, ch03_act, ch05, ch06, ch07  # noqa: E402
-from chainrule.checks.core import CheckFailed  # noqa: E402
+from coursekit.checks import ch03, ch03_act, ch05, ch06, ch07  # noqa: E402
+from coursekit.checks.core import CheckFailed  # noqa: E402
 
 LIMIT = 60.0   # the grader's default --exercise-timeout, seconds
 

@@ -1,5 +1,5 @@
 """Is chapter 7's gradient-norm explorer fast enough for a slider? One frame of
-``chainrule.widgets.grad_norm_explorer`` computes ``layer_grad_norms`` for the three activations
+``coursekit.widgets.grad_norm_explorer`` computes ``layer_grad_norms`` for the three activations
 (sigmoid, tanh, ReLU): three MLPs built, one forward and one backward pass each.
 
     python benchmarks/widgets.py [--depth 30] [--rounds 21]
@@ -27,12 +27,13 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))   # run from a checkout
 
-from chainrule import nn, widgets  # noqa: E402
-from chainrule.datasets import load_digits  # noqa: E402
+from chainrule import nn  # noqa: E402
+from coursekit import widgets  # noqa: E402
+from coursekit.datasets import load_digits  # noqa: E402
 
 RATIO_TARGET = 3.0
 SLIDER_BUDGET = 0.3   # seconds per frame for a slider that follows the hand
-WIDTH, BATCH, SEED = 64, 128, 0   # the explorer's defaults (chainrule.widgets.grad_norms)
+WIDTH, BATCH, SEED = 64, 128, 0   # the explorer's defaults (coursekit.widgets.grad_norms)
 ACTS = {"sigmoid": lambda z: 1 / (1 + np.exp(-z)), "tanh": np.tanh, "relu": lambda z: np.maximum(z, 0)}
 DACTS = {"sigmoid": lambda z, a: a * (1 - a), "tanh": lambda z, a: 1 - a * a, "relu": lambda z, a: (z > 0).astype(a.dtype)}
 

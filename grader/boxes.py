@@ -152,13 +152,19 @@ def package_folders() -> tuple:
     return tuple(sorted({os.path.realpath(p) for p in found if os.path.isdir(p)}))
 
 
+# the course kit's parts the sandbox never holds: the checks and their answer key (references,
+# hidden cases, expected values), and what only a notebook's demos use (widgets, data sets)
+KIT_HIDDEN = ("checks", "key", "widgets", "datasets")
+
+
 @functools.lru_cache(maxsize=8)
 def import_root(uses: tuple, mechanism: str) -> tuple:
     """``(ro_binds, masks, PYTHONPATH)``: what the host can import. With bubblewrap the sandbox
     sees the standard library and exactly these packages under :data:`SANDBOX_LIB`: NumPy, the
-    public course kit, the host's own package and, where the exercise allows it, ``chainrule``
-    with its ``checks`` (the answer key) covered by an empty folder. Every site-packages folder
-    is covered too, so nothing else installed (PyTorch, the grader, ...) can be imported."""
+    public course kit (its :data:`KIT_HIDDEN` folders, the answer key among them, covered by empty
+    folders, for every exercise), the host's own package and, where the exercise allows it,
+    ``chainrule``. Every site-packages folder is covered too, so nothing else installed (PyTorch,
+    the grader, ...) can be imported."""
     packages = {"numpy": package_dir("numpy"), "coursekit": package_dir("coursekit"),
                 "grader_inside": GRADER_DIR / "inside"}
     libs = package_dir("numpy").parent / "numpy.libs"   # the wheels' own OpenBLAS
@@ -170,10 +176,14 @@ def import_root(uses: tuple, mechanism: str) -> tuple:
         lib = Path(tempfile.mkdtemp(prefix="chainrule-sandbox-lib-"))  # once per process (cached)
         os.chmod(lib, 0o755)
         for name, src in packages.items():
-            (lib / name).symlink_to(src)
+            if name == "coursekit":  # its own folder, linking every entry but the hidden ones
+                (lib / name).mkdir(mode=0o755)
+                for entry in src.iterdir():
+                    if entry.name not in KIT_HIDDEN:
+                        (lib / name / entry.name).symlink_to(entry)
+            else:
+                (lib / name).symlink_to(src)
         return (), (), str(lib)
     binds = tuple((str(src), f"{SANDBOX_LIB}/{name}") for name, src in packages.items())
-    masks = package_folders()
-    if "chainrule" in uses:
-        masks += (f"{SANDBOX_LIB}/chainrule/checks",)
+    masks = package_folders() + tuple(f"{SANDBOX_LIB}/coursekit/{part}" for part in KIT_HIDDEN)
     return binds, masks, SANDBOX_LIB

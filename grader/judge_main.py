@@ -37,8 +37,8 @@ from .inside import wire
 
 
 def check_function(module: str, function: str):
-    """The check the manifest names; only ``chainrule.checks.*``'s ``check_*`` functions qualify."""
-    if not (module.startswith("chainrule.checks.") and function.startswith("check_")):
+    """The check the manifest names; only ``coursekit.checks.*``'s ``check_*`` functions qualify."""
+    if not (module.startswith("coursekit.checks.") and function.startswith("check_")):
         raise ValueError(f"not a check: {module}.{function}")
     return getattr(importlib.import_module(module), function)
 
@@ -56,7 +56,7 @@ def end_exercise(ch: wall.Channel) -> None:
 def run_exercise(ch: wall.Channel, ex: dict, seconds: float, load_report: dict) -> dict:
     """Run the exercise's checks here, on remote names served by a fresh fork of the host (it
     starts from the state right after loading the notebook)."""
-    from chainrule.checks import CheckFailed
+    from coursekit.checks import CheckFailed
 
     ch.deadline = time.monotonic() + seconds
     sink = io.StringIO()
@@ -97,8 +97,8 @@ def run_exercise(ch: wall.Channel, ex: dict, seconds: float, load_report: dict) 
 
 
 def serve(task: dict, out_fd: int, ch: wall.Channel) -> None:
-    from chainrule import checks
-    from chainrule.checks import core
+    from coursekit import checks
+    from coursekit.checks import core
     checks.set_language(task["lang"] if task.get("lang") in ("en", "zh") else "en")
     core.trust_references()  # the tests verify the references on these very cases, not each notebook
     seconds = float(task["exercise_seconds"])
@@ -146,9 +146,9 @@ def preload() -> None:
 
     import coursekit
     from coursekit import drivers, specs  # noqa: F401
-    from chainrule import checks
+    from coursekit import checks
     for path in sorted(glob.glob(os.path.join(os.path.dirname(checks.__file__), "ch[0-9][0-9]*.py"))):
-        importlib.import_module("chainrule.checks." + os.path.basename(path)[:-3])
+        importlib.import_module("coursekit.checks." + os.path.basename(path)[:-3])
     for path in sorted(glob.glob(os.path.join(os.path.dirname(coursekit.__file__), "ch[0-9][0-9].py"))):
         importlib.import_module("coursekit." + os.path.basename(path)[:-3])
 

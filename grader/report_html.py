@@ -107,7 +107,7 @@ def _plots(report: dict, s: dict) -> dict:
     out = {}
     with mpl.rc_context():
         try:
-            from chainrule import viz
+            from coursekit import viz
             viz.style()
             viz.use_chinese_font(first=(lang == "zh"))
         except ImportError:

@@ -1,6 +1,6 @@
 """Every sentence of the instructor's report, once per language (STRINGS, keyed by the same ids in
 both tables), and a short label per mistake category (LABELS, else the first sentence of the checks'
-own hint for it, from :mod:`chainrule.checks.messages`). Terms follow /work/shared/glossary.md."""
+own hint for it, from :mod:`coursekit.checks.messages`). Terms follow /work/shared/glossary.md."""
 from __future__ import annotations
 
 import re
@@ -147,7 +147,7 @@ def category_label(category: str, lang: str) -> str:
     if category in LABELS[lang]:
         return LABELS[lang][category]
     try:
-        from chainrule.checks.messages import MESSAGES
+        from coursekit.checks.messages import MESSAGES
         text = MESSAGES[lang].get(category) or ""
     except Exception:
         text = ""

@@ -25,14 +25,14 @@ class ManifestSourceError(ValueError):
 def _calls(source: str, where: str) -> dict:
     """The check calls of a tests cell: ``{"module", "function", "name", "visible": [kwargs],
     "hidden": [kwargs]}``. Every call must be ``alias.check_<x>(NAME, key=literal, ...)`` of one
-    check on one name, with ``alias`` imported ``from chainrule.checks import alias``."""
+    check on one name, with ``alias`` imported ``from coursekit.checks import alias``."""
     text = spec.normalise_source(source)
     try:
         tree = ast.parse(text)
     except SyntaxError as e:
         raise ManifestSourceError(f"{where}: the tests cell is not Python ({e.msg}, line {e.lineno})") from None
-    modules = {a.asname or a.name: f"chainrule.checks.{a.name}" for node in ast.walk(tree)
-               if isinstance(node, ast.ImportFrom) and node.module == "chainrule.checks" for a in node.names}
+    modules = {a.asname or a.name: f"coursekit.checks.{a.name}" for node in ast.walk(tree)
+               if isinstance(node, ast.ImportFrom) and node.module == "coursekit.checks" for a in node.names}
     hidden_lines = _hidden_lines(text)
     found, kinds = set(), {"visible": [], "hidden": []}
     for node in sorted((n for n in ast.walk(tree) if isinstance(n, ast.Call)), key=lambda n: n.lineno):
@@ -41,7 +41,7 @@ def _calls(source: str, where: str) -> dict:
             continue
         if not (isinstance(func.value, ast.Name) and func.value.id in modules):
             raise ManifestSourceError(f"{where}: {func.attr}(...) must be called on a module imported with "
-                                      "`from chainrule.checks import chNN`")
+                                      "`from coursekit.checks import chNN`")
         if len(node.args) != 1 or not isinstance(node.args[0], ast.Name) or any(k.arg is None for k in node.keywords):
             raise ManifestSourceError(f"{where}: {func.attr} must be called with the learner's name and "
                                       "keyword arguments only, e.g. ch03.check_mse_loss(mse_loss, hidden=True)")
@@ -57,7 +57,7 @@ def _calls(source: str, where: str) -> dict:
         found.add((modules[func.value.id], func.attr, node.args[0].id))
         kinds[kind].append(kwargs)
     if len(found) != 1:
-        raise ManifestSourceError(f"{where}: a tests cell calls exactly one chainrule check on one name, found "
+        raise ManifestSourceError(f"{where}: a tests cell calls exactly one course check on one name, found "
                                   f"{sorted(found) or 'none'}")
     if not kinds["visible"] or not kinds["hidden"]:
         raise ManifestSourceError(f"{where}: the tests cell needs a visible call of its check and one in "

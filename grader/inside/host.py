@@ -17,7 +17,8 @@ the statement runs) and assignments whose right-hand side calls nothing. A noteb
 plots, training runs and any other top-level statement are skipped. Every statement runs on its
 own: an error in one does not lose the definitions after it, and the first error of each cell is
 reported. What the code may import is what the sandbox contains: the standard library, NumPy,
-the public course kit and, only where the exercise allows it, ``chainrule``.
+the public course kit (never its checks or answer key) and, only where the exercise allows it,
+``chainrule``.
 """
 from __future__ import annotations
 
@@ -31,8 +32,10 @@ import sys
 import time
 
 _MAGIC = re.compile(r"^\s*[%!]")
-# imported on first use only: plotting and widgets cost half a second and graded functions rarely touch them
-LAZY = ("matplotlib", "IPython", "ipywidgets", "chainrule.viz", "chainrule.widgets", "chainrule.conv_figures")
+# imported on first use only: plotting and widgets cost half a second and graded functions rarely touch
+# them (the kit's widgets and data sets are not in the sandbox at all: an import of them binds, a use fails)
+LAZY = ("matplotlib", "IPython", "ipywidgets", "coursekit.viz", "coursekit.widgets", "coursekit.conv_figures",
+        "coursekit.datasets")
 
 
 class _Lazy:
@@ -126,15 +129,20 @@ class DenyFinder:
         self.deny = set(deny)
 
     def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] in self.deny:
+        if _is_denied(name, self.deny):
             raise ToolNotAllowed(name)
         return None
+
+
+def _is_denied(module, deny) -> bool:
+    """Is ``module`` one of ``deny`` or inside one (``deny`` holds "chainrule", "coursekit.key", ...)?"""
+    return any(module == d or module.startswith(d + ".") for d in deny)
 
 
 def _denied_import(stmt, ns, deny) -> bool:
     """Bind the names of an import of a denied module to :class:`Denied`; False for other imports."""
     found = _bindings(stmt)
-    if found is None or not any(m.split(".")[0] in deny for m in found[0]):
+    if found is None or not any(_is_denied(m, deny) for m in found[0]):
         return False
     for name, module, attr in found[1]:
         ns[name] = Denied(module if attr is None else f"{module}.{attr}")

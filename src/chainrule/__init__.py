@@ -2,8 +2,11 @@
 
 Reverse-mode automatic differentiation on NumPy arrays, with a PyTorch-shaped
 API (``Tensor``, ``functional``, ``nn``, ``optim``), forward mode for
-comparison (``jvp``) and the numerical gradient checker that judges the
-course's exercises (``gradcheck``, ``numerical_grad``).
+comparison (``jvp``) and a numerical gradient checker in float64 (``gradcheck``,
+``numerical_grad``).
+
+The library alone: the course built on it (checks, widgets, plots, data sets) is the separate
+``coursekit`` package, and nothing here imports it.
 """
 from .autograd import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .forward import Dual, jvp
@@ -73,8 +76,6 @@ def log_softmax(x, dim): return as_tensor(x).log_softmax(dim)
 def __getattr__(name):
     # the heavier parts load on first use
     import importlib
-    if name in ("functional", "nn", "optim", "monitor", "viz", "widgets", "datasets", "checks"):
+    if name in ("functional", "nn", "optim", "monitor"):
         return importlib.import_module(f".{name}", __name__)
-    if name == "check":  # chainrule.check(): the open notebook's visible checks and expected score
-        return importlib.import_module(".checks.notebook", __name__).check
     raise AttributeError(f"module 'chainrule' has no attribute {name!r}")

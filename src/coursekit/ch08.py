@@ -135,7 +135,7 @@ class Net(nn.Module, Spec):
 
 
 # ---------------------------------------------------------------------- deliberately wrong VJPs
-# For the whole-model gradient check (chainrule.checks.ch08). Each replaces one of Net's four
+# For the whole-model gradient check (coursekit.checks.ch08). Each replaces one of Net's four
 # primitives by one with the same name and the same forward and a wrong VJP, of a kind people
 # really write. None is a constant factor: how wrong each gradient is depends on the parameters,
 # the inputs and the loss, so no one knows the relative error, nor always which parameter is

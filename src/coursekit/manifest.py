@@ -3,8 +3,8 @@
 ``make course`` (``tools/build_course.py``) writes it from the chapter sources; nothing edits it
 by hand. Every consumer reads it, never the notebooks' metadata, the tests cells' code or a
 naming convention: the release reader and the judge of the grader (points, the check and its
-calls, the solution cells), the in-notebook ``chainrule.check()`` (points, the learner's name,
-the visible calls), :mod:`chainrule.checks` (which check an exercise id has), :mod:`.rules` (what
+calls, the solution cells), the in-notebook ``coursekit.check()`` (points, the learner's name,
+the visible calls), :mod:`coursekit.checks` (which check an exercise id has), :mod:`.rules` (what
 an exercise's code may use) and the class report (titles). It is package data, so a notebook and
 an installed grader read the copy that was installed with the kit, never a file of the repository.
 
@@ -49,7 +49,7 @@ class Exercise:
     tests_id: str              # grade id of the tests cell
     tests_sha256: dict         # {lang: sha256 of the released tests cell, see :func:`fingerprint`}
     name: str                  # the learner's function or class the tests cell checks
-    check_module: str          # e.g. "chainrule.checks.ch03"
+    check_module: str          # e.g. "coursekit.checks.ch03"
     check_function: str        # e.g. "check_affine_backward"
     visible: tuple             # keyword arguments of each visible call, e.g. ({},)
     hidden: tuple              # ... of each hidden call, e.g. ({"hidden": True},)
@@ -147,8 +147,8 @@ def _exercise(d, where) -> Exercise:
           "grade_ids needs 'solutions' (a non-empty list) and 'tests'")
     check = d.get("check")
     _need(isinstance(check, dict) and isinstance(check.get("module"), str) and isinstance(check.get("function"), str)
-          and check["module"].startswith("chainrule.checks."), where,
-          "check needs 'module' (under chainrule.checks) and 'function'")
+          and check["module"].startswith("coursekit.checks."), where,
+          "check needs 'module' (under coursekit.checks) and 'function'")
     calls = check.get("calls")
     _need(isinstance(calls, dict), where, "check.calls needs 'visible' and 'hidden'")
     visible = _kwargs_list(calls.get("visible"), where, "check.calls.visible")

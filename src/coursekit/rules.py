@@ -16,6 +16,8 @@ DEFAULT_USES = ("numpy",)   # an exercise or chapter the manifest does not know:
 # libraries that compute derivatives (or whole layers) for you: never inside a numpy-only exercise
 TOOLS = ("chainrule", "torch", "jax", "autograd", "tensorflow", "scipy", "sympy", "numdifftools", "mpmath",
          "findiff", "casadi")
+# the course kit's checks and answer key: never in the grader's sandbox, so never in any exercise's code
+KIT_ONLY = ("coursekit.checks", "coursekit.key")
 
 
 def uses(chapter: str, exercise: str | None = None) -> tuple:
@@ -32,8 +34,15 @@ def uses(chapter: str, exercise: str | None = None) -> tuple:
 
 
 def denied(allowed) -> list:
-    """The tool modules an exercise with ``allowed`` uses may not import."""
-    return [m for m in TOOLS if m not in allowed]
+    """The modules an exercise with ``allowed`` uses may not import: the tools it does not allow,
+    and the kit's checks and answer key (:data:`KIT_ONLY`), which no exercise's code may use."""
+    return [m for m in TOOLS if m not in allowed] + list(KIT_ONLY)
+
+
+def rule_of(module: str, deny) -> str | None:
+    """The entry of ``deny`` that covers ``module`` (itself or a package above it), or None:
+    ``rule_of("chainrule.gradcheck", deny) == "chainrule"``."""
+    return next((d for d in deny if module == d or module.startswith(d + ".")), None)
 
 
 def _module_of(value) -> str:
@@ -44,7 +53,8 @@ def _module_of(value) -> str:
 
 def forbidden_use(fn, allowed, depth=3, _seen=None):
     """The first global name ``fn`` (or a function of the notebook it calls) takes from a module
-    the exercise does not allow, as ``(name, module)``; None if there is none. Looks at the names
+    the exercise does not allow, as ``(name, the module the rule names)`` (``"chainrule"``,
+    ``"coursekit.key"``, ...); None if there is none. Looks at the names
     the code refers to, so it catches ``chainrule.numerical_grad(...)`` and ``from chainrule
     import gradcheck``; it is a courtesy check (grading enforces the rule by what the sandbox has)."""
     deny = set(denied(allowed))
@@ -70,9 +80,9 @@ def forbidden_use(fn, allowed, depth=3, _seen=None):
             if name not in gl:
                 continue
             value = gl[name]
-            top = _module_of(value).split(".")[0]
-            if top in deny:
-                return name, _module_of(value)
+            rule = rule_of(_module_of(value), deny)
+            if rule:
+                return name, rule
             if depth > 0 and (isinstance(value, types.FunctionType) or isinstance(value, type)) \
                     and _module_of(value) == gl.get("__name__"):
                 found = forbidden_use(value, allowed, depth - 1, seen)

@@ -265,7 +265,7 @@ def draw_graph(root, ax=None, values=False, grads=False, annotations=None, shape
     import matplotlib.pyplot as plt
     from matplotlib.patches import Ellipse, FancyArrowPatch, FancyBboxPatch
 
-    from .graph import Graph, trace
+    from chainrule.graph import Graph, trace
     graph = root if isinstance(root, Graph) else trace(root)
     pos = graph_layout(graph)
     n_layers = 1 + int(max((p[0] for p in pos.values()), default=0))

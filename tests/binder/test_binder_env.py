@@ -85,7 +85,7 @@ def test_the_image_holds_no_grading_or_test_tools(binder):
 
 def test_chinese_plot_labels_render(binder):
     """A plot with Chinese title, axis labels and legend, set up as a zh notebook does
-    (``chainrule.checks.setup("zh")`` → ``viz.use_chinese_font``): every text is drawn with Noto
+    (``coursekit.checks.setup("zh")`` → ``viz.use_chinese_font``): every text is drawn with Noto
     Sans CJK SC, from the font package of the lock (or the identical file of a system
     fonts-noto-cjk, where the machine has one), and matplotlib warns of no missing glyph. The PNG
     is saved in test-artifacts/binder/."""
@@ -98,7 +98,7 @@ def test_chinese_plot_labels_render(binder):
         import matplotlib.pyplot as plt
         from matplotlib import font_manager as fm
         import numpy as np
-        from chainrule import viz
+        from coursekit import viz
 
         family = viz.use_chinese_font(first=True)
         cjk_file = fm.findfont({CJK_FAMILY!r}, fallback_to_default=False)

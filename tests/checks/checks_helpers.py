@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from chainrule.checks import core
+from coursekit.checks import core
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -82,7 +82,7 @@ def small_layer_cases(request, monkeypatch):
         return
     import importlib
     for name, pairs in LAYER_SIZED.items():
-        module = importlib.import_module(f"chainrule.checks.{name}")
+        module = importlib.import_module(f"coursekit.checks.{name}")
         for spec, table in pairs:
             monkeypatch.setattr(module, spec, getattr(module, table)[-1])
 

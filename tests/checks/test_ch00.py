@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from checks_helpers import english, failure  # noqa: F401  (fixtures)
 
-from chainrule.checks import ch00, core
+from coursekit.checks import ch00, core
 
 
 def vectorised(X):

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from checks_helpers import english, failure  # noqa: F401  (fixtures)
 
-from chainrule.checks import ch01, core
+from coursekit.checks import ch01, core
 
 HIDDEN = [False, True]
 

@@ -8,8 +8,8 @@ import pytest
 from checks_helpers import english, failure  # noqa: F401  (fixtures)
 
 import chainrule
-from chainrule.checks import ch02, core
-from chainrule.checks.messages import MESSAGES
+from coursekit.checks import ch02, core
+from coursekit.checks.messages import MESSAGES
 
 HIDDEN = [False, True]
 

@@ -8,8 +8,8 @@ import pytest
 from checks_helpers import english, failure  # noqa: F401  (fixtures)
 
 import chainrule
-from chainrule.checks import ch02, ch02_dual, core
-from chainrule.checks.messages import MESSAGES
+from coursekit.checks import ch02, ch02_dual, core
+from coursekit.checks.messages import MESSAGES
 
 HIDDEN = [False, True]
 

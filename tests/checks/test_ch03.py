@@ -8,8 +8,8 @@ import pytest
 from checks_helpers import english, failure, layer_sized, recording, small_layer_cases  # noqa: F401  (fixtures)
 
 import chainrule
-from chainrule.checks import ch03, ch03_act, core
-from chainrule.checks.messages import MESSAGES
+from coursekit.checks import ch03, ch03_act, core
+from coursekit.checks.messages import MESSAGES
 
 HIDDEN = [False, True]
 
@@ -499,7 +499,7 @@ def test_references_match_chainrule():
 
 
 def test_exercises_are_registered():
-    from chainrule import checks
+    from coursekit import checks
     for ex in ("affine_forward", "affine_backward", "sigmoid_backward", "tanh_backward", "relu_backward",
                "softmax_cross_entropy", "mse_loss", "two_layer_net"):
         assert checks.EXERCISES[ex] == "ch03" and checks.get_check(ex) is getattr(ch03, f"check_{ex}")

@@ -6,8 +6,8 @@ import pytest
 from checks_helpers import english, failure, layer_sized, small_layer_cases  # noqa: F401  (fixtures)
 
 import chainrule
-from chainrule.checks import ch03_tensor as T, core
-from chainrule.checks.messages import MESSAGES
+from coursekit.checks import ch03_tensor as T, core
+from coursekit.checks.messages import MESSAGES
 
 HIDDEN = [False, True]
 

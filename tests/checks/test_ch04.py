@@ -9,8 +9,9 @@ import pytest
 from checks_helpers import english, failure  # noqa: F401  (fixtures)
 
 import chainrule
-from chainrule.checks import ch04, ch04_lists, ch04_ref, core
-from chainrule.checks.messages import MESSAGES
+from coursekit.checks import ch04, ch04_lists, core
+from coursekit.key import ch04 as ch04_ref
+from coursekit.checks.messages import MESSAGES
 
 HIDDEN = [False, True]
 
@@ -354,7 +355,7 @@ def test_iteration_count_message_shows_expected_and_got(failure):
 
 def test_one_batch_per_epoch_needs_no_shuffling(capsys):
     """With B >= N the order inside the only batch changes nothing: an unshuffled loop passes those cases."""
-    from chainrule.checks.core import Case
+    from coursekit.checks.core import Case
     for seed, n, d, b, epochs, lr in ch04_ref.LOOP_HIDDEN:
         if b < n:
             continue
@@ -389,7 +390,7 @@ def test_references_agree_with_chainrule_optim():
 
 
 def test_exercises_are_registered():
-    from chainrule import checks
+    from coursekit import checks
     for ex in ("sgd_step", "momentum_step", "adam_step", "train_minibatch"):
         assert checks.EXERCISES[ex] == "ch04" and checks.get_check(ex) is getattr(ch04, f"check_{ex}")
 
@@ -486,7 +487,7 @@ def test_each_optimizer_names_a_negated_result_and_a_wrong_step_size(check, fn, 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("check, fn, category", OWN_HINTS)
 def test_own_hints_speak_the_notebook_language(check, fn, category, lang, failure):
-    from chainrule.checks.messages import MESSAGES
+    from coursekit.checks.messages import MESSAGES
     core.set_language(lang)
     with np.errstate(all="ignore"):
         err = failure(check, fn)

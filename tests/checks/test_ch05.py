@@ -10,8 +10,8 @@ from checks_helpers import english, failure, layer_sized, recording, small_layer
 
 import chainrule
 from chainrule import Tensor
-from chainrule.checks import ch05, core
-from chainrule.checks.messages import MESSAGES
+from coursekit.checks import ch05, core
+from coursekit.checks.messages import MESSAGES
 
 F = chainrule.functional
 HIDDEN = [False, True]
@@ -402,7 +402,7 @@ def test_pool_references_match_chainrule(spec):
 
 
 def test_exercises_are_registered():
-    from chainrule import checks
+    from coursekit import checks
     for ex in ("conv2d_forward", "conv2d_backward", "maxpool_backward", "avgpool_backward"):
         assert checks.EXERCISES[ex] == "ch05" and checks.get_check(ex) is getattr(ch05, f"check_{ex}")
 

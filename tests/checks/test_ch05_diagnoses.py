@@ -6,7 +6,7 @@ import pytest
 from checks_helpers import english, failure, named, small_layer_cases  # noqa: F401  (fixtures)
 from test_ch05 import conv_backward_vectorised, maxpool_backward_loops
 
-from chainrule.checks import ch05, core
+from coursekit.checks import ch05, core
 
 LANGS = ("en", "zh")
 

@@ -8,8 +8,8 @@ from checks_helpers import english, failure, layer_sized, recording, small_layer
 
 import chainrule
 from chainrule import Tensor
-from chainrule.checks import ch06, core
-from chainrule.checks.messages import MESSAGES
+from coursekit.checks import ch06, core
+from coursekit.checks.messages import MESSAGES
 
 HIDDEN = [False, True]
 
@@ -463,7 +463,7 @@ def test_lstm_modifying_the_cache_is_caught(failure):
 
 # ---------------------------------------------------------------------- registry, messages, chapter
 def test_exercises_are_registered():
-    from chainrule import checks
+    from coursekit import checks
     for ex in ("rnn_step_backward", "rnn_backward", "truncated_bptt", "lstm_step_backward"):
         assert checks.EXERCISES[ex] == "ch06" and checks.get_check(ex) is getattr(ch06, f"check_{ex}")
 

@@ -7,7 +7,7 @@ import pytest
 from checks_helpers import english, failure, named, small_layer_cases  # noqa: F401  (fixtures)
 from test_ch06 import _da, bptt_loop, lstm_vec, step_vec
 
-from chainrule.checks import ch06, core
+from coursekit.checks import ch06, core
 
 LANGS = ("en", "zh")
 

@@ -12,8 +12,8 @@ from checks_helpers import named_in_zh_too
 
 import chainrule
 from chainrule import nn
-from chainrule.checks import ch07, core
-from chainrule.checks.messages import MESSAGES
+from coursekit.checks import ch07, core
+from coursekit.checks.messages import MESSAGES
 
 HIDDEN = [False, True]
 
@@ -410,7 +410,7 @@ def test_init_reference_matches_nn_init(fan_in, fan_out):
 
 # ---------------------------------------------------------------------- registry, messages
 def test_exercises_are_registered():
-    from chainrule import checks
+    from coursekit import checks
     for ex in ("batchnorm_backward", "clip_by_norm", "clip_by_value", "init_scale", "batchnorm_backward_staged",
                "layernorm_backward", "dropout_backward"):
         assert checks.EXERCISES[ex] == "ch07" and checks.get_check(ex) is getattr(ch07, f"check_{ex}")

@@ -12,8 +12,8 @@ from checks_helpers import english, failure, layer_sized, recording, small_layer
 import chainrule
 from chainrule import Tensor
 from chainrule import functional as F
-from chainrule.checks import ch07, ch07_layers, core
-from chainrule.checks.messages import MESSAGES
+from coursekit.checks import ch07, ch07_layers, core
+from coursekit.checks.messages import MESSAGES
 
 HIDDEN = [False, True]
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -321,7 +321,7 @@ def test_hidden_checks_have_a_layer_sized_case_and_honest_code_passes_it(check, 
 def test_no_english_sentence_left_in_the_zh_tables_of_chapters_7_and_8():
     """Every diagnosis of chapters 7 and 8 reads as Chinese in zh and as English in en; the only
     entries without Chinese are the names of values (what_*, a parameter's .grad)."""
-    from chainrule.checks.messages import ch07 as m7, ch08 as m8
+    from coursekit.checks.messages import ch07 as m7, ch08 as m8
     for table in (m7, m8):
         for key, text in table.ZH.items():
             name_only = key.startswith(("what_", "ch08_what_", "ch08_grad_")) or text == table.EN[key]

@@ -12,8 +12,9 @@ from checks_helpers import named_in_zh_too
 import chainrule
 from chainrule import Tensor, no_grad, optim
 import chainrule.functional as F
-from chainrule.checks import ch08, ch08_ref, core
-from chainrule.checks.messages import MESSAGES
+from coursekit.checks import ch08, core
+from coursekit.key import ch08 as ch08_ref
+from coursekit.checks.messages import MESSAGES
 
 HIDDEN = [False, True]
 
@@ -551,7 +552,7 @@ def test_a_rel_error_that_does_not_match_the_gradients_is_named(failure, monkeyp
 
 # ---------------------------------------------------------------------- registry and messages
 def test_exercises_are_registered():
-    from chainrule import checks
+    from coursekit import checks
     for ex in ("train_steps_fixed", "forward_fixed", "logged_forward_fixed", "grad_norms", "check_model_gradients"):
         assert checks.EXERCISES[ex] == "ch08" and checks.get_check(ex) is getattr(ch08, f"check_{ex}")
 

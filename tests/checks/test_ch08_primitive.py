@@ -9,8 +9,8 @@ from checks_helpers import english, failure  # noqa: F401  (fixtures)
 
 import chainrule
 from chainrule import Tensor
-from chainrule.checks import ch08, ch08_primitive, core
-from chainrule.checks.messages import MESSAGES
+from coursekit.checks import ch08, ch08_primitive, core
+from coursekit.checks.messages import MESSAGES
 from chainrule.ops import REGISTRY
 
 HIDDEN = [False, True]

@@ -21,7 +21,7 @@ from test_ch08 import (  # noqa: F401  (collected again here, through the wall)
     test_red_team_constant_answer_is_told_why, test_a_rel_error_that_does_not_match_the_gradients_is_named)
 
 from chainrule import Tensor
-from chainrule.checks import ch08, core
+from coursekit.checks import ch08, core
 from coursekit import specs
 from coursekit.ch08 import Net
 

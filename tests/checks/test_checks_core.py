@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 from checks_helpers import english, failure  # noqa: F401  (fixtures)
 
-import chainrule
-from chainrule.checks import core, env
-from chainrule.checks.core import Case, CheckFailed, judge
-from chainrule.checks.messages import MESSAGES
+import coursekit
+from coursekit.checks import core, env
+from coursekit.checks.core import Case, CheckFailed, judge
+from coursekit.checks.messages import MESSAGES
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -40,7 +40,7 @@ def test_chinese_messages_are_chinese():
 def test_every_diagnosis_category_has_a_message():
     import inspect
 
-    from chainrule.checks import ch00, ch01
+    from coursekit.checks import ch00, ch01
     src = "".join(inspect.getsource(m) for m in (core, ch00, ch01))
     used = set(re.findall(r'\("([a-z_0-9]+)",\s*(?:lambda|\()', src)) | set(
         re.findall(r'(?:return|fail\()\s*"([a-z_0-9]+)"', src))
@@ -190,7 +190,7 @@ def test_check_unchanged_tolerates_round_off_but_not_changes():
 # ---------------------------------------------------------------------- setup and environment
 def test_setup_prints_one_ok_line_and_configures_fonts(capsys):
     import matplotlib as mpl
-    assert chainrule.checks.setup("en") is None       # nothing for the notebook to echo
+    assert coursekit.setup("en") is None       # nothing for the notebook to echo
     out = capsys.readouterr().out.strip().splitlines()
     assert len(out) == 1 and out[0].startswith("Environment OK")
     assert mpl.rcParams["axes.unicode_minus"] is False
@@ -200,9 +200,9 @@ def test_setup_prints_one_ok_line_and_configures_fonts(capsys):
 def test_setup_in_chinese(capsys):
     import matplotlib as mpl
 
-    from chainrule import viz
+    from coursekit import viz
     family = viz.cjk_font_family()
-    chainrule.checks.setup("zh")
+    coursekit.setup("zh")
     out = capsys.readouterr().out
     assert core.get_language() == "zh"
     if family is None:
@@ -213,7 +213,7 @@ def test_setup_in_chinese(capsys):
 
 
 def test_missing_cjk_font_warns_only_in_chinese(monkeypatch, capsys):
-    from chainrule import viz
+    from coursekit import viz
     monkeypatch.setattr(viz, "cjk_font_family", lambda: None)
     assert env.check_environment("en") is True
     assert env.check_environment("zh") is False
@@ -231,7 +231,7 @@ def test_missing_matplotlib_says_what_to_do(monkeypatch, capsys):
 
 
 def test_chapter_modules_load_lazily():
-    import chainrule.checks as checks
+    import coursekit.checks as checks
     assert checks.ch01.check_central_difference
     assert checks.ch00.check_center_rows
     with pytest.raises(AttributeError):
@@ -241,7 +241,7 @@ def test_chapter_modules_load_lazily():
 def test_every_exercise_of_the_chapters_has_a_registered_check():
     import pathlib
 
-    import chainrule.checks as checks
+    import coursekit.checks as checks
     chapters = pathlib.Path(__file__).resolve().parents[2] / "chapters"
     ids = set()
     for src in chapters.glob("ch*.md"):

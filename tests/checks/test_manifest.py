@@ -8,8 +8,8 @@ import re
 import pytest
 from checks_helpers import LAYER_SIZED, english  # noqa: F401  (autouse fixture)
 
-from chainrule import checks
-from chainrule.checks import core
+from coursekit import checks
+from coursekit.checks import core
 from coursekit import manifest, rules
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -59,7 +59,7 @@ def test_uses_and_time_class_come_from_one_source_each():
         assert (ex.time == "layer") == (ex.id in table), ex.id
     # the tests' stand-in for the layer-sized cases covers every case the tables name
     for name, pairs in LAYER_SIZED.items():
-        table = importlib.import_module(f"chainrule.checks.{name}").LAYER_SIZED
+        table = importlib.import_module(f"coursekit.checks.{name}").LAYER_SIZED
         assert set(table.values()) <= {spec for spec, _ in pairs} | {"_AFFINE_SCALE", "_NET_SCALE"}
 
 
@@ -73,7 +73,7 @@ def _raw():
     (lambda d: d["exercises"][0].update(points=0), "points must be > 0"),
     (lambda d: d["exercises"][0].update(uses=["torch"]), "uses must list 'numpy'"),
     (lambda d: d["exercises"][0].update(time="slow"), "time must be one of"),
-    (lambda d: d["exercises"][0]["check"].update(module="os"), "under chainrule.checks"),
+    (lambda d: d["exercises"][0]["check"].update(module="os"), "under coursekit.checks"),
     (lambda d: d["exercises"][0]["check"]["calls"].update(hidden=[]), "a visible and a hidden call"),
     (lambda d: d["exercises"].append(copy.deepcopy(d["exercises"][0])), "appears twice"),
     (lambda d: d["exercises"][1].update(chapter="ch99"), "not one of its exercises"),

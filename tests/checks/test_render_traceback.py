@@ -1,5 +1,5 @@
 """A failing check in a notebook shows its message, not a traceback through the checks
-(``CheckFailed._render_traceback_``, :mod:`chainrule.checks.display`); where the learner's own code
+(``CheckFailed._render_traceback_``, :mod:`coursekit.checks.display`); where the learner's own code
 raised, that traceback is shown above the message, from the learner's cell on.
 
 A small notebook is executed by nbclient in a real IPython kernel, and the ``traceback`` list of
@@ -21,7 +21,7 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 MACHINERY = ("checks/core.py", "checks/learner.py", "coursekit/drivers.py", "checks/ch01.py", "Traceback")
 
 CELLS = {
-    "setup": 'import chainrule\nchainrule.checks.setup("{lang}", check_env=False)\nfrom chainrule.checks import ch01',
+    "setup": 'import coursekit\ncoursekit.setup("{lang}", check_env=False)\nfrom coursekit.checks import ch01',
     # a wrong formula: the check's own finding, nothing of the learner's raised
     "wrong": ("def central_difference(f, x, h):\n    return (f(x + h) - f(x)) / h\n\n"
               "ch01.check_central_difference(central_difference)"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chainrule.checks import CheckFailed, ch03, set_language
+from coursekit.checks import CheckFailed, ch03, set_language
 from coursekit import rules
 
 

@@ -51,7 +51,7 @@ def test_manifest_matches_the_notebooks(root, fresh_build, stem):
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_grader_and_in_notebook_check_agree_on_points(root, fresh_build, lang):
-    from chainrule.checks import notebook
+    from coursekit.checks import notebook
     from grader import release
 
     from coursekit import manifest
@@ -78,9 +78,9 @@ def test_build_refuses_a_tests_cell_the_manifest_cannot_describe(tmp_path):
     sol = ("```{code-cell} ipython3\n---\nexercise: {id: f, role: solution}\n---\ndef f(x):\n"
            "    ### BEGIN SOLUTION\n    return x\n    ### END SOLUTION\n```\n\n")
     for tests, says in (("assert f(1) == 1\n", "exactly one chainrule check"),
-                        ("from chainrule.checks import ch01\nch01.check_forward_difference(f)\n",
+                        ("from coursekit.checks import ch01\nch01.check_forward_difference(f)\n",
                          "one in ### BEGIN HIDDEN TESTS"),
-                        ("from chainrule.checks import ch01\nch01.check_forward_difference(f, hidden=True)\n"
+                        ("from coursekit.checks import ch01\nch01.check_forward_difference(f, hidden=True)\n"
                          "### BEGIN HIDDEN TESTS\nch01.check_forward_difference(f, hidden=True)\n"
                          "### END HIDDEN TESTS\n", "the only keyword")):
         src = tmp_path / "src"

@@ -70,7 +70,7 @@ def test_an_object_with_array_protocols_arrives_inert_and_is_reported_as_a_wrong
     Hostile.touched.clear()
     got = data.round_trip((Hostile(), [Hostile()]))
     assert isinstance(got[0], data.Opaque) and got[0].type_name == "Hostile"
-    from chainrule.checks.core import CheckFailed, as_array, cases
+    from coursekit.checks.core import CheckFailed, as_array, cases
     for value in (got[0], got[1]):
         with pytest.raises(CheckFailed) as e:
             as_array(value, cases("affine_backward", ["x"])[0])
@@ -247,10 +247,13 @@ def test_a_canvas_zip_through_the_command_line(tmp_path):
 
 # ---------------------------------------------------------------------- what the sandbox holds
 ATTACKS = {
-    # the answer key: chainrule's checks (references, hidden cases) are not in the sandbox
+    # the answer key: the kit's checks and key (references, hidden cases) are not in the sandbox
     "import_reference": ("def affine_backward(dout, cache):\n"
-                         "    from chainrule.checks.ch03 import ref_affine_backward\n"
+                         "    from coursekit.checks.ch03 import ref_affine_backward\n"
                          "    return ref_affine_backward(dout, *cache)\n", "tool_not_allowed"),
+    "import_key": ("def affine_backward(dout, cache):\n"
+                   "    from coursekit.key.ch03 import ref_affine_backward\n"
+                   "    return ref_affine_backward(dout, *cache)\n", "tool_not_allowed"),
     # the library does the exercise: not in a NumPy-only exercise's sandbox
     "numerical_grad": ("import chainrule\n"
                        "def affine_backward(dout, cache):\n"
@@ -275,7 +278,7 @@ ATTACKS = {
                           "                sys.path.append(d)\n"
                           "    found = []\n"
                           "    for name in ('scipy', 'sympy', 'mpmath', 'torch', 'jax', 'autograd', 'chainrule',\n"
-                          "                 'chainrule.checks.ch03', 'grader', 'nbgrader'):\n"
+                          "                 'coursekit.checks.ch03', 'coursekit.key.ch03', 'grader', 'nbgrader'):\n"
                           "        try:\n            __import__(name)\n            found.append(name)\n"
                           "        except BaseException:\n            pass\n"
                           "    for root in ['/usr', '/usr/local', sys.prefix, sys.base_prefix, '/opt', '/root', '/work', '/home']:\n"

@@ -41,13 +41,13 @@ SECRET = "planted-" + uuid.uuid4().hex   # in the grader's environment: must app
 
 # name -> source of the affine_backward solution cell (each one also wrong or blank underneath)
 ATTACKS = {
-    "patch_check_toplevel": "from chainrule.checks import ch03\nch03.check_affine_backward = lambda *a, **k: None\n"
+    "patch_check_toplevel": "from coursekit.checks import ch03\nch03.check_affine_backward = lambda *a, **k: None\n"
                             + HEAD + WRONG,
     "patch_numpy_toplevel": "import numpy as np\nnp.allclose = lambda *a, **k: True\nnp.all = lambda *a, **k: True\n"
                             + HEAD + WRONG,
     "patch_numpy_in_body": HEAD + "    import numpy, builtins\n    numpy.all = lambda *a, **k: True\n"
                            "    numpy.abs = lambda a: a * 0\n    numpy.isfinite = lambda a: True\n" + WRONG,
-    "patch_chainrule_in_body": HEAD + "    import chainrule.checks.core as c, chainrule.gradcheck as g\n"
+    "patch_chainrule_in_body": HEAD + "    import coursekit.checks.core as c, chainrule.gradcheck as g\n"
                                "    c.judge = lambda *a, **k: None\n    c.Case.fail = lambda *a, **k: None\n"
                                "    g.compare = lambda *a, **k: type('R', (), {'ok': True})()\n" + WRONG,
     "patch_builtins": "import builtins\nbuiltins.isinstance = lambda *a: True\nbuiltins.len = lambda *a: 3\n"
@@ -95,9 +95,17 @@ ATTACKS = {
     "fork_bomb": HEAD + "    import os\n    while True:\n        try:\n            os.fork()\n        except OSError:\n"
                  "            break\n" + WRONG,
     # issue 15: the answer key, the library, NumPy's array protocols, the grader's secrets, files outside
-    "import_reference": "from chainrule.checks.ch03 import ref_affine_backward\n" + HEAD
-                        + "    from chainrule.checks.ch03 import ref_affine_backward as r\n"
+    "import_reference": "from coursekit.checks.ch03 import ref_affine_backward\n" + HEAD
+                        + "    from coursekit.checks.ch03 import ref_affine_backward as r\n"
                         "    return r(dout, x, w, b)\n",
+    # the answer key itself (coursekit.key), by name at run time, and with the deny finder removed first:
+    # the folder is not in the sandbox either way
+    "import_key": HEAD + "    import importlib\n    r = importlib.import_module('coursekit.key.ch03').ref_affine_backward\n"
+                  "    return r(dout, x, w, b)\n",
+    "import_key_no_finder": HEAD + "    import sys, importlib\n"
+                            "    sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != 'DenyFinder']\n"
+                            "    r = importlib.import_module('coursekit.key.ch03').ref_affine_backward\n"
+                            "    return r(dout, x, w, b)\n",
     "library_gradient": "import chainrule\n" + HEAD + (
         "    f = lambda x_, w_, b_: x_ @ w_.T + b_\n"
         "    return (chainrule.numerical_grad(lambda v: f(v, w, b), x, dout),\n"
@@ -127,7 +135,7 @@ DEPENDENT = ("affine_backward", "two_layer_net")  # two_layer_net calls the stud
 # grad_norms of chapter 8 that tries every way out of the proxies into the judge's process
 CLIMB = """def grad_norms(model):
     tries = [lambda: model.__class__, lambda: model.__dict__, lambda: F.np, lambda: F.__dict__,
-             lambda: chainrule.checks, lambda: chainrule.ops, lambda: Tensor.__init__.__globals__,
+             lambda: coursekit.checks, lambda: chainrule.ops, lambda: Tensor.__init__.__globals__,
              lambda: nn.Module.__subclasses__(), lambda: F.linear.__globals__, lambda: optim.math,
              lambda: setattr(F, "mse_loss", None), lambda: setattr(nn.Linear, "forward", None),
              lambda: setattr(chainrule, "checks", None), lambda: model.fc1.weight.data.tofile("@OUT@/pwned")]
@@ -330,10 +338,17 @@ def test_the_graders_environment_and_files_stay_out_of_reach(redteam):
     assert "ENV {" in _exercise(row, "affine_backward")["message"]  # the attack ran, and saw nothing
 
 
-@pytest.mark.parametrize("attack", ["import_reference", "library_gradient"])
+@pytest.mark.parametrize("attack", ["import_reference", "import_key", "library_gradient"])
 def test_the_answer_key_and_the_library_are_not_in_the_sandbox(redteam, attack):
     ex = _exercise(_result(redteam, f"attack_{attack}"), "affine_backward")
     assert (ex["score"], ex["category"]) == (0, "tool_not_allowed"), ex
+
+
+def test_the_answer_key_is_not_even_on_the_sandbox_s_disk(redteam):
+    """Without the finder that words the rule, importing the key fails because it is not there."""
+    ex = _exercise(_result(redteam, "attack_import_key_no_finder"), "affine_backward")
+    assert (ex["score"], ex["category"]) == (0, "exception"), ex
+    assert "coursekit.key" in ex["message"], ex
 
 
 @pytest.mark.parametrize("how", TAMPER)

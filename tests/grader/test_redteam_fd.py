@@ -213,7 +213,7 @@ def test_the_answers_are_right_on_the_small_cases(exercise, monkeypatch, capsys)
     what stops them in the batch is the size, nothing else."""
     import importlib
     module, spec, table = SCALE[exercise]
-    checks = importlib.import_module(f"chainrule.checks.{module}")
+    checks = importlib.import_module(f"coursekit.checks.{module}")
     monkeypatch.setattr(checks, spec, getattr(checks, table)[-1])
     namespace = {}
     exec(NUM + ATTACKS[exercise][1], namespace)

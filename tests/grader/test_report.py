@@ -221,7 +221,7 @@ def test_zh(zh):
 
 
 def test_labels():
-    from chainrule.checks.messages import MESSAGES
+    from coursekit.checks.messages import MESSAGES
     assert set(LABELS["en"]) == set(LABELS["zh"]) <= set(MESSAGES["en"])
     for lang in ("en", "zh"):
         for key in MESSAGES[lang]:

@@ -1,5 +1,5 @@
 """Chinese plots on a laptop without a system CJK font: the font comes through pip
-(``noto-cjk-sans-otc``, in the ``plot`` and ``course`` extras) and ``chainrule.viz`` registers it
+(``noto-cjk-sans-otc``, in the ``plot`` and ``course`` extras) and ``coursekit.viz`` registers it
 when a plotting helper looks for a Chinese font (``checks.setup("zh")``, the widgets).
 
 Each case runs in a fresh interpreter with a fresh matplotlib cache (``MPLCONFIGDIR``) and every
@@ -30,13 +30,13 @@ fm.fontManager.ttflist = [f for f in fm.fontManager.ttflist
                           if os.path.realpath(f.fname).startswith(mpl_data)]
 fm.findSystemFonts = lambda *a, **k: []
 fm.fontManager._findfont_cached.cache_clear()
-from chainrule import viz
+from coursekit import viz
 if not PACKAGED:
     viz.PACKAGED_FONTS = ()
-import chainrule.checks
+import coursekit.checks
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
-    chainrule.checks.setup("zh")
+    coursekit.checks.setup("zh")
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots()
     ax.plot([0, 1, 2], [2, 1, 0.5], label="学习率 η = 0.1")

@@ -1,6 +1,6 @@
 import numpy as np
 
-from chainrule import datasets
+from coursekit import datasets
 
 
 def test_digits_ship_with_the_package_and_split_reproducibly():

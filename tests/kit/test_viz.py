@@ -8,7 +8,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import chainrule as cr  # noqa: E402
-from chainrule import viz  # noqa: E402
+from coursekit import viz  # noqa: E402
 
 
 def _by_gid(ax, prefix):

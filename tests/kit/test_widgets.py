@@ -1,4 +1,4 @@
-"""chainrule.widgets: the loss-surface explorer (ipywidgets) and its static fallback, drawn with the Agg
+"""coursekit.widgets: the loss-surface explorer (ipywidgets) and its static fallback, drawn with the Agg
 backend; no display is needed."""
 import subprocess
 import sys
@@ -11,8 +11,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from chainrule import viz, widgets  # noqa: E402
-from chainrule.checks import core  # noqa: E402
+from coursekit import viz, widgets  # noqa: E402
+from coursekit.checks import core  # noqa: E402
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -25,7 +25,7 @@ def english(monkeypatch):
 
 
 def test_importing_chainrule_and_widgets_loads_neither_matplotlib_nor_ipywidgets():
-    code = ("import sys, chainrule, chainrule.widgets; "
+    code = ("import sys, chainrule, coursekit.widgets; "
             "print('matplotlib' in sys.modules, 'ipywidgets' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
@@ -334,8 +334,8 @@ def test_pass_demo_speaks_chinese(monkeypatch):
 
 # ---------------------------------------------------------------- chapter 7: gradient norms per layer
 def test_layer_grad_norms_match_softmax_regression_by_hand():
-    from chainrule.widgets import grad_norms
-    from chainrule.datasets import load_digits
+    from coursekit.widgets import grad_norms
+    from coursekit.datasets import load_digits
     norms = widgets.layer_grad_norms("relu", depth=1, batch=32)
     model = grad_norms._mlp("relu", 1, 64, "default", 0)
     linear = model[0]
@@ -372,7 +372,7 @@ def test_a_slider_frame_loads_the_digits_once_and_runs_one_pass_per_activation(m
     measured side by side with hand-written NumPy in benchmarks/widgets.py): the batch of digits
     is read once per process, not per frame, and a frame at depth 30 is one forward and one
     backward pass per activation, giving one finite norm per layer."""
-    from chainrule import datasets
+    from coursekit import datasets
     from chainrule.tensor import Tensor
     loads, backwards = [], []
     real_load, real_backward = datasets.load_digits, Tensor.backward

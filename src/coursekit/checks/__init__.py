@@ -2,20 +2,21 @@
 
 A chapter's first cell::
 
-    import chainrule
-    chainrule.checks.setup("zh")      # environment check, feedback language, plot fonts
+    import coursekit
+    coursekit.setup("zh")             # environment check, feedback language, plot fonts (= setup here)
 
 An exercise's tests cell::
 
-    from chainrule.checks import ch01
+    from coursekit.checks import ch01
     ch01.check_central_difference(central_difference)               # visible cases
     ch01.check_central_difference(central_difference, hidden=True)  # graded hidden cases
 
 A check prints one ✓ line, or raises :class:`CheckFailed` (an AssertionError) whose
 message says which case failed, where, expected vs got, the relative error and a hint
-for the diagnosed mistake (``e.category``). Messages live in :mod:`.messages`.
+for the diagnosed mistake (``e.category``). Messages live in :mod:`.messages`; the references
+and hidden cases the checks compare with, in :mod:`coursekit.key`.
 
-Before submitting, ``chainrule.check()`` (:mod:`.notebook`) runs the visible checks of every
+Before submitting, ``coursekit.check()`` (:mod:`.notebook`) runs the visible checks of every
 exercise of the open notebook and prints the expected score.
 """
 from __future__ import annotations
@@ -74,4 +75,4 @@ def __getattr__(name):
     if name == "EXERCISES":  # exercise id -> chapter module of its check; read on use, so that the
         # build, which imports the checks, runs before a manifest exists
         return {e.id: e.check_module.rpartition(".")[2] for e in _manifest().exercises()}
-    raise AttributeError(f"module 'chainrule.checks' has no attribute {name!r}")
+    raise AttributeError(f"module 'coursekit.checks' has no attribute {name!r}")

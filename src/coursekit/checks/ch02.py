@@ -11,7 +11,7 @@
 How the judging works
 ---------------------
 The local gradients' reference, the hidden cases' seeds and the graphs only hidden cases use live in
-:mod:`.ch02_ref`.
+:mod:`coursekit.key.ch02`.
 
 * local gradients: compared node by node in backward order (e, v, u, then the inputs), so the
   message names the first node whose gradient is wrong. Typical slips (the local gradient alone,
@@ -46,7 +46,7 @@ from coursekit.ch02 import Graph, Node
 from coursekit.data import Opaque, type_name
 
 from .ch02_dual import check_dual_numbers
-from .ch02_ref import lg_hidden, local_only, random_graph, reference_local_gradients, single_graph
+from ..key.ch02 import lg_hidden, local_only, random_graph, reference_local_gradients, single_graph
 from .ch02_value import HIDDEN as _V_HIDDEN, VISIBLE as _V_VISIBLE, program_of
 from .ch02_value import run_reference as _run_ref
 from .core import CheckFailed, call, cases, diagnose, fmt, invoke, msg, passed, rel_error, _digits

@@ -4,7 +4,7 @@ turns a case's expression into a program of operations, the data that
 :func:`coursekit.ch02.value_expression` runs on the learner's class in their process.
 
 None of this is sent anywhere: only the program and the leaves' numbers cross (see
-:mod:`chainrule.checks.ch02`).
+:mod:`coursekit.checks.ch02`).
 """
 from __future__ import annotations
 

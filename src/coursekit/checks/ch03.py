@@ -19,7 +19,7 @@ How the judging works
 ---------------------
 Each case draws seeded random inputs (visible and hidden cases differ; shapes include batch size 1
 and non-square matrices, so that a transpose cannot hide). The expected values come from the
-reference implementation (:mod:`.ch03_ref`), and in every case the reference gradients are first
+reference implementation (:mod:`coursekit.key.ch03`), and in every case the reference gradients are first
 verified against ``chainrule.numerical_grad`` (central differences on the reference loss or forward pass):
 a pass therefore means that your gradient agrees with the numerical one. Inputs are kept away
 from ReLU's kink at 0, so that every correct implementation, with loops or vectorised, passes.
@@ -34,11 +34,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..gradcheck import numerical_grad
+from chainrule import numerical_grad
 from .core import as_array, call, cases, judge, passed
 from .learner import call_with_shape_hint
 from .core import describe as _describe, unchanged as _unchanged, unpack as _unpack, verified as _verified
-from .ch03_ref import (log_softmax_rows, net_forward, ref_affine_backward, ref_affine_forward,  # noqa: F401
+from ..key.ch03 import (log_softmax_rows, net_forward, ref_affine_backward, ref_affine_forward,  # noqa: F401
                       ref_mse_loss, ref_relu_backward, ref_sigmoid_backward, ref_softmax_cross_entropy,
                       ref_tanh_backward, ref_two_layer_net, sigmoid, softmax_diag_only)
 from . import ch03_act as _act

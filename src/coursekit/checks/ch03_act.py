@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..gradcheck import numerical_grad
+from chainrule import numerical_grad
 from .core import call, cases, judge, passed
 from .core import unchanged as _unchanged, verified as _verified
-from .ch03_ref import ref_relu_backward, ref_sigmoid_backward, ref_tanh_backward, sigmoid
+from ..key.ch03 import ref_relu_backward, ref_sigmoid_backward, ref_tanh_backward, sigmoid
 
 
 # ---------------------------------------------------------------------- activations

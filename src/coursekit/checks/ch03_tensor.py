@@ -9,7 +9,7 @@ Each VJP is a plain function on arrays, so it crosses the grader's sandbox wall 
     check_sum_vjp(fn)           fn(g, shape, axis, keepdims) -> ga of ``shape`` for c = a.sum(axis, keepdims)
     check_log_softmax_vjp(fn)   fn(g, out) -> ga for out = log_softmax(a) along the last axis
 
-Every reference (:mod:`.ch03_ref`) is verified against central differences (float64) of its forward
+Every reference (:mod:`coursekit.key.ch03`) is verified against central differences (float64) of its forward
 function before it judges anything; a wrong answer is diagnosed against the typical mistakes of that primitive (no
 un-broadcast sum, a mean for a sum, a dropped transpose, swapped results, the softmax term left out...).
 """
@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..gradcheck import numerical_grad
+from chainrule import numerical_grad
 from .core import CheckFailed, call, cases, judge, passed
 from .core import unchanged as _unchanged, unpack as _unpack, verified as _verified
-from .ch03_ref import log_softmax, ref_log_softmax_vjp, ref_matmul_vjp, ref_sum_vjp, ref_unbroadcast
+from ..key.ch03 import log_softmax, ref_log_softmax_vjp, ref_matmul_vjp, ref_sum_vjp, ref_unbroadcast
 
 
 def _call(fn, args, case, kwargs=None, on_error=None):

@@ -24,7 +24,7 @@ Conventions (the same as the chapter's docstrings):
 How the judging works
 ---------------------
 The references, chainrule.optim as the judge, Adam's typical mistakes and the hidden cases live in
-:mod:`.ch04_ref`; reading and judging the returned lists in :mod:`.ch04_lists`.
+:mod:`coursekit.key.ch04`; reading and judging the returned lists in :mod:`.ch04_lists`.
 
 The three step checks run several steps from seeded parameters, feeding your returned state back
 into your function, and compare after every step with ``chainrule.optim.SGD`` (with
@@ -51,8 +51,8 @@ from .core import call, cases, detail_lines, fmt, judge, passed
 from .ch04_lists import copies as _copies, describe as _describe, judge_list as _judge_list
 from .ch04_lists import shapes_text as _shapes_text, unpack as _unpack, untouched as _untouched
 from .ch04_lists import untouched_array as _untouched_array
-from .ch04_ref import ADAM_HIDDEN, LOOP_HIDDEN, MOM_HIDDEN, SGD_HIDDEN, adam_variant, optim_run, optim_verified
-from .ch04_ref import ref_adam_step, ref_momentum_step, ref_sgd_step, ref_train_minibatch  # noqa: F401  (public)
+from ..key.ch04 import ADAM_HIDDEN, LOOP_HIDDEN, MOM_HIDDEN, SGD_HIDDEN, adam_variant, optim_run, optim_verified
+from ..key.ch04 import ref_adam_step, ref_momentum_step, ref_sgd_step, ref_train_minibatch  # noqa: F401  (public)
 
 __all__ = ["check_sgd_step", "check_momentum_step", "check_adam_step", "check_train_minibatch",
            "ref_sgd_step", "ref_momentum_step", "ref_adam_step", "ref_train_minibatch", "linear_loss_and_grad"]

@@ -15,7 +15,7 @@ Conventions (the same as the chapter's docstrings; NCHW layout and PyTorch's wei
 
 How the judging works
 ---------------------
-The reference implementation and its typical wrong versions live in :mod:`.ch05_ref`.
+The reference implementation and its typical wrong versions live in :mod:`coursekit.key.ch05`.
 
 Each case draws seeded random inputs (visible and hidden cases differ; shapes include batch size
 1, several channels, non-square images and kernels, stride 2 or 3 and padding 1 or 2, and pooling
@@ -32,12 +32,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..gradcheck import numerical_grad
+from chainrule import numerical_grad
 from .core import CheckFailed, _value, cases, close, judge, msg, passed
 from .learner import call_with_shape_hint
 from .core import describe as _describe, unchanged as _unchanged, unpack as _unpack, verified as _verified
-from .ch05_ref import ref_avgpool_backward, ref_conv2d_backward, ref_conv2d_forward, ref_conv2d_overwrite
-from .ch05_ref import ref_maxpool_assign_at_max, ref_maxpool_backward, ref_pool_forward, windows as _windows
+from ..key.ch05 import ref_avgpool_backward, ref_conv2d_backward, ref_conv2d_forward, ref_conv2d_overwrite
+from ..key.ch05 import ref_maxpool_assign_at_max, ref_maxpool_backward, ref_pool_forward, windows as _windows
 
 
 # ---------------------------------------------------------------------- helpers

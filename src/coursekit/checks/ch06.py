@@ -21,7 +21,7 @@ x (T, N, D), one (N, D) slice per time step; weights in the layout x @ Wx (CS231
 
 How the judging works
 ---------------------
-The reference implementation and its typical wrong versions live in :mod:`.ch06_ref`.
+The reference implementation and its typical wrong versions live in :mod:`coursekit.key.ch06`.
 
 Each case draws seeded random inputs (visible and hidden cases differ; they include sequence length 1,
 batch size 1, and H ≠ D so that a transpose cannot hide). The expected gradients come from the reference
@@ -40,13 +40,13 @@ import functools
 
 import numpy as np
 
-from ..gradcheck import numerical_grad
+from chainrule import numerical_grad
 from .core import cases, judge, passed
 from .learner import call_with_shape_hint
 from .core import unchanged as _unchanged, unpack as _unpack, verified as _verified
-from .ch06_ref import GATES, bptt as _bptt, ref_lstm_step_backward, ref_lstm_step_forward
-from .ch06_ref import ref_rnn_backward, ref_rnn_forward, ref_rnn_step_backward, ref_rnn_step_forward  # noqa: F401
-from .ch06_ref import ref_truncated_bptt, tbptt_cuts  # noqa: F401
+from ..key.ch06 import GATES, bptt as _bptt, ref_lstm_step_backward, ref_lstm_step_forward
+from ..key.ch06 import ref_rnn_backward, ref_rnn_forward, ref_rnn_step_backward, ref_rnn_step_forward  # noqa: F401
+from ..key.ch06 import ref_truncated_bptt, tbptt_cuts  # noqa: F401
 
 __all__ = ["LAYER_SIZED",
            "check_rnn_step_backward", "check_rnn_backward", "check_truncated_bptt", "check_lstm_step_backward",

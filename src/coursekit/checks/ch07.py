@@ -37,7 +37,7 @@ import math
 
 import numpy as np
 
-from ..gradcheck import numerical_grad
+from chainrule import numerical_grad
 from .core import call, cases, fmt, judge, passed
 from .core import describe as _describe, unchanged as _unchanged, unpack as _unpack, verified as _verified
 from . import ch07_layers as _layers

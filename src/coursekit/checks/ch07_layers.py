@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..gradcheck import numerical_grad
+from chainrule import numerical_grad
 from .core import call, cases, judge, passed
 from .core import describe as _describe, unchanged as _unchanged, unpack as _unpack, verified as _verified
 

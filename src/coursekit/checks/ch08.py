@@ -48,12 +48,12 @@ import numpy as np
 from coursekit.ch08 import VJP_FAULTS, LossFn, Net
 from coursekit.data import Opaque, type_name
 
-from .. import functional as F
-from ..tensor import Tensor
+from chainrule import functional as F
+from chainrule import Tensor
 from .core import CheckFailed, _digits, as_array, call, cases, fmt, judge, passed
 from .ch08_primitive import check_softplus_primitive, ref_softplus, ref_softplus_vjp  # noqa: F401  (the chapter's name)
-from .ch08_ref import FWD_HIDDEN, GC_HIDDEN, NORM_HIDDEN, TRAIN_HIDDEN, ascent_steps, norm
-from .ch08_ref import (buggy_forward, buggy_logged_forward, ref_check_model_gradients, ref_forward,  # noqa: F401
+from ..key.ch08 import FWD_HIDDEN, GC_HIDDEN, NORM_HIDDEN, TRAIN_HIDDEN, ascent_steps, norm
+from ..key.ch08 import (buggy_forward, buggy_logged_forward, ref_check_model_gradients, ref_forward,  # noqa: F401
                        ref_gc_rels, ref_grad_norms, ref_logged_forward, ref_train_steps)
 
 PARAMS = ("fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias", "gain")
@@ -63,7 +63,7 @@ PARAMS = ("fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias", "gain")
 # The models are inputs (coursekit.ch08): in grading each is described as data (sizes, seed, every
 # parameter and its .grad), rebuilt in the sandbox for the learner's code, and its parameters after
 # the call come back by value into the judge's copy (Net.load_state validates them). The judge's
-# references (:mod:`.ch08_ref`, with the hidden cases) run on models the judge built and never lent.
+# references (:mod:`coursekit.key.ch08`, with the hidden cases) run on models the judge built and never lent.
 
 
 def _data(model):

@@ -31,7 +31,7 @@ import numpy as np
 
 from coursekit.data import Opaque, type_name
 
-from ..gradcheck import compare
+from chainrule import compare
 from .messages import MESSAGES
 
 _LANGS = tuple(MESSAGES)
@@ -370,7 +370,7 @@ def verified(reference, numeric, what):
         numeric = numeric()
     reference, numeric = np.asarray(reference, float), np.asarray(numeric, float)
     if not np.all(np.abs(reference - numeric) <= 1e-7 + 1e-5 * np.abs(reference)):  # pragma: no cover
-        raise RuntimeError(f"chainrule.checks: reference {what} disagrees with the numerical gradient")
+        raise RuntimeError(f"coursekit.checks: reference {what} disagrees with the numerical gradient")
     return reference
 
 

@@ -37,7 +37,7 @@ def _apply_rule(fn, case):
         return
     found = rules.forbidden_use(fn, rules.uses(known[case.exercise].chapter, case.exercise))
     if found:
-        case.fail("tool_not_allowed", name=found[0], module=found[1].split(".")[0])
+        case.fail("tool_not_allowed", name=found[0], module=found[1])
 
 
 def call(fn, args, case, kwargs=None, driver="call"):
@@ -56,8 +56,9 @@ def call(fn, args, case, kwargs=None, driver="call"):
         if etype == "NotImplementedError":
             case.fail("not_implemented")
         if etype == "ToolNotAllowed":  # the sandbox's stand-in for a module this exercise may not use
+            from coursekit import rules
             module = str(e).strip()[:80]
-            case.fail("tool_not_allowed", name=module, module=module.split(".")[0])
+            case.fail("tool_not_allowed", name=module, module=rules.rule_of(module, rules.denied(())) or module)
         text = str(e).strip().splitlines()[0] if str(e).strip() else "(no message)"
         if len(text) > 200:
             text = text[:200] + "…"

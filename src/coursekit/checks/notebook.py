@@ -1,4 +1,4 @@
-"""``chainrule.check()``: the expected score of the open notebook, before submitting.
+"""``coursekit.check()``: the expected score of the open notebook, before submitting.
 
 It reads the notebook file (never runs it) for its chapter, and the course manifest
 (:mod:`coursekit.manifest`, the description the grader reads too) for that chapter's exercises:
@@ -208,7 +208,7 @@ def check(path=None, namespace=None, lang=None, quiet=False):
             nb = json.loads(nb_path.read_text(encoding="utf-8"))
             cells = tests_cells(nb)
         except manifest.ManifestError as e:  # the kit is broken, not the notebook: say so
-            print(f"chainrule.check: {e}")
+            print(f"coursekit.check: {e}")
             return None
         except (OSError, ValueError, AttributeError, TypeError) as e:
             print(msg("nbcheck_unreadable", path=nb_path, error=f"{type(e).__name__}: {e}"[:200]))

@@ -1,4 +1,4 @@
-"""Data sets that ship with the package: nothing is downloaded, ever."""
+"""Data sets that ship with the course kit (``digits.npz`` beside this file): nothing is downloaded, ever."""
 from __future__ import annotations
 
 from importlib import resources
@@ -14,7 +14,7 @@ def load_digits(flatten=True, normalize=True, test_fraction=0.2, seed=0):
     test_fraction: share of the images held out for testing (stratified by nothing: a seeded shuffle)
     returns      : (x_train, y_train, x_test, y_test); labels are int64 in 0..9
     """
-    with resources.files("chainrule").joinpath("data/digits.npz").open("rb") as f:
+    with resources.files(__name__).joinpath("digits.npz").open("rb") as f:
         data = np.load(f)
         images, target = data["images"], data["target"].astype(np.int64)
     x = images.astype(np.float64) / (16.0 if normalize else 1.0)

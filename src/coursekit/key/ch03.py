@@ -1,6 +1,6 @@
 """The reference implementations of chapter 3's checks (the MLP's layers and losses, and the tensor
 engine's VJPs), with the typical wrong versions a check compares a wrong answer with. Conventions:
-see :mod:`.ch03` and :mod:`.ch03_tensor`. The checks verify these references against numerical
+see :mod:`coursekit.checks.ch03` and :mod:`coursekit.checks.ch03_tensor`. The checks verify these references against numerical
 gradients in every case, the tests against chainrule's autograd."""
 from __future__ import annotations
 

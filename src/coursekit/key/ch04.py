@@ -1,13 +1,13 @@
 """The answer key of chapter 4's checks: the reference steps and training loop, chainrule.optim run
 as the judge (with the safety net that it agrees with the formulas), Adam with each typical mistake
-(what a check compares a wrong answer with), and the hidden cases. Conventions: see :mod:`.ch04`."""
+(what a check compares a wrong answer with), and the hidden cases. Conventions: see :mod:`coursekit.checks.ch04`."""
 from __future__ import annotations
 
 import math
 
 import numpy as np
 
-from ..tensor import Tensor
+from chainrule import Tensor
 
 
 # ---------------------------------------------------------------------- reference implementation
@@ -45,7 +45,7 @@ def ref_train_minibatch(x, y, params, loss_and_grad, lr, batch_size, epochs, see
 # ---------------------------------------------------------------------- chainrule.optim as the judge
 def optim_run(kind, params0, grad_seq, **settings):
     """Run chainrule.optim on the gradient sequence; after each step: params and the state lists."""
-    from .. import optim
+    from chainrule import optim
     ts = [Tensor(p.copy(), requires_grad=True) for p in params0]
     opt = optim.SGD(ts, **settings) if kind == "sgd" else optim.Adam(ts, **settings)
     out = []
@@ -68,7 +68,7 @@ def optim_verified(reference, ours, what):
     """Our own safety net: chainrule.optim and the formulas above agree."""
     for a, b in zip(reference, ours):
         if not np.allclose(a, b, rtol=1e-12, atol=1e-14):  # pragma: no cover
-            raise RuntimeError(f"chainrule.checks.ch04: chainrule.optim and the reference {what} disagree")
+            raise RuntimeError(f"coursekit.checks.ch04: chainrule.optim and the reference {what} disagree")
 
 
 # ---------------------------------------------------------------------- the typical mistakes

@@ -1,5 +1,5 @@
 """The reference gradients of chapter 5's checks (convolution, max and average pooling), with the
-typical wrong versions a check compares a wrong answer with. Conventions: see :mod:`.ch05`. The checks
+typical wrong versions a check compares a wrong answer with. Conventions: see :mod:`coursekit.checks.ch05`. The checks
 verify these references against numerical gradients in every case, the tests against chainrule's ops."""
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The reference gradients of chapter 6's checks (RNN step, BPTT, truncated BPTT, LSTM step), each with
 the typical wrong versions a check compares a wrong answer with (``mistake=...``). Conventions: see
-:mod:`.ch06`. The checks verify these references against numerical gradients in every case."""
+:mod:`coursekit.checks.ch06`. The checks verify these references against numerical gradients in every case."""
 from __future__ import annotations
 
 import numpy as np

@@ -1,15 +1,13 @@
 """The answer key of chapter 8's checks: the reference training steps, forward passes, gradient norms
 and whole-model gradient check, the typical wrong versions a check compares a wrong answer with (the
 unfixed forward passes, gradient ascent, one-sided or element-wise gradient checks) and the hidden
-cases. Conventions: see :mod:`.ch08`. The references run on models the judge built and never lent."""
+cases. Conventions: see :mod:`coursekit.checks.ch08`. The references run on models the judge built and never lent."""
 from __future__ import annotations
 
 import numpy as np
 
-from .. import functional as F
-from .. import optim
-from ..autograd import no_grad
-from ..tensor import Tensor
+from chainrule import Tensor, no_grad, optim
+from chainrule import functional as F
 
 
 def ref_train_steps(model, x, y, lr, steps, zero="start"):

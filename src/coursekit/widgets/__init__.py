@@ -1,9 +1,9 @@
 """Interactive demos (ipywidgets 8) with static fallbacks, one module per chapter's demo.
 
 matplotlib and ipywidgets are imported inside the functions only, so ``import chainrule`` and
-``import chainrule.widgets`` never need them. Labels follow the course language
-(``chainrule.checks.set_language``) unless ``lang`` is given; Chinese labels use the CJK font
-set-up of ``chainrule.viz``. Every ``*_explorer`` / ``*_stepper`` returns an ``ipywidgets.VBox``
+``import coursekit.widgets`` never need them. Labels follow the course language
+(``coursekit.checks.set_language``) unless ``lang`` is given; Chinese labels use the CJK font
+set-up of ``coursekit.viz``. Every ``*_explorer`` / ``*_stepper`` returns an ``ipywidgets.VBox``
 with ``controls`` (its widgets by name) and ``redraw()``; where widgets cannot render (an exported
 page) its output shows the current frame as a picture, and without ipywidgets the function prints
 a note and returns a static matplotlib figure instead.

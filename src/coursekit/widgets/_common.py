@@ -25,7 +25,7 @@ NO_WIDGETS = {
 
 
 def lang_of(lang, labels):
-    """``lang``, or the course language (``chainrule.checks.set_language``); "en" if ``labels`` lack it."""
+    """``lang``, or the course language (``coursekit.checks.set_language``); "en" if ``labels`` lack it."""
     if lang is None:
         from ..checks.core import get_language
         lang = get_language()
@@ -33,7 +33,7 @@ def lang_of(lang, labels):
 
 
 def use_fonts(lang):
-    """In Chinese, make sure matplotlib can draw the labels: the CJK font set-up of ``chainrule.viz``
+    """In Chinese, make sure matplotlib can draw the labels: the CJK font set-up of ``coursekit.viz``
     (what ``checks.setup("zh")`` does), unless a CJK family is configured already."""
     if lang != "zh":
         return

@@ -65,8 +65,8 @@ def _batch(batch):
 
 
 def _mlp(activation, depth, width, init, seed):
-    from .. import nn
-    from ..nn import init as nn_init
+    from chainrule import nn
+    from chainrule.nn import init as nn_init
     if activation not in ACTIVATIONS:
         raise ValueError(f"unknown activation {activation!r}; choose one of {', '.join(ACTIVATIONS)}")
     if init not in INITS:
@@ -98,9 +98,9 @@ def layer_grad_norms(activation="sigmoid", depth=15, init="default", width=64, b
     (xavier_normal_, zero biases) or "he" (kaiming_normal_ for ReLU, zero biases). Returns an array
     of ``depth`` norms.
     """
-    from .. import functional as F
-    from ..monitor import grad_norm
-    from ..tensor import Tensor
+    from chainrule import functional as F
+    from chainrule.monitor import grad_norm
+    from chainrule import Tensor
     depth = int(depth)
     if depth < 1:
         raise ValueError("depth must be at least 1")

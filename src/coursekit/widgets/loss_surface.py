@@ -13,7 +13,7 @@ never needs them.
 
 The trajectories come from the library's own optimizers (``chainrule.optim.SGD``, with or without
 momentum, and ``chainrule.optim.Adam``), fed the exact gradient of the surface at each step.
-Labels follow the course language (``chainrule.checks.set_language``) unless ``lang`` is given.
+Labels follow the course language (``coursekit.checks.set_language``) unless ``lang`` is given.
 """
 from __future__ import annotations
 
@@ -103,7 +103,7 @@ def bowl(a=1.0, b=25.0, xlim=(-5.5, 2.5), ylim=(-2.2, 2.2)):
 
 
 def _make_optimizer(param, optimizer, lr, settings):
-    from .. import optim
+    from chainrule import optim
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"unknown optimizer {optimizer!r}; choose one of {', '.join(OPTIMIZERS)}")
     cls, defaults = OPTIMIZERS[optimizer]
@@ -119,7 +119,7 @@ def trajectory(surface, optimizer="sgd", lr=0.01, start=(-5.0, 1.5), steps=50, *
     (k < steps) once the loss exceeds 100 times its starting value or stops being finite: the
     run diverges.
     """
-    from ..tensor import Tensor
+    from chainrule import Tensor
     p = Tensor(np.array(start, dtype=np.float64), requires_grad=True)
     opt = _make_optimizer(p, optimizer, lr, settings)
     points = [p.data.copy()]

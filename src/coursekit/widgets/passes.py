@@ -78,7 +78,7 @@ class Step:
 
 def worked_example(w=2.0, x=-1.5, b=0.5, y=1.0):
     """Chapter 2's J = ½(wx + b − y)², node by node, as named chainrule Tensors: returns J."""
-    from ..tensor import Tensor
+    from chainrule import Tensor
     w = Tensor(w, requires_grad=True, name="w")
     b = Tensor(b, requires_grad=True, name="b")
     x, y = Tensor(x, name="x"), Tensor(y, name="y")
@@ -119,8 +119,8 @@ def pass_steps(root):
     Runs ``root.backward()`` (so the leaves' ``.grad`` are filled, as after any backward); ``root``
     must not have been through ``backward()`` yet, since its graph still holds the saved values.
     """
-    from .. import autograd
-    from ..graph import trace
+    from chainrule import autograd
+    from chainrule.graph import trace
     graph = trace(root)
     if any(t.data.size != 1 for t in graph.tensors.values()):
         raise ValueError("pass_steps draws scalar graphs: every tensor must hold one number")

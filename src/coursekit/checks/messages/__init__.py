@@ -11,7 +11,7 @@ Keys:
   pass, pass_hidden, fail_header, detail_*, what_*, hint      the frame of a check's report
   <mistake id>                                                a hint for one diagnosed mistake
   env_*                                                       the first-cell environment check
-  nbcheck_*                                                   chainrule.check(): a notebook's expected score
+  nbcheck_*                                                   coursekit.check(): a notebook's expected score
 """
 
 from . import ch00, ch01, ch02, ch03, ch04, ch05, ch06, ch07, ch08, common

@@ -1,4 +1,4 @@
-"""Chapter 0: broadcasting. One table per language, same keys (see :mod:`chainrule.checks.messages`)."""
+"""Chapter 0: broadcasting. One table per language, same keys (see :mod:`coursekit.checks.messages`)."""
 
 EN = {
     # ---- chapter 0: broadcasting ----------------------------------------------

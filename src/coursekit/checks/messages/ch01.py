@@ -1,4 +1,4 @@
-"""Chapter 1: finite differences and relative error. One table per language, same keys (see :mod:`chainrule.checks.messages`)."""
+"""Chapter 1: finite differences and relative error. One table per language, same keys (see :mod:`coursekit.checks.messages`)."""
 
 EN = {
     # ---- chapter 1: finite differences -----------------------------------------

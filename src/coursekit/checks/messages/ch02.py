@@ -1,4 +1,4 @@
-"""Chapter 2: computation graphs and the chain rule. One table per language, same keys (see :mod:`chainrule.checks.messages`)."""
+"""Chapter 2: computation graphs and the chain rule. One table per language, same keys (see :mod:`coursekit.checks.messages`)."""
 
 EN = {
     # ---- ch02: computation graphs and the chain rule ----------------------------

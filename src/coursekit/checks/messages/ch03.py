@@ -1,4 +1,4 @@
-"""Chapter 3: backprop in an MLP. One table per language, same keys (see :mod:`chainrule.checks.messages`)."""
+"""Chapter 3: backprop in an MLP. One table per language, same keys (see :mod:`coursekit.checks.messages`)."""
 
 EN = {
     # ---- ch03: backprop in an MLP ------------------------------------------------

@@ -1,4 +1,4 @@
-"""Chapter 4: gradient descent and optimizers. One table per language, same keys (see :mod:`chainrule.checks.messages`)."""
+"""Chapter 4: gradient descent and optimizers. One table per language, same keys (see :mod:`coursekit.checks.messages`)."""
 
 EN = {
     # ---- ch04: gradient descent and optimizers ----------------------------------

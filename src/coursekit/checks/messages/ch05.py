@@ -1,4 +1,4 @@
-"""Chapter 5: backprop in convolutional networks. One table per language, same keys (see :mod:`chainrule.checks.messages`)."""
+"""Chapter 5: backprop in convolutional networks. One table per language, same keys (see :mod:`coursekit.checks.messages`)."""
 
 EN = {
     # ---- ch05: backprop in convolutional networks ---------------------------------

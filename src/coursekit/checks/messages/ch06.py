@@ -1,4 +1,4 @@
-"""Chapter 6: recurrent networks and BPTT. One table per language, same keys (see :mod:`chainrule.checks.messages`)."""
+"""Chapter 6: recurrent networks and BPTT. One table per language, same keys (see :mod:`coursekit.checks.messages`)."""
 
 EN = {
     # ---- ch06: recurrent networks and BPTT -----------------------------------------

@@ -1,4 +1,4 @@
-"""Chapter 7: vanishing and exploding gradients. One table per language, same keys (see :mod:`chainrule.checks.messages`)."""
+"""Chapter 7: vanishing and exploding gradients. One table per language, same keys (see :mod:`coursekit.checks.messages`)."""
 
 EN = {
     # ---- ch07: vanishing and exploding gradients ------------------------------

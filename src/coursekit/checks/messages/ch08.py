@@ -1,4 +1,4 @@
-"""Chapter 8: autodiff in practice. One table per language, same keys (see :mod:`chainrule.checks.messages`)."""
+"""Chapter 8: autodiff in practice. One table per language, same keys (see :mod:`coursekit.checks.messages`)."""
 
 EN = {
     "prim_not_a_primitive": ("softplus is a {got}, not a chainrule primitive: put @chainrule.primitive(softplus_vjp) "

@@ -1,4 +1,4 @@
-"""The frame of every report, the generic mistakes, the environment check and chainrule.check(). One table per language, same keys (see :mod:`chainrule.checks.messages`)."""
+"""The frame of every report, the generic mistakes, the environment check and coursekit.check(). One table per language, same keys (see :mod:`coursekit.checks.messages`)."""
 
 EN = {
     # ---- the frame of a report -------------------------------------------------
@@ -69,8 +69,8 @@ EN = {
                      "`python -c \"import matplotlib.font_manager as f; f._load_fontmanager(try_read_cache=False)\"` "
                      "and restart the kernel."),
     "env_language": "Unknown language {lang!r}: use \"en\" or \"zh\".",
-    # ---- chainrule.check(): the expected score of the open notebook --------------
-    "nbcheck_title": "chainrule.check: {notebook} (visible checks only)",
+    # ---- coursekit.check(): the expected score of the open notebook --------------
+    "nbcheck_title": "coursekit.check: {notebook} (visible checks only)",
     "nbcheck_not_implemented": "not implemented yet (the function still raises NotImplementedError)",
     "nbcheck_missing": "{name} is not defined: run the cell that defines it, then check again.",
     "nbcheck_no_call": ("its tests cell is missing or differs from the one you received, so it is not run "
@@ -84,12 +84,12 @@ EN = {
                        "so this is an upper estimate."),
     "nbcheck_save": ("Before you submit: save the notebook, run Kernel > Restart Kernel and Run All Cells, "
                      "and check again: the grader takes your functions from the saved file, not from this session."),
-    "nbcheck_repr": "<chainrule.check: {earned} / {total} points expected, {passed} of {n} exercises pass>",
+    "nbcheck_repr": "<coursekit.check: {earned} / {total} points expected, {passed} of {n} exercises pass>",
     "nbcheck_no_path": ("check() cannot tell which notebook is open here. Pass its path, e.g. "
-                        "chainrule.check(path=\"ch01_derivatives.ipynb\"), the file name shown in "
+                        "coursekit.check(path=\"ch01_derivatives.ipynb\"), the file name shown in "
                         "Jupyter's file browser."),
     "nbcheck_not_found": ("{path}: no such notebook file. Pass the path of your notebook, e.g. "
-                          "chainrule.check(path=\"ch01_derivatives.ipynb\")."),
+                          "coursekit.check(path=\"ch01_derivatives.ipynb\")."),
     "nbcheck_unreadable": "{path} could not be read as a notebook ({error}).",
     "nbcheck_no_exercises": ("{path} has no graded exercises (no tests cells with nbgrader metadata): "
                              "is it a course notebook?"),
@@ -151,8 +151,8 @@ ZH = {
                      "`python -c \"import matplotlib.font_manager as f; f._load_fontmanager(try_read_cache=False)\"`，"
                      "再重启内核。"),
     "env_language": "未知的语言 {lang!r}：请用 \"en\" 或 \"zh\"。",
-    # ---- chainrule.check()：当前笔记本的预计得分 ---------------------------------
-    "nbcheck_title": "chainrule.check：{notebook}（只运行公开检查）",
+    # ---- coursekit.check()：当前笔记本的预计得分 ---------------------------------
+    "nbcheck_title": "coursekit.check：{notebook}（只运行公开检查）",
     "nbcheck_not_implemented": "尚未实现（函数仍然抛出 NotImplementedError）",
     "nbcheck_missing": "{name} 还没有定义：先运行定义它的单元格，再检查一次。",
     "nbcheck_no_call": "它的测试单元格不见了，或者与你收到的不一样，所以没有运行（评分时这道练习得 0 分）。请下载一份新的笔记本，把你的答案移过去。",
@@ -162,11 +162,11 @@ ZH = {
     "nbcheck_hidden": "隐藏测试仍可能不通过：评分程序还会用别的输入运行隐藏用例，所以这只是一个上限估计。",
     "nbcheck_save": ("提交之前：保存笔记本，运行“内核 > 重启内核并运行所有单元格”，再检查一次：评分程序使用的是"
                      "保存下来的文件里的函数，而不是当前会话中的。"),
-    "nbcheck_repr": "<chainrule.check：预计 {earned} / {total} 分，{n} 个练习中有 {passed} 个通过>",
+    "nbcheck_repr": "<coursekit.check：预计 {earned} / {total} 分，{n} 个练习中有 {passed} 个通过>",
     "nbcheck_no_path": ("check() 无法确定这里打开的是哪个笔记本。请传入它的路径，例如 "
-                        "chainrule.check(path=\"ch01_derivatives.ipynb\")，即 Jupyter 文件浏览器里显示的文件名。"),
+                        "coursekit.check(path=\"ch01_derivatives.ipynb\")，即 Jupyter 文件浏览器里显示的文件名。"),
     "nbcheck_not_found": ("{path}：找不到这个笔记本文件。请传入你的笔记本的路径，例如 "
-                          "chainrule.check(path=\"ch01_derivatives.ipynb\")。"),
+                          "coursekit.check(path=\"ch01_derivatives.ipynb\")。"),
     "nbcheck_unreadable": "{path} 无法作为笔记本读取（{error}）。",
     "nbcheck_no_exercises": "{path} 里没有计分的练习（没有带 nbgrader 元数据的测试单元格）：这是课程的笔记本吗？",
 }
