@@ -77,7 +77,7 @@ def test_build_refuses_a_tests_cell_the_manifest_cannot_describe(tmp_path):
     head = "---\nchainrule:\n  chapter: ch99\n  title: {en: a, zh: b}\n---\n\n"
     sol = ("```{code-cell} ipython3\n---\nexercise: {id: f, role: solution}\n---\ndef f(x):\n"
            "    ### BEGIN SOLUTION\n    return x\n    ### END SOLUTION\n```\n\n")
-    for tests, says in (("assert f(1) == 1\n", "exactly one chainrule check"),
+    for tests, says in (("assert f(1) == 1\n", "exactly one course check"),
                         ("from coursekit.checks import ch01\nch01.check_forward_difference(f)\n",
                          "one in ### BEGIN HIDDEN TESTS"),
                         ("from coursekit.checks import ch01\nch01.check_forward_difference(f, hidden=True)\n"

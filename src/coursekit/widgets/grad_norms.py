@@ -71,8 +71,11 @@ def _mlp(activation, depth, width, init, seed):
         raise ValueError(f"unknown activation {activation!r}; choose one of {', '.join(ACTIVATIONS)}")
     if init not in INITS:
         raise ValueError(f"unknown init {init!r}; choose one of {', '.join(INITS)}")
-    saved = nn_init._generator
-    nn_init.manual_seed(seed)
+    # seeded through the library's own generator, whose state is put back after: the caller's stream
+    # of initial weights goes on as if this network had never been built
+    generator = nn_init.default_generator()
+    saved = generator.bit_generator.state
+    generator.bit_generator.state = np.random.default_rng(seed).bit_generator.state
     try:
         layers, d = [], 64
         for _ in range(depth - 1):
@@ -87,7 +90,7 @@ def _mlp(activation, depth, width, init, seed):
             d = width
         layers.append(nn.Linear(d, 10))
     finally:
-        nn_init._generator = saved
+        generator.bit_generator.state = saved
     return nn.Sequential(*layers)
 
 
