@@ -197,8 +197,11 @@ def test_installed_environment_has_the_command_the_kit_and_the_release(installed
     """The extra installs the grader, the course kit and the library, the console script, and the
     release (the student notebooks) byte for byte as course/ holds them."""
     site = installed["site"]
-    for package in ("grader", "grader/inside", "coursekit", "chainrule"):
+    for package in ("grader", "grader/inside", "coursekit", "coursekit/checks", "coursekit/key", "coursekit/widgets",
+                    "coursekit/datasets", "chainrule"):
         assert (site / package / "__init__.py").is_file(), package
+    assert (site / "coursekit" / "datasets" / "digits.npz").is_file()   # the kit's data, as package data
+    assert not (site / "chainrule" / "checks").exists() and not (site / "chainrule" / "data").exists()
     assert os.access(installed["venv"] / "bin" / "chainrule-grade", os.X_OK)
     kit_release = site / "coursekit" / "release"
     shipped = sorted(p.relative_to(kit_release) for p in kit_release.rglob("*.ipynb"))
