@@ -256,13 +256,13 @@ def check_mse_loss(fn, hidden=False):
         loss_alts += [("mse_rmse", np.sqrt(r_loss), fields), ("mse_no_square", lambda: np.mean(diff), fields),
                       ("mse_no_square", lambda: np.mean(np.abs(diff)), fields)]
         judge(r_loss, loss, case, atol=1e-10, rtol=1e-8, alternatives=loss_alts, what="what_loss")
-        d_alts = [("mse_missing_2", r_d / 2, fields), ("mse_grad_sign", -r_d, fields)]
+        d_alts = [("mse_missing_2", lambda: r_d / 2, fields), ("mse_grad_sign", lambda: -r_d, fields)]  # lazily
         if size > 1:
-            d_alts += [("mse_grad_not_divided", 2 * diff, fields), ("mse_grad_not_divided", diff, fields),
-                       ("mse_grad_divided_twice", r_d / size, fields)]
+            d_alts += [("mse_grad_not_divided", lambda: 2 * diff, fields), ("mse_grad_not_divided", diff, fields),
+                       ("mse_grad_divided_twice", lambda: r_d / size, fields)]
         if d > 1:
-            d_alts.append(("mse_grad_batch_only", 2 * diff / n, fields))
-        d_alts.append(("mse_grad_doubled", 2 * r_d, fields))  # last: with D = 2 it equals the one above
+            d_alts.append(("mse_grad_batch_only", lambda: 2 * diff / n, fields))
+        d_alts.append(("mse_grad_doubled", lambda: 2 * r_d, fields))  # last: with D = 2 it equals the one above
         judge(r_d, dpred, case, atol=1e-10, rtol=1e-8, alternatives=d_alts, what="what_dpred")
     passed("mse_loss", len(specs), hidden)
 

@@ -62,8 +62,8 @@ def _activation_check(exercise, fn, hidden, forward, reference, cache_of, arg_na
             _verified(expected, lambda: numerical_grad(forward, x, dout), "dx")
         fields = {"name": "dx"}
         alternatives = alternatives_of(dout, cache, x) + [
-            (_ACT_SIGN[exercise], -expected, fields), ("grad_doubled", 2 * expected, fields),
-            ("grad_halved", expected / 2, fields)]
+            (_ACT_SIGN[exercise], lambda: -expected, fields), ("grad_doubled", lambda: 2 * expected, fields),
+            ("grad_halved", lambda: expected / 2, fields)]  # computed only for a wrong answer
         judge(expected, got, case, atol=1e-10, rtol=1e-7, alternatives=alternatives, what="what_dx")
     passed(exercise, len(specs), hidden)
 
