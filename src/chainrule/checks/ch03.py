@@ -37,6 +37,7 @@ import numpy as np
 from ..gradcheck import numerical_grad
 from .core import as_array, call, cases, judge, passed
 from .learner import call_with_shape_hint
+from .seeded import seeded
 from .core import describe as _describe, unchanged as _unchanged, unpack as _unpack, verified as _verified
 from .ch03_ref import (log_softmax_rows, net_forward, ref_affine_backward, ref_affine_forward,  # noqa: F401
                       ref_mse_loss, ref_relu_backward, ref_sigmoid_backward, ref_softmax_cross_entropy,
@@ -172,6 +173,7 @@ _CE_HIDDEN = [(11, 6, 10, 0.0), (12, 1, 2, 0.0), (13, 5, 3, 0.0), (14, 2, 7, 800
 _CE_SCALE = (16, 32, 10000, 0.0)
 
 
+@seeded(lambda: [_CE_SCALE])  # the layer-sized case: drawn once per grading worker
 def _ce_case(seed, n, c, offset):
     rng = np.random.default_rng(seed)
     logits = rng.standard_normal((n, c)) * 2.0 + offset
@@ -229,13 +231,18 @@ _MSE_HIDDEN = [(11, 6, 2), (12, 1, 4), (13, 3, 3), (14, 8, 1), (15, 2, 5)]
 _MSE_SCALE = (16, 1024, 1024)  # as _ACT_SCALE: stops an estimate one element at a time, not a vectorised one
 
 
+@seeded(lambda: [_MSE_SCALE])  # the layer-sized case: drawn once per grading worker
+def _mse_case(seed, n, d):
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((n, d)), rng.standard_normal((n, d))
+
+
 def check_mse_loss(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
     specs = _MSE_HIDDEN + [_MSE_SCALE] if hidden else _MSE_VISIBLE
     descs = [f"pred {(n, d)}, target {(n, d)}" for _, n, d in specs]
     for case, (seed, n, d) in zip(cases("mse_loss", descs), specs):
-        rng = np.random.default_rng(seed)
-        pred, target = rng.standard_normal((n, d)), rng.standard_normal((n, d))
+        pred, target = _mse_case(seed, n, d)
         saved_p, saved_t = pred.copy(), target.copy()
         got = _call(fn, (pred, target), case)
         loss, dpred = _unpack(got, ("loss", "dpred"), case)

@@ -37,6 +37,7 @@ import numpy as np
 from ..gradcheck import numerical_grad
 from .core import CheckFailed, _value, cases, close, judge, msg, passed
 from .learner import call_with_shape_hint
+from .seeded import seeded
 from .core import describe as _describe, unchanged as _unchanged, unpack as _unpack, verified as _verified
 from .ch05_ref import ref_avgpool_backward, ref_conv2d_backward, ref_conv2d_forward, ref_conv2d_overwrite
 from .ch05_ref import ref_maxpool_assign_at_max, ref_maxpool_backward, ref_pool_forward, windows as _windows
@@ -84,6 +85,7 @@ _CONV_HIDDEN = [(11, 3, 2, 8, 7, 3, 3, 3, 2, 1), (12, 1, 3, 5, 5, 2, 1, 1, 1, 0)
 _CONV_SCALE = (16, 16, 16, 32, 32, 4, 3, 3, 2, 1)
 
 
+@seeded(lambda: [_CONV_SCALE])  # the layer-sized case: drawn once per grading worker
 def _conv_case(seed, n, c, h, w, f, kh, kw, stride, pad):
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((n, c, h, w))
@@ -243,6 +245,7 @@ _POOL_HIDDEN = [(11, 3, 2, 8, 8, 2, 2, 2), (12, 1, 4, 7, 5, 3, 3, 2), (13, 2, 2,
 _POOL_SCALE = (16, 16, 32, 32, 32, 3, 3, 2)
 
 
+@seeded(lambda: [_POOL_SCALE])  # the layer-sized case: drawn once per grading worker
 def _pool_case(seed, n, c, h, w, kh, kw, stride):
     """x with distinct values (no ties, gaps far above a numerical step) and a dout."""
     rng = np.random.default_rng(seed)
