@@ -47,14 +47,15 @@ def _fresh(value):
 
 
 def seeded(cases):
-    """Decorate a case builder, a pure function of hashable constants. ``cases``: a function of none
+    """Decorate a case builder, a pure function of hashable constants (a call with keyword arguments
+    is always computed). ``cases``: a function of none
     that returns the argument tuples to keep (read when :func:`warm` runs, so a test that swaps a
     layer-sized case for a small one is honoured)."""
     def wrap(fn):
         @functools.wraps(fn)
-        def builder(*args):
-            kept = _KEPT.get((builder, args), _KEPT)
-            return fn(*args) if kept is _KEPT else _fresh(kept)
+        def builder(*args, **kwargs):
+            kept = _KEPT.get((builder, args), _KEPT) if not kwargs else _KEPT  # a variant: computed
+            return fn(*args, **kwargs) if kept is _KEPT else _fresh(kept)
         builder.cases = cases
         _BUILDERS.append(builder)
         return builder
