@@ -32,6 +32,8 @@ another exercise's. The activations are checked in :mod:`.ch03_act`, the tensor 
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ..gradcheck import numerical_grad
@@ -327,15 +329,21 @@ def check_two_layer_net(fn, hidden=False):
         missing = [k for k in PARAM_NAMES if k not in grads]
         if missing:
             case.fail("missing_grad_key", missing=missing[0], keys=", ".join(map(str, grads)) or "—")
-        g_dout = ref_two_layer_net(x, y, params, relu_mask="dout")[1]
-        g_none = ref_two_layer_net(x, y, params, relu_mask="none")[1]
-        h_pre, h, scores = net_forward(x, y, params)
-        dscores = ref_softmax_cross_entropy(scores, y)[1]
-        dh_pre = (dscores @ params["W2"]) * (h_pre > 0)
+        # the typical wrong versions: computed only for a wrong answer, each once
+        g_dout = functools.cache(lambda: ref_two_layer_net(x, y, params, relu_mask="dout")[1])
+        g_none = functools.cache(lambda: ref_two_layer_net(x, y, params, relu_mask="none")[1])
+
+        @functools.cache
+        def parts():
+            h_pre, h, scores = net_forward(x, y, params)
+            dscores = ref_softmax_cross_entropy(scores, y)[1]
+            return h, dscores, (dscores @ params["W2"]) * (h_pre > 0)   # h, dscores, dh_pre
         label = {k: f"grads[{k!r}]" for k in PARAM_NAMES}
-        relu_alts = {label[k]: [("relu_mask_dout", g_dout[k]), ("relu_mask_missing", g_none[k])] for k in ("W1", "b1")}
-        per_sample = {label["W2"]: lambda: np.einsum("nc,nh->nch", dscores, h), label["b2"]: lambda: dscores,
-                      label["W1"]: lambda: np.einsum("nh,nd->nhd", dh_pre, x), label["b1"]: lambda: dh_pre}
+        relu_alts = {label[k]: [("relu_mask_dout", lambda k=k: g_dout()[k]),
+                                ("relu_mask_missing", lambda k=k: g_none()[k])] for k in ("W1", "b1")}
+        per_sample = {label["W2"]: lambda: np.einsum("nc,nh->nch", parts()[1], parts()[0]),
+                      label["b2"]: lambda: parts()[1],
+                      label["W1"]: lambda: np.einsum("nh,nd->nhd", parts()[2], x), label["b1"]: lambda: parts()[2]}
         # backward order: the first wrong gradient is the one nearest to the mistake
         _judge_grads(case, n, [(label[k], k[0].lower(), r_grads[k], grads[k], f"what_grad_{k}")
                                for k in ("W2", "b2", "W1", "b1")],
