@@ -8,7 +8,8 @@ Prints, per chapter: the CPU seconds of starting an empty sandbox (bubblewrap al
 start (interpreter and imports) and of loading the student's definitions; then per exercise the
 judge's CPU (references, comparisons, diagnosis, the data codec) and the host's (driving the
 student's code on the judge's inputs, its codec). With ``--top N`` the N functions of the judge
-that cost the most (cProfile, cumulative) over the whole chapter. For measuring, not for CI.
+that cost the most (cProfile, cumulative) over the whole chapter. This process runs with the judge
+sandbox's memory settings (``grader.boxes.MALLOC_ENV``). For measuring, not for CI.
 """
 from __future__ import annotations
 
@@ -33,6 +34,11 @@ def _self_cpu() -> float:
 
 
 def main(argv=None) -> int:
+    import os
+
+    from grader.boxes import MALLOC_ENV
+    if any(os.environ.get(k) != v for k, v in MALLOC_ENV.items()):  # the judge's sandbox runs with these
+        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, **MALLOC_ENV})
     import nbformat
     from course_helpers import fill_solutions, read
     from grading_cpu import _Account
