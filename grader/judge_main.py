@@ -141,7 +141,8 @@ def _child(fds) -> None:
 
 
 def preload() -> None:
-    """Import, once, everything a child would: every chapter's checks and the kit's specs and drivers."""
+    """Import, once, everything a child would: every chapter's checks and the kit's specs and drivers;
+    and draw the layer-sized cases' inputs (:mod:`coursekit.checks.seeded`), the same for every student."""
     import glob
 
     import coursekit
@@ -151,6 +152,8 @@ def preload() -> None:
         importlib.import_module("coursekit.checks." + os.path.basename(path)[:-3])
     for path in sorted(glob.glob(os.path.join(os.path.dirname(coursekit.__file__), "ch[0-9][0-9].py"))):
         importlib.import_module("coursekit." + os.path.basename(path)[:-3])
+    from coursekit.checks import seeded
+    seeded.warm()  # the layer-sized cases' inputs, drawn once here: every fork starts with them
 
 
 def _not_dumpable() -> None:

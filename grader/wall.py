@@ -9,7 +9,8 @@ can make the judge do. The judge sends requests; the host in the sandbox answers
   :class:`~coursekit.data.Opaque` for anything else, and, for ``$ref``, one of the *judge's own*
   nodes of that call's inputs). ``after`` updates the judge's own inputs in place
   (:func:`restore`): an array gets values of its own shape, a list or dict its new contents, a
-  spec its ``load_state`` (which validates like any learner output).
+  spec its ``load_state`` (which validates like any learner output); ``{"same": true}`` (the host
+  found the input as it was sent) leaves the judge's input as it is.
 * ``{"error": {"type", "message", "where"}}``: three strings, turned into :class:`LearnerError`.
 * anything else: :class:`ProtocolError` (the exercise is ``crashed``).
 

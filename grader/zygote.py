@@ -23,7 +23,7 @@ import threading
 import time
 
 from . import sandbox
-from .boxes import GRADER_DIR, Host, Sandboxed, package_dir, running
+from .boxes import GRADER_DIR, MALLOC_ENV, Host, Sandboxed, package_dir, running
 from .inside import wire
 
 JUDGE_UID_OFFSET = 100000
@@ -62,7 +62,8 @@ class Zygote:
                                 wall_seconds=settings.notebook_seconds + GRACE)
         try:
             self.box = Sandboxed("judge", argv, limits, settings.uid + JUDGE_UID_OFFSET, settings.mechanism,
-                                _judge_binds(), (), {"PYTHONPATH": _judge_path()}, (theirs.detach(),))
+                                _judge_binds(), (), {"PYTHONPATH": _judge_path(), **MALLOC_ENV},
+                                (theirs.detach(),))
         except BaseException:
             ours.close()
             raise

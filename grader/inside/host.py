@@ -173,6 +173,64 @@ def load(ns: dict, cells: list, deny=()) -> dict:
     return report
 
 
+# ---------------------------------------------------------------------- inputs the call left alone
+def _same(sent, sent_blobs, now, now_blobs, depth=0) -> bool:
+    """Is the encoded value ``now`` exactly the encoded value ``sent`` (arrays byte for byte)?"""
+    if depth > 64 or type(sent) is not type(now):
+        return False
+    if isinstance(sent, list):
+        return len(sent) == len(now) and all(_same(a, sent_blobs, b, now_blobs, depth + 1) for a, b in zip(sent, now))
+    if not isinstance(sent, dict):
+        return sent == now
+    if sent.keys() != now.keys():
+        return False
+    if "$nd" in sent and len(sent) == 1:
+        (dt, shape, a), (dt2, shape2, b) = sent["$nd"], now["$nd"]
+        if dt != dt2 or shape != shape2 or type(a) is not type(b):
+            return False
+        if not isinstance(a, int):
+            return a == b
+        x, y = memoryview(sent_blobs[a]).cast("B"), memoryview(now_blobs[b]).cast("B")
+        if len(x) != len(y):
+            return False
+        import numpy as np
+        unit = np.uint64 if len(x) % 8 == 0 else np.uint8  # a few vector passes, not a byte loop
+        return bool(np.array_equal(np.frombuffer(x, unit), np.frombuffer(y, unit)))
+    return all(_same(sent[k], sent_blobs, now[k], now_blobs, depth + 1) for k in sent)
+
+
+def _drop_blobs(encoded, blobs, depth=0) -> None:
+    """Empty the attachments ``encoded`` names: they are no longer sent."""
+    if depth > 64:
+        return
+    if isinstance(encoded, list):
+        for v in encoded:
+            _drop_blobs(v, blobs, depth + 1)
+    elif isinstance(encoded, dict):
+        if "$nd" in encoded and len(encoded) == 1 and isinstance(encoded["$nd"][2], int):
+            blobs[encoded["$nd"][2]] = b""
+            return
+        for v in encoded.values():
+            _drop_blobs(v, blobs, depth + 1)
+
+
+def unchanged_inputs(ok: dict, msg: dict, blobs: list) -> None:
+    """An input the call did not change comes back as ``{"same": true}`` instead of its whole value:
+    the judge keeps its own copy as it is (a layer-sized input no longer crosses the wall twice).
+    Nothing is trusted by this: the host could as well send the value back unchanged."""
+    sent_blobs = msg.get("$blobs") or []
+    sent_args = msg.get("args") if isinstance(msg.get("args"), list) else []
+    sent_kw = msg.get("kwargs", {}).get("$d") if isinstance(msg.get("kwargs"), dict) else None
+    sent_kw = {k: v for k, v in sent_kw} if isinstance(sent_kw, list) else {}
+    pairs = [(ok["after"], i, sent_args[i]) for i in range(min(len(ok["after"]), len(sent_args)))]
+    pairs += [(ok["kwafter"], k, sent_kw[k]) for k in ok["kwafter"] if k in sent_kw]
+    for where, key, sent in pairs:
+        after = where[key]
+        if isinstance(after, dict) and set(after) == {"value"} and _same(sent, sent_blobs, after["value"], blobs):
+            _drop_blobs(after["value"], blobs)
+            where[key] = {"same": True}
+
+
 def _where(exc) -> str:
     """The innermost function of the traceback: names the unfinished method of a NotImplementedError."""
     tb = exc.__traceback__
@@ -217,6 +275,7 @@ class Host:
             drivers.get(str(msg.get("driver", "call")))  # registers the chapter's specs and drivers
             out = []
             reply = {"ok": drivers.outcome(target, str(msg.get("driver", "call")), list(args), dict(kwargs), out)}
+            unchanged_inputs(reply["ok"], msg, out)
             return reply, out
         raise ValueError(f"unknown operation {op!r}")
 

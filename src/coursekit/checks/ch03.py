@@ -32,11 +32,14 @@ another exercise's. The activations are checked in :mod:`.ch03_act`, the tensor 
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from chainrule import numerical_grad
 from .core import as_array, call, cases, judge, passed
 from .learner import call_with_shape_hint
+from .seeded import seeded
 from .core import describe as _describe, unchanged as _unchanged, unpack as _unpack, verified as _verified
 from ..key.ch03 import (log_softmax_rows, net_forward, ref_affine_backward, ref_affine_forward,  # noqa: F401
                       ref_mse_loss, ref_relu_backward, ref_sigmoid_backward, ref_softmax_cross_entropy,
@@ -172,6 +175,7 @@ _CE_HIDDEN = [(11, 6, 10, 0.0), (12, 1, 2, 0.0), (13, 5, 3, 0.0), (14, 2, 7, 800
 _CE_SCALE = (16, 32, 10000, 0.0)
 
 
+@seeded(lambda: [_CE_SCALE])  # the layer-sized case: drawn once per grading worker
 def _ce_case(seed, n, c, offset):
     rng = np.random.default_rng(seed)
     logits = rng.standard_normal((n, c)) * 2.0 + offset
@@ -229,13 +233,18 @@ _MSE_HIDDEN = [(11, 6, 2), (12, 1, 4), (13, 3, 3), (14, 8, 1), (15, 2, 5)]
 _MSE_SCALE = (16, 1024, 1024)  # as _ACT_SCALE: stops an estimate one element at a time, not a vectorised one
 
 
+@seeded(lambda: [_MSE_SCALE])  # the layer-sized case: drawn once per grading worker
+def _mse_case(seed, n, d):
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((n, d)), rng.standard_normal((n, d))
+
+
 def check_mse_loss(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
     specs = _MSE_HIDDEN + [_MSE_SCALE] if hidden else _MSE_VISIBLE
     descs = [f"pred {(n, d)}, target {(n, d)}" for _, n, d in specs]
     for case, (seed, n, d) in zip(cases("mse_loss", descs), specs):
-        rng = np.random.default_rng(seed)
-        pred, target = rng.standard_normal((n, d)), rng.standard_normal((n, d))
+        pred, target = _mse_case(seed, n, d)
         saved_p, saved_t = pred.copy(), target.copy()
         got = _call(fn, (pred, target), case)
         loss, dpred = _unpack(got, ("loss", "dpred"), case)
@@ -256,13 +265,13 @@ def check_mse_loss(fn, hidden=False):
         loss_alts += [("mse_rmse", np.sqrt(r_loss), fields), ("mse_no_square", lambda: np.mean(diff), fields),
                       ("mse_no_square", lambda: np.mean(np.abs(diff)), fields)]
         judge(r_loss, loss, case, atol=1e-10, rtol=1e-8, alternatives=loss_alts, what="what_loss")
-        d_alts = [("mse_missing_2", r_d / 2, fields), ("mse_grad_sign", -r_d, fields)]
+        d_alts = [("mse_missing_2", lambda: r_d / 2, fields), ("mse_grad_sign", lambda: -r_d, fields)]  # lazily
         if size > 1:
-            d_alts += [("mse_grad_not_divided", 2 * diff, fields), ("mse_grad_not_divided", diff, fields),
-                       ("mse_grad_divided_twice", r_d / size, fields)]
+            d_alts += [("mse_grad_not_divided", lambda: 2 * diff, fields), ("mse_grad_not_divided", diff, fields),
+                       ("mse_grad_divided_twice", lambda: r_d / size, fields)]
         if d > 1:
-            d_alts.append(("mse_grad_batch_only", 2 * diff / n, fields))
-        d_alts.append(("mse_grad_doubled", 2 * r_d, fields))  # last: with D = 2 it equals the one above
+            d_alts.append(("mse_grad_batch_only", lambda: 2 * diff / n, fields))
+        d_alts.append(("mse_grad_doubled", lambda: 2 * r_d, fields))  # last: with D = 2 it equals the one above
         judge(r_d, dpred, case, atol=1e-10, rtol=1e-8, alternatives=d_alts, what="what_dpred")
     passed("mse_loss", len(specs), hidden)
 
@@ -320,15 +329,21 @@ def check_two_layer_net(fn, hidden=False):
         missing = [k for k in PARAM_NAMES if k not in grads]
         if missing:
             case.fail("missing_grad_key", missing=missing[0], keys=", ".join(map(str, grads)) or "—")
-        g_dout = ref_two_layer_net(x, y, params, relu_mask="dout")[1]
-        g_none = ref_two_layer_net(x, y, params, relu_mask="none")[1]
-        h_pre, h, scores = net_forward(x, y, params)
-        dscores = ref_softmax_cross_entropy(scores, y)[1]
-        dh_pre = (dscores @ params["W2"]) * (h_pre > 0)
+        # the typical wrong versions: computed only for a wrong answer, each once
+        g_dout = functools.cache(lambda: ref_two_layer_net(x, y, params, relu_mask="dout")[1])
+        g_none = functools.cache(lambda: ref_two_layer_net(x, y, params, relu_mask="none")[1])
+
+        @functools.cache
+        def parts():
+            h_pre, h, scores = net_forward(x, y, params)
+            dscores = ref_softmax_cross_entropy(scores, y)[1]
+            return h, dscores, (dscores @ params["W2"]) * (h_pre > 0)   # h, dscores, dh_pre
         label = {k: f"grads[{k!r}]" for k in PARAM_NAMES}
-        relu_alts = {label[k]: [("relu_mask_dout", g_dout[k]), ("relu_mask_missing", g_none[k])] for k in ("W1", "b1")}
-        per_sample = {label["W2"]: lambda: np.einsum("nc,nh->nch", dscores, h), label["b2"]: lambda: dscores,
-                      label["W1"]: lambda: np.einsum("nh,nd->nhd", dh_pre, x), label["b1"]: lambda: dh_pre}
+        relu_alts = {label[k]: [("relu_mask_dout", lambda k=k: g_dout()[k]),
+                                ("relu_mask_missing", lambda k=k: g_none()[k])] for k in ("W1", "b1")}
+        per_sample = {label["W2"]: lambda: np.einsum("nc,nh->nch", parts()[1], parts()[0]),
+                      label["b2"]: lambda: parts()[1],
+                      label["W1"]: lambda: np.einsum("nh,nd->nhd", parts()[2], x), label["b1"]: lambda: parts()[2]}
         # backward order: the first wrong gradient is the one nearest to the mistake
         _judge_grads(case, n, [(label[k], k[0].lower(), r_grads[k], grads[k], f"what_grad_{k}")
                                for k in ("W2", "b2", "W1", "b1")],

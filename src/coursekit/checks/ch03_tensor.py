@@ -21,6 +21,7 @@ from chainrule import numerical_grad
 from .core import CheckFailed, call, cases, judge, passed
 from .core import unchanged as _unchanged, unpack as _unpack, verified as _verified
 from ..key.ch03 import log_softmax, ref_log_softmax_vjp, ref_matmul_vjp, ref_sum_vjp, ref_unbroadcast
+from .seeded import seeded
 
 
 def _call(fn, args, case, kwargs=None, on_error=None):
@@ -52,6 +53,11 @@ _UB_HIDDEN = [(11, (3, 2, 4), (2, 1)), (12, (3, 4), (3, 4)), (13, (2, 3, 4), (4,
 _UB_SCALE = (17, (64, 128, 512), (128, 1))
 
 
+@seeded(lambda: [_UB_SCALE[:2]])  # the layer-sized case: drawn once per grading worker
+def _ub_case(seed, gshape):
+    return np.random.default_rng(seed).standard_normal(gshape)
+
+
 def _first_slice(g, shape):
     """g at index 0 of every broadcast axis: the operand's own slice, without the sum."""
     lead = g.ndim - len(shape)
@@ -64,7 +70,7 @@ def check_unbroadcast(fn, hidden=False):
     specs = _UB_HIDDEN + [_UB_SCALE] if hidden else _UB_VISIBLE
     descs = [f"g {gs}, shape {s}" for _, gs, s in specs]
     for case, (seed, gshape, shape) in zip(cases("unbroadcast", descs), specs):
-        g = np.random.default_rng(seed).standard_normal(gshape)
+        g = _ub_case(seed, gshape)
         saved = g.copy()
         got = _call(fn, (g, shape), case)
         _unchanged(saved, g, case, "g")
@@ -129,14 +135,19 @@ _SUM_HIDDEN = [(11, (4, 4), 0, False), (12, (4, 4), 1, False), (13, (2, 3, 4), (
 _SUM_SCALE = (17, (512, 2048), 1, False)  # as _UB_SCALE: a numerical estimate costs a sum per element
 
 
+@seeded(lambda: [_SUM_SCALE])  # the layer-sized case: drawn once per grading worker
+def _sum_case(seed, shape, axis, keepdims):
+    rng = np.random.default_rng(seed)
+    a = rng.standard_normal(shape)
+    return a, np.asarray(rng.standard_normal(np.shape(a.sum(axis=axis, keepdims=keepdims))))
+
+
 def check_sum_vjp(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
     specs = _SUM_HIDDEN + [_SUM_SCALE] if hidden else _SUM_VISIBLE
     descs = [f"a {s}, axis={ax!r}, keepdims={kd}" for _, s, ax, kd in specs]
     for case, (seed, shape, axis, keepdims) in zip(cases("sum_vjp", descs), specs):
-        rng = np.random.default_rng(seed)
-        a = rng.standard_normal(shape)
-        g = np.asarray(rng.standard_normal(np.shape(a.sum(axis=axis, keepdims=keepdims))))
+        a, g = _sum_case(seed, shape, axis, keepdims)
         saved = g.copy()
         got = _call(fn, (g, shape), case, kwargs={"axis": axis, "keepdims": keepdims}, on_error="sum_vjp_expand")
         _unchanged(saved, g, case, "g")

@@ -30,11 +30,14 @@ names the output that is wrong (out, dx, dw, db).
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from chainrule import numerical_grad
 from .core import CheckFailed, _value, cases, close, judge, msg, passed
 from .learner import call_with_shape_hint
+from .seeded import seeded
 from .core import describe as _describe, unchanged as _unchanged, unpack as _unpack, verified as _verified
 from ..key.ch05 import ref_avgpool_backward, ref_conv2d_backward, ref_conv2d_forward, ref_conv2d_overwrite
 from ..key.ch05 import ref_maxpool_assign_at_max, ref_maxpool_backward, ref_pool_forward, windows as _windows
@@ -82,6 +85,7 @@ _CONV_HIDDEN = [(11, 3, 2, 8, 7, 3, 3, 3, 2, 1), (12, 1, 3, 5, 5, 2, 1, 1, 1, 0)
 _CONV_SCALE = (16, 16, 16, 32, 32, 4, 3, 3, 2, 1)
 
 
+@seeded(lambda: [_CONV_SCALE])  # the layer-sized case: drawn once per grading worker
 def _conv_case(seed, n, c, h, w, f, kh, kw, stride, pad):
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((n, c, h, w))
@@ -169,24 +173,26 @@ def check_conv2d_backward(fn, hidden=False):
             _verified(rdb, lambda: numerical_grad(lambda v: fwd(x, w, v, stride, pad), b, dout), "db")
         ho, wo = dout.shape[2:]
         fields = {"stride": stride, "padding": pad, "n": n, "c": c, "f": f, "kh": kh, "kw": kw}
-        flipped = ref_conv2d_backward(dout, x, w[:, :, ::-1, ::-1], b, stride, pad)
-        stride_ignored = (ref_conv2d_backward(dout, x, w, b, stride, pad, scatter_stride=1)
-                          if stride > 1 else (None, None, None))
+        # the typical wrong versions are computed only when an answer does not match (lazily, once)
+        flipped = functools.cache(lambda: ref_conv2d_backward(dout, x, w[:, :, ::-1, ::-1], b, stride, pad))
+        stride_ignored = functools.cache(lambda: ref_conv2d_backward(dout, x, w, b, stride, pad, scatter_stride=1))
         xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
-        overwrite = ref_conv2d_overwrite(dout, x, w, stride, pad)
+        overwrite = functools.cache(lambda: ref_conv2d_overwrite(dout, x, w, stride, pad))
 
         def common(name, ref):   # `=` for `+=`, then a sign or a factor: the same for dx, dw and db
             named = {**fields, "name": name}
-            return ([("conv_overwrite", v, named) for v in overwrite[name]]
-                    + [("conv_grad_sign", -ref, named), ("conv_grad_factor", 2 * ref, {**named, "factor": "2"}),
-                       ("conv_grad_factor", ref / 2, {**named, "factor": "1/2"})])
+            count = {"dx": 2, "dw": 3, "db": 3}[name]  # as many as ref_conv2d_overwrite gives
+            return ([("conv_overwrite", lambda i=i: overwrite()[name][i], named) for i in range(count)]
+                    + [("conv_grad_sign", lambda: -ref, named),
+                       ("conv_grad_factor", lambda: 2 * ref, {**named, "factor": "2"}),
+                       ("conv_grad_factor", lambda: ref / 2, {**named, "factor": "1/2"})])
         # --- dx (the order of backward: db, dw, dx would also do; dx first as the chapter derives it)
-        dx_alts = [("conv_dx_kernel_not_flipped", flipped[0], {**fields, "name": "dx"}),
+        dx_alts = [("conv_dx_kernel_not_flipped", lambda: flipped()[0], {**fields, "name": "dx"}),
                    ("conv_dx_padding_not_removed", lambda: ref_conv2d_backward(dout, x, w, b, stride, pad,
                                                                                crop=False)[0],
                     {**fields, "name": "dx"})]
         if stride > 1:
-            dx_alts.append(("conv_stride_ignored_backward", stride_ignored[0], {**fields, "name": "dx"}))
+            dx_alts.append(("conv_stride_ignored_backward", lambda: stride_ignored()[0], {**fields, "name": "dx"}))
         if c == f:
             dx_alts.append(("conv_channels_swapped", lambda: ref_conv2d_backward(
                 dout, x, w.transpose(1, 0, 2, 3), b, stride, pad)[0], {**fields, "name": "dx"}))
@@ -196,12 +202,12 @@ def check_conv2d_backward(fn, hidden=False):
                      ("conv_dx_missing_filter_sum", (n, f) + x.shape[1:], {**fields, "name": "dx"})])
         judge(rdx, dx, case, atol=1e-9, rtol=1e-7, alternatives=dx_alts, what="what_dx")
         # --- dw
-        per_sample_dw = np.einsum("nchwpq,nfhw->nfcpq", _windows(xp, kh, kw, stride), dout)
-        dw_alts = [("conv_dw_missing_batch_sum", per_sample_dw, {**fields, "name": "dw"}),
+        dw_alts = [("conv_dw_missing_batch_sum", lambda: np.einsum("nchwpq,nfhw->nfcpq", _windows(xp, kh, kw, stride),
+                                                                   dout), {**fields, "name": "dw"}),
                    ("conv_dw_flipped", rdw[:, :, ::-1, ::-1], {**fields, "name": "dw"}),
                    ("conv_dw_channels_swapped", rdw.transpose(1, 0, 2, 3), {**fields, "name": "dw"})]
         if stride > 1:
-            dw_alts.append(("conv_stride_ignored_backward", stride_ignored[1], {**fields, "name": "dw"}))
+            dw_alts.append(("conv_stride_ignored_backward", lambda: stride_ignored()[1], {**fields, "name": "dw"}))
         if n > 1:
             dw_alts.append(("conv_grad_divided_by_n", rdw / n, {**fields, "name": "dw"}))
         dw_alts += common("dw", rdw)
@@ -239,6 +245,7 @@ _POOL_HIDDEN = [(11, 3, 2, 8, 8, 2, 2, 2), (12, 1, 4, 7, 5, 3, 3, 2), (13, 2, 2,
 _POOL_SCALE = (16, 16, 32, 32, 32, 3, 3, 2)
 
 
+@seeded(lambda: [_POOL_SCALE])  # the layer-sized case: drawn once per grading worker
 def _pool_case(seed, n, c, h, w, kh, kw, stride):
     """x with distinct values (no ties, gaps far above a numerical step) and a dout."""
     rng = np.random.default_rng(seed)

@@ -51,6 +51,7 @@ from coursekit.data import Opaque, type_name
 from chainrule import functional as F
 from chainrule import Tensor
 from .core import CheckFailed, _digits, as_array, call, cases, fmt, judge, passed
+from .seeded import seeded
 from .ch08_primitive import check_softplus_primitive, ref_softplus, ref_softplus_vjp  # noqa: F401  (the chapter's name)
 from ..key.ch08 import FWD_HIDDEN, GC_HIDDEN, NORM_HIDDEN, TRAIN_HIDDEN, ascent_steps, norm
 from ..key.ch08 import (buggy_forward, buggy_logged_forward, ref_check_model_gradients, ref_forward,  # noqa: F401
@@ -320,6 +321,7 @@ def _gc_case(seed, n, d, h, c, loss_name, fault):
     return Net(d, h, c, seed, vjp=VJP_FAULTS[fault] if fault else 0), x, y, LossFn(loss_name)
 
 
+@seeded(lambda: [(s,) for s in _GC_VISIBLE + GC_HIDDEN])  # finite differences of every case: once per worker
 def _ref_gc_rels(spec, **kw):
     model, x, y, loss_fn = _gc_case(*spec)
     return ref_gc_rels(model, Tensor(x), y, loss_fn, **kw)
