@@ -1,8 +1,8 @@
 """Chapter 2's inputs and drivers: graphs to sort, and expressions to run on a learner's ``Value``.
 
 * :class:`Graph` — the graph a ``topological_sort(root)`` is tried on, a spec of plain
-  :class:`Node` objects. It is described by each node's name and parents' indices, in the order
-  the nodes were made (parents before children, so rebuilding needs no sorting of its own), and
+  :class:`Node` objects. It is described by each node's name and parents' indices, in a shuffled
+  order (the order the nodes were made would be a topological order, readable in the sandbox), and
   offers its nodes as ``refs()``: a learner's order comes back as the receiver's own nodes, and a
   node the learner made up arrives as :class:`~coursekit.data.Opaque`.
 * driver ``"ch02.call_on_root"`` — ``topological_sort(graph.root)``.
@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import itertools
 import operator
+import random
+import zlib
 
 from .drivers import driver
 from .specs import Spec, register
@@ -34,7 +36,12 @@ class Node:
 
 @register
 class Graph(Spec):
-    """Nodes made through :meth:`node`, in that order; the root is the last one made."""
+    """Nodes made through :meth:`node`, in that order; the root is the last one made.
+
+    On the wire (and in ``refs()``) the nodes are listed in a shuffled order, not the order they
+    were made: that order puts parents first, so it *is* a topological order, and a learner's code
+    in the sandbox can reach the rebuilt graph's list (through the driver's frame or the garbage
+    collector). The shuffle is seeded by the graph itself, so a re-grade sees the same order."""
 
     spec_name = "ch02.Graph"
     MAX_NODES = 10_000
@@ -42,6 +49,8 @@ class Graph(Spec):
     def __init__(self):
         self.nodes = []
         self._index = {}
+        self._root = None
+        self._wired = None  # refs(): the nodes in the wire order, once the graph is complete
 
     def node(self, name, parents=()):
         """A new node of this graph; its parents must be nodes of this graph."""
@@ -51,30 +60,51 @@ class Graph(Spec):
         n = Node(str(name), parents)
         self._index[id(n)] = len(self.nodes)
         self.nodes.append(n)
+        self._root = n
+        self._wired = None
         return n
 
     @property
     def root(self):
-        return self.nodes[-1]
+        return self._root
+
+    def _wire_order(self):
+        """The nodes in a shuffled order, seeded by the names and edges (the same graph, the same order)."""
+        made = [[n.name, [self._index[id(p)] for p in n.parents]] for n in self.nodes]
+        order = list(self.nodes)
+        random.Random(zlib.crc32(repr(made).encode())).shuffle(order)
+        return order
 
     def spec(self):
-        return [[n.name, [self._index[id(p)] for p in n.parents]] for n in self.nodes]
+        order = self._wire_order()
+        at = {id(n): i for i, n in enumerate(order)}
+        return {"nodes": [[n.name, [at[id(p)] for p in n.parents]] for n in order], "root": at[id(self.root)]}
 
     @classmethod
     def rebuild(cls, data):
         # the judge's own description; still checked, so a malformed one fails here and not later
-        if not (isinstance(data, list) and 0 < len(data) <= cls.MAX_NODES):
+        nodes, root = (data.get("nodes"), data.get("root")) if isinstance(data, dict) else (None, None)
+        if not (isinstance(nodes, list) and 0 < len(nodes) <= cls.MAX_NODES and type(root) is int
+                and 0 <= root < len(nodes)):
             raise ValueError("malformed graph")
         g = cls()
-        for name, parents in data:
-            if not (isinstance(name, str) and isinstance(parents, list)
-                    and all(type(i) is int and 0 <= i < len(g.nodes) for i in parents)):
+        for item in nodes:  # every node first, then the edges: the list is in no particular order
+            if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str)
+                    and isinstance(item[1], list) and all(type(i) is int and 0 <= i < len(nodes) for i in item[1])):
                 raise ValueError("malformed graph node")
-            g.node(name, [g.nodes[i] for i in parents])
+            n = Node(item[0])
+            g._index[id(n)] = len(g.nodes)
+            g.nodes.append(n)
+        for n, (_, parents) in zip(g.nodes, nodes):
+            n.parents = tuple(g.nodes[i] for i in parents)
+        g._root = g.nodes[root]
+        g._wired = list(g.nodes)  # already in the wire order: refs() must list them the same way
         return g
 
     def refs(self):
-        return self.nodes
+        if self._wired is None:
+            self._wired = self._wire_order()
+        return self._wired
 
 
 @driver("ch02.call_on_root")

@@ -307,16 +307,17 @@ def check_two_layer_net(fn, hidden=False):
     descs = [f"x {(n, d)}, y {(n,)}, W1 {(hh, d)}, W2 {(c, hh)}" for _, n, d, hh, c in specs]
     for case, (seed, n, d, hh, c) in zip(cases("two_layer_net", descs), specs):
         x, y, params = _net_case(seed, n, d, hh, c)
-        saved_x = x.copy()
+        saved_x, saved_y = x.copy(), y.copy()
         saved = {k: v.copy() for k, v in params.items()}
         got = _call(fn, (x, y, params), case, layout_hint=True)
         loss, grads = _unpack(got, ("loss", "grads"), case)
         _unchanged(saved_x, x, case, "x")
+        _unchanged(saved_y.astype(np.float64), y, case, "y")
         for k in PARAM_NAMES:
             if k not in params:
                 case.fail("modified_argument", name=f"params[{k!r}]", index="", before="…", after="—")
             _unchanged(saved[k], params[k], case, f"params[{k!r}]")
-        x, params = saved_x, saved
+        x, y, params = saved_x, saved_y, saved
         r_loss, r_grads = ref_two_layer_net(x, y, params)
         for k in PARAM_NAMES if (seed, n, d, hh, c) != _NET_SCALE else ():  # same formula at every size
             def loss_of(v, k=k):

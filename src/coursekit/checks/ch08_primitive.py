@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from chainrule import numerical_grad
-from .core import call, cases, judge, passed
+from .core import call, cases, judge, passed, unchanged
 
 
 def _sigmoid(x):
@@ -57,8 +57,9 @@ def check_softplus_primitive(fn, hidden=False):
     specs = _SP_HIDDEN if hidden else _SP_VISIBLE
     descs = [f"x {shape}" + (", with x = 800 and x = −750" if large else "") for _, shape, _, large in specs]
     for case, (seed, shape, scale, large) in zip(cases("softplus_primitive", descs), specs):
-        x, dout = _sp_case(seed, shape, scale, large)
-        report = call(fn, (x, dout), case, driver="ch08.primitive")
+        given = _sp_case(seed, shape, scale, large)
+        x, dout = (a.copy() for a in given)  # the learner's code may write into what it is given:
+        report = call(fn, given, case, driver="ch08.primitive")  # expected values come from copies
         if not isinstance(report, dict) or not report.get("primitive"):
             got = report.get("type", "?") if isinstance(report, dict) else "?"
             case.fail("prim_not_a_primitive", got=got)
@@ -73,6 +74,8 @@ def check_softplus_primitive(fn, hidden=False):
             case.fail("prim_vjp_not_tuple", got=returned)
         if error:
             case.fail("prim_error", stage=stage, etype=etype, emsg=text)
+        unchanged(x, given[0], case, "x")
+        unchanged(dout, given[1], case, "dout")
         out, grad = ref_softplus(x), ref_softplus_vjp(dout, x)
         if not large:
             numeric = numerical_grad(ref_softplus, x.copy(), dout)

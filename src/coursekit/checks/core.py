@@ -94,6 +94,35 @@ class Case:
 
     def __init__(self, exercise, number, total, desc):
         self.exercise, self.number, self.total, self.desc = exercise, number, total, desc
+        self.watched = []  # (label, the input array, its copy from before the learner's call)
+
+    def watch(self, snapshots):
+        """Remember the inputs of a learner's call as they were (:func:`.learner.snapshot`)."""
+        self.watched.extend(snapshots)
+
+    def inputs_intact(self):
+        """CheckFailed('input_changed') when the learner's call wrote into an input array.
+
+        :func:`judge` asks this before it compares anything: an expected value computed from an
+        input the learner's code changed in place would follow the learner, so no check may rely
+        on remembering to guard its inputs. A check that guards them itself (with its own, more
+        precise message) does so first; a change within round-off (x[i] += h; x[i] -= h) is
+        tolerated, as in :func:`check_unchanged`."""
+        __tracebackhide__ = True
+        for label, array, before in self.watched:
+            if array.shape == before.shape and np.array_equal(array, before, equal_nan=True):
+                continue
+            if array.shape != before.shape:
+                self.fail("input_changed", position=label, index="", before=before.shape, after=array.shape)
+            with np.errstate(all="ignore"):
+                diff = np.abs(array.astype(np.float64) - before.astype(np.float64))
+                bad = ~(diff <= 1e-12 * np.maximum(np.abs(before.astype(np.float64)), 1.0))
+            bad &= ~(np.isnan(array) & np.isnan(before)) if array.dtype.kind in "fc" else True
+            if bad.any():
+                flat = int(np.argmax(bad.ravel()))
+                idx = np.unravel_index(flat, before.shape) if before.ndim else ()
+                self.fail("input_changed", position=label, index=_index(idx) if before.ndim else "",
+                          before=fmt(before.flat[flat], 10), after=fmt(array.flat[flat], 10))
 
     def fail(self, category, details=(), **fields):
         __tracebackhide__ = True
@@ -258,6 +287,7 @@ def judge(expected, got, case, atol=1e-8, rtol=1e-6, alternatives=(), batch_axis
     what        : the name of the value in the message: a message key or (key, fields), see what_text
     """
     __tracebackhide__ = True
+    case.inputs_intact()
     expected = np.asarray(expected, dtype=np.float64)
     arr = as_array(got, case)
     shape_fields = {"expected_shape": tuple(expected.shape), "got_shape": tuple(arr.shape)}

@@ -50,6 +50,9 @@ EN = {
     "modified_input": ("Your function changed its input x: after it returned, x{index} was {after} instead of "
                        "{before}. Restore every element you perturb (save the old value and put it back), "
                        "or work on a copy (x.copy())."),
+    "input_changed": ("Your function changed its argument {position} (counting from 1) in place: after it "
+                      "returned, it held {after} at {index} instead of {before}. Leave the inputs as they "
+                      "were and work on a copy (a = a.copy())."),
     # ---- the environment check -------------------------------------------------
     "env_ok": "Environment OK: Python {python}, chainrule {chainrule}, NumPy {numpy}, matplotlib {matplotlib}{font}.",
     "env_font": ", Chinese font {family} ({source})",
@@ -133,6 +136,8 @@ ZH = {
     "wrong_values": "数值不对，而且不像任何一种常见错误。请用上面列出的输入手算第一个失败的用例，逐步对照。",
     "modified_input": ("你的函数改动了输入 x：返回之后 x{index} 是 {after}，原本是 {before}。"
                        "每个被扰动的元素都要恢复原值（先保存旧值，再放回去），或者在副本（x.copy()）上操作。"),
+    "input_changed": ("你的函数原地改动了它的参数 {position}（从 1 开始数）：返回之后，它在 {index} 处是 {after}，"
+                      "原本是 {before}。请保持输入不变，在副本上操作（a = a.copy()）。"),
     # ---- 环境检查 -----------------------------------------------------------------
     "env_ok": "环境正常：Python {python}，chainrule {chainrule}，NumPy {numpy}，matplotlib {matplotlib}{font}。",
     "env_font": "，中文字体 {family}（{source}）",
