@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from lab_server import running_lab
+
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts" / "binder"
 CJK_FAMILY = "Noto Sans CJK SC"   # a face of noto-cjk-sans-otc's NotoSansCJK-Regular.ttc
@@ -64,6 +66,22 @@ def test_jupyterlab_offers_chinese(binder):
     """)
     assert "zh_CN" in packs, f"JupyterLab's languages: {sorted(packs)}"
     assert "中文" in packs["zh_CN"]["nativeName"]
+
+
+def test_binders_file_browser_shows_the_course_only(binder, tmp_path):
+    """BinderHub starts JupyterLab in the repository folder and names no root folder (binderhub's
+    BinderSpawner passes only ip, port, base URL, token and default URL): the server configuration
+    that postBuild writes makes course/ the root, as `make lab` does, so solutions/ and the grader
+    are out of the learner's file browser and out of reach of the contents API."""
+    with running_lab(str(binder["python"]), binder["repo"], tmp_path / "lab", binder["env"],
+                     root_flag=False) as lab:
+        listed = {item["name"] for item in lab.json("/api/contents")["content"]}
+        assert listed == {p.name for p in (REPO / "course").iterdir() if not p.name.startswith(".")}, listed
+        assert (binder["repo"] / "solutions").is_dir()   # in the image, but not served
+        for path in ("..%2Fsolutions", "..%2Fgrader", "solutions"):
+            assert lab.get(f"/api/contents/{path}")[0] in (400, 403, 404), path
+        assert lab.json("/api/contents/en")["type"] == "directory"
+        assert lab.get("/lab")[0] == 200   # the badge's urlpath
 
 
 def test_the_image_holds_no_grading_or_test_tools(binder):

@@ -205,6 +205,22 @@ def test_the_instructors_jupyterlab_shows_the_repository_and_nbgrader(tmp_path):
         assert loaded and not disabled
 
 
+BADGE = re.compile(r"\(https://mybinder\.org/v2/gh/[^/)]+/[^/)]+/[^?)]+\?urlpath=([^)]*)\)")
+
+
+@pytest.mark.parametrize("name", ["README.md", "README.zh.md"])
+def test_the_binder_badge_opens_a_path_the_course_root_serves(name):
+    """On Binder the server's root is course/ (postBuild, tested in test_binder_env.py): the
+    badge's urlpath must name a page under that root (``lab``, or ``lab/tree/<a folder of
+    course/>``), not ``lab/tree/course``, which no longer exists there."""
+    urlpaths = BADGE.findall((REPO / name).read_text(encoding="utf-8"))
+    assert urlpaths, f"no Binder badge with an urlpath in {name}"
+    for urlpath in urlpaths:
+        page, _, rest = urlpath.partition("/tree/")
+        assert page == "lab", urlpath
+        assert not rest or (REPO / "course" / rest).exists(), f"{urlpath}: course/{rest} does not exist"
+
+
 READMES = {"README.md": ("## Set-up", "## Learning", "## Teaching", "## Development"),
            "README.zh.md": ("## 安装", "## 学习", "## 教学", "## 开发")}
 
