@@ -54,6 +54,24 @@ def test_postbuild_installed_the_package(binder):
     assert r.returncode == 0, f"pip check in the Binder environment:\n{r.stdout}{r.stderr}"
 
 
+def test_the_lock_is_complete(binder):
+    """The Binder environment is built by pip *with* dependency resolution from the lock: had the
+    lock missed a dependency, pip would have added it. Every distribution there is in the lock
+    (besides pip, the venv's own setuptools and chainrule), which is what lets `make lab` install
+    the lock with --no-deps."""
+    from packaging.utils import canonicalize_name
+    lock = {canonicalize_name(line.split("==")[0].strip())
+            for line in (REPO / "binder" / "requirements.txt").read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith((" ", "#"))}
+    got = _python(binder, """
+        import json
+        from importlib.metadata import distributions
+        print(json.dumps(sorted({d.metadata["Name"] for d in distributions()})))
+    """)
+    installed = {canonicalize_name(n) for n in got} - {"pip", "setuptools", "chainrule"}
+    assert installed - lock == set(), f"installed but not in binder/requirements.txt (make lock): {installed - lock}"
+
+
 def test_jupyterlab_offers_chinese(binder):
     """The zh-CN language pack from binder/requirements.txt: JupyterLab lists 中文 among its
     languages (Settings → Language), as README says."""
