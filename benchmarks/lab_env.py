@@ -73,19 +73,19 @@ def pyc_mib(path: Path) -> float:
     return sum(p.lstat().st_blocks * 512 for p in path.rglob("*.pyc")) / 2**20
 
 
-def learner_env(venv: Path, home: Path) -> dict:
+def learner_env(repo: Path, venv: Path, home: Path) -> dict:
     """A learner's laptop: nothing of this machine's or the test run's Python settings."""
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("JUPYTER", "PYTHON", "PYTEST", "MPL", "CHAINRULE")) and k != "VIRTUAL_ENV"}
     env.update(PATH=f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}", VIRTUAL_ENV=str(venv),
                MPLCONFIGDIR=str(home / "mplconfig"), IPYTHONDIR=str(home / "ipython"),
-               JUPYTER_CONFIG_PATH=str(REPO / "binder" / "jupyter"))   # as `make lab` does
+               JUPYTER_CONFIG_PATH=str(repo / "binder" / "jupyter"))   # as `make lab` does
     return env
 
 
 def first_start(repo: Path, venv: Path, home: Path, n: int) -> tuple[float, float, int]:
     """(seconds until JupyterLab answers, seconds for the notebook's first cells, cells run)."""
-    env = learner_env(venv, home)
+    env = learner_env(repo, venv, home)
     t = time.perf_counter()
     with running_lab(str(venv / "bin" / "python"), repo / "course", home / f"lab{n}", env):
         server = time.perf_counter() - t
@@ -120,7 +120,8 @@ def main() -> None:
         size, pyc = du_mib(venv), pyc_mib(venv)
         starts = [first_start(repo, venv, dest / "home", i) for i in (1, 2)]
         after, pyc_after = du_mib(venv), pyc_mib(venv)
-        result = {"repo": str(repo), "install_s": round(install, 1), "install_cpu_s": round(install_cpu, 1), "size_mib": round(size, 1), "pyc_mib": round(pyc, 1),
+        result = {"repo": str(repo), "install_s": round(install, 1), "install_cpu_s": round(install_cpu, 1),
+                  "size_mib": round(size, 1), "pyc_mib": round(pyc, 1),
                   "size_after_first_start_mib": round(after, 1), "pyc_after_first_start_mib": round(pyc_after, 1),
                   "lab_start_s": [round(s[0], 1) for s in starts],
                   "first_cells_s": [round(s[1], 1) for s in starts], "first_cells": starts[0][2],
