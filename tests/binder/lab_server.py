@@ -55,9 +55,11 @@ class Lab:
 
 
 @contextlib.contextmanager
-def running_lab(python: str, root: Path, home: Path, env: dict, args=()):
+def running_lab(python: str, root: Path, home: Path, env: dict, args=(), *, root_flag: bool = True):
     """Yield a :class:`Lab` for ``python -m jupyter lab`` serving ``root``; ``env`` is the process
-    environment (e.g. with ``JUPYTER_CONFIG_PATH``); ``home`` receives its private folders."""
+    environment (e.g. with ``JUPYTER_CONFIG_PATH``); ``home`` receives its private folders.
+    ``root_flag=False``: started in ``root`` without naming a root folder, as BinderHub starts it,
+    so the server's configuration (or else its working folder) decides what it serves."""
     home.mkdir(parents=True, exist_ok=True)
     port, token = _free_port(), secrets.token_hex(16)
     private = dict(JUPYTER_CONFIG_DIR=home / "config", JUPYTER_DATA_DIR=home / "data",
@@ -66,7 +68,7 @@ def running_lab(python: str, root: Path, home: Path, env: dict, args=()):
     env = {**{k: str(v) for k, v in private.items()}, **env}   # a folder the caller chose wins
     cmd = [python, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
            f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-           f"--ServerApp.root_dir={root}", *args]
+           *([f"--ServerApp.root_dir={root}"] if root_flag else []), *args]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
     log_path = home / "jupyterlab.log"

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from lab_server import running_lab
+
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts" / "binder"
 CJK_FAMILY = "Noto Sans CJK SC"   # a face of noto-cjk-sans-otc's NotoSansCJK-Regular.ttc
@@ -52,6 +54,24 @@ def test_postbuild_installed_the_package(binder):
     assert r.returncode == 0, f"pip check in the Binder environment:\n{r.stdout}{r.stderr}"
 
 
+def test_the_lock_is_complete(binder):
+    """The Binder environment is built by pip *with* dependency resolution from the lock: had the
+    lock missed a dependency, pip would have added it. Every distribution there is in the lock
+    (besides pip, the venv's own setuptools and chainrule), which is what lets `make lab` install
+    the lock with --no-deps."""
+    from packaging.utils import canonicalize_name
+    lock = {canonicalize_name(line.split("==")[0].strip())
+            for line in (REPO / "binder" / "requirements.txt").read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith((" ", "#"))}
+    got = _python(binder, """
+        import json
+        from importlib.metadata import distributions
+        print(json.dumps(sorted({d.metadata["Name"] for d in distributions()})))
+    """)
+    installed = {canonicalize_name(n) for n in got} - {"pip", "setuptools", "chainrule"}
+    assert installed - lock == set(), f"installed but not in binder/requirements.txt (make lock): {installed - lock}"
+
+
 def test_jupyterlab_offers_chinese(binder):
     """The zh-CN language pack from binder/requirements.txt: JupyterLab lists 中文 among its
     languages (Settings → Language), as README says."""
@@ -64,6 +84,22 @@ def test_jupyterlab_offers_chinese(binder):
     """)
     assert "zh_CN" in packs, f"JupyterLab's languages: {sorted(packs)}"
     assert "中文" in packs["zh_CN"]["nativeName"]
+
+
+def test_binders_file_browser_shows_the_course_only(binder, tmp_path):
+    """BinderHub starts JupyterLab in the repository folder and names no root folder (binderhub's
+    BinderSpawner passes only ip, port, base URL, token and default URL): the server configuration
+    that postBuild writes makes course/ the root, as `make lab` does, so solutions/ and the grader
+    are out of the learner's file browser and out of reach of the contents API."""
+    with running_lab(str(binder["python"]), binder["repo"], tmp_path / "lab", binder["env"],
+                     root_flag=False) as lab:
+        listed = {item["name"] for item in lab.json("/api/contents")["content"]}
+        assert listed == {p.name for p in (REPO / "course").iterdir() if not p.name.startswith(".")}, listed
+        assert (binder["repo"] / "solutions").is_dir()   # in the image, but not served
+        for path in ("..%2Fsolutions", "..%2Fgrader", "solutions"):
+            assert lab.get(f"/api/contents/{path}")[0] in (400, 403, 404), path
+        assert lab.json("/api/contents/en")["type"] == "directory"
+        assert lab.get("/lab")[0] == 200   # the badge's urlpath
 
 
 def test_the_image_holds_no_grading_or_test_tools(binder):

@@ -139,10 +139,22 @@ def _make_n(target, tmp_path) -> list[str]:
 
 def test_make_lab_installs_the_learner_runtime_only(tmp_path):
     cmds = _make_n("lab", tmp_path)
-    installs = [c for c in cmds if "pip install" in c and "--upgrade pip" not in c]
-    assert any("-r binder/requirements.txt" in c for c in installs), installs
-    assert any("--no-deps -e ." in c for c in installs), installs
-    assert not [c for c in installs if "[test]" in c or "nbgrader" in c or "playwright" in c], installs
+    installs = [c for c in cmds if "pip install" in c and '"pip>=' not in c]
+    assert installs, cmds
+    # the lock and the package, by uv or else by pip, nothing else: the lock is complete
+    # (test_binder_env.py::test_the_lock_is_complete), so no resolving (--no-deps), and no
+    # bytecode compiled up front (pip's --no-compile; uv compiles none unless asked)
+    for line in installs:
+        parts = [p.strip() for p in re.split(r"&&|;|\bthen\b|\belse\b|\bif\b", line) if "pip install" in p]
+        lock = [p for p in parts if "-r binder/requirements.txt" in p]
+        package = [p for p in parts if p.endswith("-e .")]
+        assert lock and package, line
+        by_uv = lambda p: p.split()[0].strip('"').endswith("/uv")  # noqa: E731
+        assert all("--no-deps" in p and (by_uv(p) or "--no-compile" in p) for p in lock + package), parts
+        assert not [p for p in parts if "[test]" in p or "nbgrader" in p or "playwright" in p], parts
+        assert {by_uv(p) for p in lock} == {True, False}, f"uv, with pip where uv fails: {lock}"
+        assert not [p for p in parts if "--compile" in p.replace("--no-compile", "")], parts
+    assert any(c.strip().endswith("pip check") for c in cmds), cmds   # a lock that missed a dependency fails here
     lab = [c for c in cmds if "jupyter lab" in c]
     assert len(lab) == 1, cmds
     assert f"JUPYTER_CONFIG_PATH=\"{LEARNER_CONFIG}" in lab[0], lab[0]
@@ -203,6 +215,22 @@ def test_the_instructors_jupyterlab_shows_the_repository_and_nbgrader(tmp_path):
         assert lab.get("/formgrader")[0] != 404
         loaded, disabled = _nbgrader_extensions(lab.page_config())
         assert loaded and not disabled
+
+
+BADGE = re.compile(r"\(https://mybinder\.org/v2/gh/[^/)]+/[^/)]+/[^?)]+\?urlpath=([^)]*)\)")
+
+
+@pytest.mark.parametrize("name", ["README.md", "README.zh.md"])
+def test_the_binder_badge_opens_a_path_the_course_root_serves(name):
+    """On Binder the server's root is course/ (postBuild, tested in test_binder_env.py): the
+    badge's urlpath must name a page under that root (``lab``, or ``lab/tree/<a folder of
+    course/>``), not ``lab/tree/course``, which no longer exists there."""
+    urlpaths = BADGE.findall((REPO / name).read_text(encoding="utf-8"))
+    assert urlpaths, f"no Binder badge with an urlpath in {name}"
+    for urlpath in urlpaths:
+        page, _, rest = urlpath.partition("/tree/")
+        assert page == "lab", urlpath
+        assert not rest or (REPO / "course" / rest).exists(), f"{urlpath}: course/{rest} does not exist"
 
 
 READMES = {"README.md": ("## Set-up", "## Learning", "## Teaching", "## Development"),

@@ -102,10 +102,17 @@ def lab(tmp_path_factory, binder_env):
         yield {"url": server.url, "token": server.token, "root": root, "log": server.log, "python": python}
 
 
+# The limit of every page action and wait that names none (a navigation, a click, a text read): a
+# loaded machine (seen: load average 50 on 2 cores) only makes a page come later, and a passing run
+# never waits this out, so it is generous rather than tight.
+PAGE_TIMEOUT_MS = 300_000
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
-    context.set_default_timeout(60_000)
+    context.set_default_timeout(PAGE_TIMEOUT_MS)
+    context.set_default_navigation_timeout(PAGE_TIMEOUT_MS)
     pg = context.new_page()
     try:
         yield pg
