@@ -162,7 +162,7 @@ class Tensor:
                 raise RuntimeError(f"backward() without a gradient works only on a scalar (one element), "
                                    f"but this tensor has shape {self.shape}; pass grad= of that shape, "
                                    f"or reduce it first, e.g. y.sum().backward()")
-            gradient = np.ones_like(self.data)
+            gradient = np.ones(self.data.shape, self.data.dtype)
         else:
             gradient = _as_array(gradient, self.dtype)
             if gradient.shape != self.shape:
@@ -400,7 +400,7 @@ def apply(op, inputs, kwargs):
     result = Tensor.__new__(Tensor)
     result.data, result.grad, result.name = out, None, None
     result._hooks, result._retains_grad, result._node = {}, False, None
-    needs = tuple(t.requires_grad for t in inputs)
+    needs = tuple([t.requires_grad for t in inputs])
     result.requires_grad = autograd.is_grad_enabled() and any(needs)
     if result.requires_grad:
         result._node = Node(op, inputs, cache, needs)
