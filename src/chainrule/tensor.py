@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import collections
 import itertools
+from operator import attrgetter
 
 import numpy as np
 
@@ -91,9 +92,10 @@ class Tensor:
         self._retains_grad = False
 
     # ---- the array it wraps -------------------------------------------------------
-    shape = property(lambda self: self.data.shape)
-    dtype = property(lambda self: self.data.dtype)
-    ndim = property(lambda self: self.data.ndim)
+    # attrgetter rather than a lambda: read on every op, and it runs no Python frame
+    shape = property(attrgetter("data.shape"))
+    dtype = property(attrgetter("data.dtype"))
+    ndim = property(attrgetter("data.ndim"))
     size = property(lambda self: _Size(self.data.shape))
     is_leaf = property(lambda self: self._node is None)
     grad_fn = property(lambda self: None if self._node is None else self._node.op.name)
