@@ -273,8 +273,12 @@ def check_agreement(name, impls):
                                          f"{np.abs(got - want).max() if got.shape == want.shape else '-'}")
 
 
-def measure(impls, rounds, target_s=0.1, pause_s=0.1):
+def measure(impls, rounds, target_s=0.1, pause_s=0.1, clock=time.perf_counter):
     """Median seconds per call of each implementation, interleaved round by round.
+
+    ``clock`` is wall time by default; ``time.process_time`` counts only the CPU time this
+    process gets, which other jobs on the machine disturb less (with one BLAS thread: with
+    more, it also counts the time BLAS workers spend spinning while they wait).
 
     Before each timed block the process sleeps ``pause_s``: after its last call a library's
     worker threads (OpenBLAS's, PyTorch's OpenMP pool) keep spinning for a while, and on a
@@ -285,9 +289,9 @@ def measure(impls, rounds, target_s=0.1, pause_s=0.1):
         fn()                                               # one measurement lasts about target_s
         once = []
         for _ in range(3):
-            t0 = time.perf_counter()
+            t0 = clock()
             fn()
-            once.append(time.perf_counter() - t0)
+            once.append(clock() - t0)
         reps[name] = max(1, int(target_s / max(min(once), 1e-6)))
     samples = {name: [] for name in impls}
     names = list(impls)
@@ -297,10 +301,10 @@ def measure(impls, rounds, target_s=0.1, pause_s=0.1):
         for name in names[r % len(names):] + names[:r % len(names)]:
             fn = impls[name]
             time.sleep(pause_s)
-            t0 = time.perf_counter()
+            t0 = clock()
             for _ in range(reps[name]):
                 fn()
-            samples[name].append((time.perf_counter() - t0) / reps[name])
+            samples[name].append((clock() - t0) / reps[name])
     return {name: statistics.median(s) for name, s in samples.items()}
 
 
@@ -317,6 +321,9 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=21, help="timed rounds per case (default 21)")
     ap.add_argument("--only", nargs="*", help="run only these cases (mlp, mlp64, conv2d, rnn)")
+    ap.add_argument("--cpu-time", action="store_true",
+                    help="time the process's CPU time instead of wall time (less disturbed by other jobs; "
+                         "meaningful with one BLAS thread, OPENBLAS_NUM_THREADS=1)")
     args = ap.parse_args(argv)
 
     threads = numpy_threads()
@@ -327,7 +334,12 @@ def main(argv=None):
     else:
         print("PyTorch not installed: its columns read n/a")
     load = f"; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores" if hasattr(os, "getloadavg") else ""
-    print(f"median of {args.rounds} interleaved rounds after a warm-up; times in ms{load}\n")
+    clock = time.process_time if args.cpu_time else time.perf_counter
+    what = "CPU time" if args.cpu_time else "wall time"
+    if args.cpu_time and threads != 1:
+        print(f"note: with {threads} BLAS threads, CPU time also counts their workers' spinning; "
+              "set OPENBLAS_NUM_THREADS=1 for a CPU-time comparison")
+    print(f"median of {args.rounds} interleaved rounds after a warm-up; {what} in ms{load}\n")
 
     head = (f"{'case':<50} {'chainrule':>10} {'numpy':>9} {'torch':>9} {'cr/numpy':>9} {'cr/torch':>9}"
             f"   target")
@@ -339,7 +351,7 @@ def main(argv=None):
             continue
         impls = build(rng)
         check_agreement(name, impls)
-        t = measure(impls, args.rounds)
+        t = measure(impls, args.rounds, clock=clock)
         ms = {k: f"{v * 1e3:9.2f}" for k, v in t.items()}
         cr_t = t.get("chainrule")
 

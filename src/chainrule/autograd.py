@@ -15,15 +15,23 @@ import numpy as np
 
 from .ops.registry import unbroadcast
 
-_state = threading.local()
+
+class _State(threading.local):
+    """Per-thread switches. The defaults are class attributes, so reading one (every op does)
+    is a plain attribute lookup: a ``getattr`` with a default pays for a caught exception."""
+    grad_enabled = True
+    anomaly = False
+
+
+_state = _State()
 
 
 def is_grad_enabled() -> bool:
-    return getattr(_state, "grad_enabled", True)
+    return _state.grad_enabled
 
 
 def is_anomaly_enabled() -> bool:
-    return getattr(_state, "anomaly", False)
+    return _state.anomaly
 
 
 @contextlib.contextmanager
@@ -92,7 +100,7 @@ def topological_order(root):
         visited.add(id(t))
         stack.append((t, True))
         if t._node is not None:
-            stack.extend((p, False) for p in t._node.parents if p.requires_grad and id(p) not in visited)
+            stack += [(p, False) for p in t._node.parents if p.requires_grad and id(p) not in visited]
     return order
 
 
@@ -128,7 +136,7 @@ def backward(root, grad, retain_graph=False):
                 f"backward through the graph a second time (at {node.op.name}): its saved values "
                 "were freed by the first backward(); pass retain_graph=True to the first call")
         parent_grads = node.op.backward(g, node.cache, node.needs)
-        handed_out = set()
+        handed_out = []                                   # ids of the arrays given to parents so far
         for p, pg, need in zip(node.parents, parent_grads, node.needs):
             if not need or pg is None:
                 continue
@@ -138,19 +146,19 @@ def backward(root, grad, retain_graph=False):
                 pg = unbroadcast(pg, p.data.shape)
             if anomaly:
                 check_finite(pg, f"the backward of {node.op.name}")
-            prev = grads.get(id(p))
+            key = id(p)
+            prev = grads.get(key)
             if prev is not None:
-                grads[id(p)] = prev + pg
-                exclusive.add(id(p))
+                grads[key] = prev + pg
+                exclusive.add(key)
             else:
-                grads[id(p)] = pg
-                # a VJP returns new arrays or views (never what it cached): a new array that
-                # is not the upstream gradient itself and not given to another input is exclusive
-                if pg is not g and id(pg) not in handed_out and pg.flags.owndata and pg.flags.writeable:
-                    exclusive.add(id(p))
-                else:
-                    exclusive.discard(id(p))
-            handed_out.add(id(pg))
+                grads[key] = pg
+                # a VJP returns new arrays or views (never what it cached): a new array (one with
+                # no base) that is not the upstream gradient itself and not given to another
+                # input is exclusive
+                if pg.base is None and pg is not g and id(pg) not in handed_out and pg.flags.writeable:
+                    exclusive.add(key)
+            handed_out.append(id(pg))
         if not retain_graph:
             node.cache = _FREED
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import collections
 import itertools
+from operator import attrgetter
 
 import numpy as np
 
@@ -91,9 +92,10 @@ class Tensor:
         self._retains_grad = False
 
     # ---- the array it wraps -------------------------------------------------------
-    shape = property(lambda self: self.data.shape)
-    dtype = property(lambda self: self.data.dtype)
-    ndim = property(lambda self: self.data.ndim)
+    # attrgetter rather than a lambda: read on every op, and it runs no Python frame
+    shape = property(attrgetter("data.shape"))
+    dtype = property(attrgetter("data.dtype"))
+    ndim = property(attrgetter("data.ndim"))
     size = property(lambda self: _Size(self.data.shape))
     is_leaf = property(lambda self: self._node is None)
     grad_fn = property(lambda self: None if self._node is None else self._node.op.name)
@@ -162,7 +164,7 @@ class Tensor:
                 raise RuntimeError(f"backward() without a gradient works only on a scalar (one element), "
                                    f"but this tensor has shape {self.shape}; pass grad= of that shape, "
                                    f"or reduce it first, e.g. y.sum().backward()")
-            gradient = np.ones_like(self.data)
+            gradient = np.ones(self.data.shape, self.data.dtype)
         else:
             gradient = _as_array(gradient, self.dtype)
             if gradient.shape != self.shape:
@@ -400,7 +402,7 @@ def apply(op, inputs, kwargs):
     result = Tensor.__new__(Tensor)
     result.data, result.grad, result.name = out, None, None
     result._hooks, result._retains_grad, result._node = {}, False, None
-    needs = tuple(t.requires_grad for t in inputs)
+    needs = tuple([t.requires_grad for t in inputs])
     result.requires_grad = autograd.is_grad_enabled() and any(needs)
     if result.requires_grad:
         result._node = Node(op, inputs, cache, needs)

@@ -80,6 +80,24 @@ def test_no_grad_records_nothing():
     assert (x * 2).requires_grad
 
 
+def test_grad_mode_and_anomaly_are_per_thread():
+    """no_grad and detect_anomaly in one thread leave another thread's switches at their defaults."""
+    import threading
+    seen = {}
+
+    def other():
+        x = Tensor(1.0, requires_grad=True)
+        seen["grad"], seen["anomaly"], seen["records"] = (cr.is_grad_enabled(), cr.autograd.is_anomaly_enabled(),
+                                                          (x * 2).requires_grad)
+    with cr.no_grad(), cr.detect_anomaly():
+        worker = threading.Thread(target=other)
+        worker.start()
+        worker.join()
+        assert not cr.is_grad_enabled() and cr.autograd.is_anomaly_enabled()
+    assert seen == {"grad": True, "anomaly": False, "records": True}
+    assert cr.is_grad_enabled() and not cr.autograd.is_anomaly_enabled()
+
+
 def test_detach_cuts_the_graph():
     x = Tensor(2.0, requires_grad=True)
     y = x * x.detach()     # only the first factor carries a gradient

@@ -114,7 +114,8 @@ sigmoid = register("sigmoid", _sigmoid_fwd, _sigmoid_vjp)
 
 
 def _relu_fwd(a):
-    mask = a > 0
+    # the mask in a's dtype (not bool): both products with it then run without a conversion
+    mask = (a > 0).astype(a.dtype, copy=False)
     return a * mask, mask
 def _relu_vjp(dout, mask, needs):
     return (dout * mask,)  # the gradient at exactly 0 is taken as 0, as in PyTorch
