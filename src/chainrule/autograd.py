@@ -81,6 +81,11 @@ class Node:
     def __init__(self, op, parents, cache, needs):
         self.op, self.parents, self.cache, self.needs = op, parents, cache, needs
 
+    @property
+    def freed(self) -> bool:
+        """True once ``backward()`` has released what the forward pass saved."""
+        return self.cache is _FREED
+
 
 def topological_order(root):
     """Tensors that ``root`` depends on, each after all of its parents.

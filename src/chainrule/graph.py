@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 
 @dataclass
 class GraphNode:
@@ -57,3 +59,23 @@ def trace(root) -> Graph:
             for p in t._node.parents:
                 graph.edges.append((node_id(p), ids[id(t)]))
     return graph
+
+
+def local_gradients(graph: Graph) -> dict:
+    """``{(parent_id, child_id): ∂child/∂parent}`` for a traced graph of one-number tensors: each op's
+    own backward rule applied to 1, before ``backward()`` frees what the forward pass saved (a parent
+    an op uses twice, as in ``a * a``, gets the sum of its two local derivatives)."""
+    ids = {id(t): i for i, t in graph.tensors.items()}
+    local = {}
+    for i, t in graph.tensors.items():
+        node = t._node
+        if node is None:
+            continue
+        if node.freed:
+            raise ValueError("backward() already ran through this graph: build it again")
+        ones = np.ones_like(t.data)
+        for p, g, need in zip(node.parents, node.op.backward(ones, node.cache, node.needs), node.needs):
+            if need and g is not None:
+                key = (ids[id(p)], i)
+                local[key] = local.get(key, 0.0) + float(np.sum(g))
+    return local

@@ -119,28 +119,15 @@ def pass_steps(root):
     Runs ``root.backward()`` (so the leaves' ``.grad`` are filled, as after any backward); ``root``
     must not have been through ``backward()`` yet, since its graph still holds the saved values.
     """
-    from chainrule import autograd
-    from chainrule.graph import trace
+    from chainrule.graph import local_gradients, trace
     graph = trace(root)
     if any(t.data.size != 1 for t in graph.tensors.values()):
         raise ValueError("pass_steps draws scalar graphs: every tensor must hold one number")
-    if root._node is None:
+    if root.is_leaf:
         raise ValueError("root is a leaf: there is nothing to step through")
     order, parents = _forward_order(graph)
-    ids = {id(t): i for i, t in graph.tensors.items()}
     # local gradients ∂node/∂parent from each op's own backward, before backward() frees what it saved
-    local = {}
-    for i, t in graph.tensors.items():
-        node = t._node
-        if node is None:
-            continue
-        if node.cache is autograd._FREED:
-            raise ValueError("backward() already ran through this graph: build it again")
-        ones = np.ones_like(t.data)
-        for p, g, need in zip(node.parents, node.op.backward(ones, node.cache, node.needs), node.needs):
-            if need and g is not None:   # a parent used twice by one op (a * a): the two locals add
-                key = (ids[id(p)], i)
-                local[key] = local.get(key, 0.0) + float(np.sum(g))
+    local = local_gradients(graph)
     arrived, handles = [], []
     for i, t in graph.tensors.items():
         if t.requires_grad:
@@ -152,7 +139,7 @@ def pass_steps(root):
             h.remove()
 
     value = {i: float(t.data.reshape(-1)[0]) for i, t in graph.tensors.items()}
-    known = {i: value[i] for i in order if graph.tensors[i]._node is None}
+    known = {i: value[i] for i in order if graph.tensors[i].is_leaf}
     steps = [Step("start", None, dict(known), {})]
     for i in order:
         if i in known:
