@@ -120,3 +120,17 @@ NORM_HIDDEN = [(11, 6, 5, 4, 3, ()), (12, 2, 2, 6, 4, ("fc1.bias",)), (13, 5, 6,
 GC_HIDDEN = [(11, 6, 4, 5, 3, "ce", None), (12, 3, 2, 4, 3, "ce", "fc2_one_sample"),
              (13, 4, 5, 3, 1, "mse", "tanh_no_square"), (14, 2, 3, 6, 4, "mse", None),
              (15, 5, 3, 4, 2, "mse", "mul_forgets_factor"), (16, 4, 3, 3, 3, "ce", "fc1_one_sample")]
+
+
+# ---------------------------------------------------------------------- softplus, a primitive of its own
+def stable_sigmoid(x):
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def ref_softplus(x):
+    return np.logaddexp(0.0, x)
+
+
+def ref_softplus_vjp(dout, x):
+    return dout * stable_sigmoid(x)
