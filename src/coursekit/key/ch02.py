@@ -1,7 +1,7 @@
 """The answer key of chapter 2's local-gradient and topological-sort checks: the reference gradients
 (and the typical wrong version a check compares a wrong answer with), the hidden cases' seeds and
-the graphs only hidden cases use. Conventions: see :mod:`coursekit.checks.ch02`. The Value and Dual references live
-beside their cases in :mod:`coursekit.checks.ch02_value` and :mod:`coursekit.checks.ch02_dual`."""
+the graphs only hidden cases use. Conventions: see :mod:`coursekit.checks.ch02`. The Value and Dual references are
+:mod:`.ch02_value` and :mod:`.ch02_dual`."""
 from __future__ import annotations
 
 import numpy as np
