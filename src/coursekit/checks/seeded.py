@@ -22,27 +22,17 @@ _BUILDERS: list = []
 _KEPT: dict = {}
 
 
-def _frozen(value):
-    """A read-only deep copy of a builder's value (arrays, and tuples/lists/dicts of them)."""
+def _copy(value, writable):
+    """A deep copy of a builder's value (arrays, and tuples/lists/dicts of them): read-only to keep,
+    writable to hand out (what the caller gets, as if just computed)."""
     if isinstance(value, np.ndarray):
         out = np.array(value, copy=True)
-        out.setflags(write=False)
+        out.setflags(write=writable)
         return out
     if isinstance(value, (tuple, list)):
-        return type(value)(_frozen(v) for v in value)
+        return type(value)(_copy(v, writable) for v in value)
     if isinstance(value, dict):
-        return {k: _frozen(v) for k, v in value.items()}
-    return value
-
-
-def _fresh(value):
-    """A writable deep copy of a kept value: what the caller gets, as if just computed."""
-    if isinstance(value, np.ndarray):
-        return np.array(value, copy=True)
-    if isinstance(value, (tuple, list)):
-        return type(value)(_fresh(v) for v in value)
-    if isinstance(value, dict):
-        return {k: _fresh(v) for k, v in value.items()}
+        return {k: _copy(v, writable) for k, v in value.items()}
     return value
 
 
@@ -55,7 +45,7 @@ def seeded(cases):
         @functools.wraps(fn)
         def builder(*args, **kwargs):
             kept = _KEPT.get((builder, args), _KEPT) if not kwargs else _KEPT  # a variant: computed
-            return fn(*args, **kwargs) if kept is _KEPT else _fresh(kept)
+            return fn(*args, **kwargs) if kept is _KEPT else _copy(kept, writable=True)
         builder.cases = cases
         _BUILDERS.append(builder)
         return builder
@@ -68,7 +58,7 @@ def warm() -> int:
         for args in builder.cases():
             args = tuple(args)
             if (builder, args) not in _KEPT:
-                _KEPT[(builder, args)] = _frozen(builder.__wrapped__(*args))
+                _KEPT[(builder, args)] = _copy(builder.__wrapped__(*args), writable=False)
     return len(_KEPT)
 
 
