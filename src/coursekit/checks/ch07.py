@@ -42,6 +42,7 @@ from .core import call, cases, fmt, judge, passed
 from .seeded import seeded
 from .core import describe as _describe, unchanged as _unchanged, unpack as _unpack, verified as _verified
 from . import ch07_layers as _layers
+from .ch07_layers import call_norm_backward
 # the staged batch norm, layer norm and dropout (ch07_layers), under the chapter's module name; the
 # layer-sized specs are named here too, as the LAYER_SIZED table below names them
 from .ch07_layers import (STAGES, check_batchnorm_backward_staged, check_dropout_backward,  # noqa: F401
@@ -132,14 +133,7 @@ def check_batchnorm_backward(fn, hidden=False):
     for case, (seed, n, d, eps) in zip(cases("batchnorm_backward", descs), specs):
         x, gamma, beta, dout = _bn_case(seed, n, d, eps)
         _, cache = ref_batchnorm_forward(x, gamma, beta, eps)
-        saved = [np.array(c, dtype=np.float64, copy=True) for c in cache]
-        saved_dout = dout.copy()
-        got = call(fn, (dout, cache), case)
-        dx, dgamma, dbeta = _unpack(got, ("dx", "dgamma", "dbeta"), case)
-        _unchanged(saved_dout, dout, case, "dout")
-        for name, before, after in zip(("x", "x_hat", "mean", "var", "gamma", "eps"), saved, cache):
-            _unchanged(before, after, case, f"cache {name}")
-        dout = saved_dout
+        (dx, dgamma, dbeta), dout, saved = call_norm_backward(fn, dout, cache, case)
         x_hat, mu, var = saved[1], saved[2], saved[3]
         rdx, rdg, rdb = ref_batchnorm_backward(dout, (x, x_hat, mu, var, gamma, eps))
         if (seed, n, d, eps) != _BN_SCALE:  # the reference is the same formula at every size

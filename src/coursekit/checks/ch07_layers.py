@@ -129,6 +129,21 @@ _LN_HIDDEN = [(31, 6, 4, 1e-5), (32, 1, 5, 0.5), (33, 5, 2, 0.2), (34, 3, 8, 1e-
 _LN_SCALE = (35, 512, 1024, 1e-5)
 
 
+def call_norm_backward(fn, dout, cache, case):
+    """``fn(dout, cache)`` of a normalisation layer (batch or layer norm, cache (x, x_hat, mean,
+    var, gamma, eps)): its (dx, dgamma, dbeta), and copies of dout and of the cache from before the
+    call, each guarded against a change in place (named in the message)."""
+    __tracebackhide__ = True
+    saved = [np.array(c, dtype=np.float64, copy=True) for c in cache]
+    saved_dout = dout.copy()
+    got = call(fn, (dout, cache), case)
+    grads = _unpack(got, ("dx", "dgamma", "dbeta"), case)
+    _unchanged(saved_dout, dout, case, "dout")
+    for name, before, after in zip(("x", "x_hat", "mean", "var", "gamma", "eps"), saved, cache):
+        _unchanged(before, after, case, f"cache {name}")
+    return grads, saved_dout, saved
+
+
 def check_layernorm_backward(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
     specs = _LN_HIDDEN + [_LN_SCALE] if hidden else _LN_VISIBLE
@@ -137,14 +152,7 @@ def check_layernorm_backward(fn, hidden=False):
         x, gamma, beta, dout = _norm_case(seed, n, d)
         x = x + np.random.default_rng(seed + 100).standard_normal((n, 1))   # every sample its own offset
         _, cache = ref_layernorm_forward(x, gamma, beta, eps)
-        saved = [np.array(c, dtype=np.float64, copy=True) for c in cache]
-        saved_dout = dout.copy()
-        got = call(fn, (dout, cache), case)
-        dx, dgamma, dbeta = _unpack(got, ("dx", "dgamma", "dbeta"), case)
-        _unchanged(saved_dout, dout, case, "dout")
-        for name, before, after in zip(("x", "x_hat", "mean", "var", "gamma", "eps"), saved, cache):
-            _unchanged(before, after, case, f"cache {name}")
-        dout = saved_dout
+        (dx, dgamma, dbeta), dout, saved = call_norm_backward(fn, dout, cache, case)
         x, x_hat, mean, var = saved[0], saved[1], saved[2], saved[3]
         rdx, rdg, rdb = ref_layernorm_backward(dout, (x, x_hat, mean, var, gamma, eps))
         if (seed, n, d, eps) != _LN_SCALE:
