@@ -110,19 +110,9 @@ class Case:
         tolerated, as in :func:`check_unchanged`."""
         __tracebackhide__ = True
         for label, array, before in self.watched:
-            if array.shape == before.shape and np.array_equal(array, before, equal_nan=True):
-                continue
-            if array.shape != before.shape:
-                self.fail("input_changed", position=label, index="", before=before.shape, after=array.shape)
-            with np.errstate(all="ignore"):
-                diff = np.abs(array.astype(np.float64) - before.astype(np.float64))
-                bad = ~(diff <= 1e-12 * np.maximum(np.abs(before.astype(np.float64)), 1.0))
-            bad &= ~(np.isnan(array) & np.isnan(before)) if array.dtype.kind in "fc" else True
-            if bad.any():
-                flat = int(np.argmax(bad.ravel()))
-                idx = np.unravel_index(flat, before.shape) if before.ndim else ()
-                self.fail("input_changed", position=label, index=_index(idx) if before.ndim else "",
-                          before=fmt(before.flat[flat], 10), after=fmt(array.flat[flat], 10))
+            change = changed_in_place(before, array, nan_same=True)
+            if change:
+                self.fail("input_changed", position=label, **change)
 
     def fail(self, category, details=(), **fields):
         __tracebackhide__ = True
@@ -318,27 +308,38 @@ def _within(expected, got, atol, rtol):
         return bool(np.all(np.abs(got - expected) <= atol + rtol * np.abs(expected)))
 
 
+def changed_in_place(before, after, nan_same=False):
+    """None when ``after`` is ``before`` up to round-off (|Δ| ≤ 1e-12·max(|before|, 1), so that
+    x[i] += h; x[i] -= h passes); else the message's fields ``index``, ``before``, ``after`` at the
+    largest change (the shapes, when they differ). ``nan_same``: a NaN left as NaN is no change."""
+    before = np.asarray(before, dtype=np.float64)
+    after = np.asarray(after, dtype=np.float64)
+    if before.shape != after.shape:
+        return {"index": "", "before": before.shape, "after": after.shape}
+    if np.array_equal(before, after, equal_nan=nan_same):
+        return None  # untouched (the usual case): one pass
+    with np.errstate(all="ignore"):
+        diff = np.abs(after - before)
+        bad = ~(diff <= 1e-12 * np.maximum(np.abs(before), 1.0))
+    if nan_same:
+        bad &= ~(np.isnan(before) & np.isnan(after))
+    if not bad.any():
+        return None
+    flat = int(np.argmax(np.where(bad, diff, -1)))
+    idx = np.unravel_index(flat, before.shape) if before.ndim else ()
+    return {"index": _index(idx) if before.ndim else "", "before": fmt(before.flat[flat], 10),
+            "after": fmt(after.flat[flat], 10)}
+
+
 def check_unchanged(before, after, case, name="x"):
     """CheckFailed('modified_input') when the learner's function changed an input array in place.
 
     A change within float round-off (x[i] += h; x[i] -= h) is tolerated.
     """
     __tracebackhide__ = True
-    before = np.asarray(before, dtype=np.float64)
-    after = np.asarray(after, dtype=np.float64)
-    if before.shape == after.shape and np.array_equal(before, after):
-        return  # untouched (the usual case): one pass
-    if before.shape != after.shape:
-        case.fail("modified_input", index="", before=before.shape, after=after.shape)
-    diff = np.abs(after - before)
-    tol = 1e-12 * np.maximum(np.abs(before), 1.0)
-    bad = ~(diff <= tol)
-    if bad.any():
-        flat = int(np.argmax(np.where(bad, diff, -1)))
-        idx = np.unravel_index(flat, before.shape) if before.ndim else ()
-        case.fail("modified_input", (),
-                  index=_index(idx) if before.ndim else "", before=fmt(before.flat[flat], 10),
-                  after=fmt(after.flat[flat], 10))
+    change = changed_in_place(before, after)
+    if change:
+        case.fail("modified_input", **change)
 
 
 # ---------------------------------------------------------------------- a verdict without raising
