@@ -16,8 +16,9 @@ DEFAULT_USES = ("numpy",)   # an exercise or chapter the manifest does not know:
 # libraries that compute derivatives (or whole layers) for you: never inside a numpy-only exercise
 TOOLS = ("chainrule", "torch", "jax", "autograd", "tensorflow", "scipy", "sympy", "numdifftools", "mpmath",
          "findiff", "casadi")
-# the course kit's checks and answer key: never in the grader's sandbox, so never in any exercise's code
-KIT_ONLY = ("coursekit.checks", "coursekit.key")
+# the course kit's checks and the answer key (grader.key, with the grader): never in the grader's sandbox, so
+# never in any exercise's code
+KIT_ONLY = ("coursekit.checks", "coursekit.key", "grader")
 
 
 def uses(chapter: str, exercise: str | None = None) -> tuple:

@@ -56,17 +56,13 @@ def named_in_zh_too(check, fn, hidden, failure, category):
 # mistakes below it would only make the suite slow, so there it stands in as a copy of the last small
 # hidden case (the number of hidden cases stays the same); the tests that request ``layer_sized`` run
 # the real one, with honest solutions, and check its size.
-LAYER_SIZED = {  # module name -> (spec attribute, the hidden table whose last case stands in)
-    "ch03": [("_ACT_SCALE", "_ACT_HIDDEN"), ("_CE_SCALE", "_CE_HIDDEN"), ("_MSE_SCALE", "_MSE_HIDDEN")],
-    # ch03's sigmoid, tanh and ReLU are checked in ch03_act (re-exported by ch03)
-    "ch03_act": [("_ACT_SCALE", "_ACT_HIDDEN")],
-    "ch05": [("_CONV_SCALE", "_CONV_HIDDEN"), ("_POOL_SCALE", "_POOL_HIDDEN")],
-    "ch06": [("_STEP_SCALE", "_STEP_HIDDEN"), ("_SEQ_SCALE", "_SEQ_HIDDEN"), ("_TBPTT_SCALE", "_TBPTT_HIDDEN"),
-             ("_LSTM_SCALE", "_LSTM_HIDDEN")],
-    "ch07": [("_BN_SCALE", "_BN_HIDDEN"), ("_STAGED_SCALE", "_STAGED_HIDDEN"), ("_LN_SCALE", "_LN_HIDDEN"),
-             ("_DROP_SCALE", "_DROP_HIDDEN")],
-    # ch07's staged batch norm, layer norm and dropout are checked in ch07_layers (re-exported by ch07)
-    "ch07_layers": [("_STAGED_SCALE", "_STAGED_HIDDEN"), ("_LN_SCALE", "_LN_HIDDEN"), ("_DROP_SCALE", "_DROP_HIDDEN")],
+LAYER_SIZED = {  # answer-key module (grader.key) -> (spec attribute, the hidden table whose last case stands in)
+    "ch03": [("ACT_SCALE", "ACT_HIDDEN"), ("CE_SCALE", "CE_HIDDEN"), ("MSE_SCALE", "MSE_HIDDEN")],
+    "ch05": [("CONV_SCALE", "CONV_HIDDEN"), ("POOL_SCALE", "POOL_HIDDEN")],
+    "ch06": [("STEP_SCALE", "STEP_HIDDEN"), ("SEQ_SCALE", "SEQ_HIDDEN"), ("TBPTT_SCALE", "TBPTT_HIDDEN"),
+             ("LSTM_SCALE", "LSTM_HIDDEN")],
+    "ch07": [("BN_SCALE", "BN_HIDDEN"), ("STAGED_SCALE", "STAGED_HIDDEN"), ("LN_SCALE", "LN_HIDDEN"),
+             ("DROP_SCALE", "DROP_HIDDEN")],
 }
 
 
@@ -82,7 +78,7 @@ def small_layer_cases(request, monkeypatch):
         return
     import importlib
     for name, pairs in LAYER_SIZED.items():
-        module = importlib.import_module(f"coursekit.checks.{name}")
+        module = importlib.import_module(f"grader.key.{name}")
         for spec, table in pairs:
             monkeypatch.setattr(module, spec, getattr(module, table)[-1])
 

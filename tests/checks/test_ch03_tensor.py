@@ -7,6 +7,7 @@ from checks_helpers import english, failure, layer_sized, small_layer_cases  # n
 
 import chainrule
 from coursekit.checks import ch03_tensor as T, core
+from grader.key import ch03 as key03
 from coursekit.checks.messages import MESSAGES
 
 HIDDEN = [False, True]
@@ -18,9 +19,9 @@ def small_tensor_cases(request, monkeypatch):
     small one, except in the tests that request ``layer_sized``."""
     if "layer_sized" in request.fixturenames:
         return
-    for spec, table in (("_UB_SCALE", "_UB_HIDDEN"), ("_MM_SCALE", "_MM_HIDDEN"), ("_SUM_SCALE", "_SUM_HIDDEN"),
-                        ("_LSM_SCALE", "_LSM_HIDDEN")):
-        monkeypatch.setattr(T, spec, getattr(T, table)[-1])
+    for spec, table in (("UB_SCALE", "UB_HIDDEN"), ("MM_SCALE", "MM_HIDDEN"), ("SUM_SCALE", "SUM_HIDDEN"),
+                        ("LSM_SCALE", "LSM_HIDDEN")):
+        monkeypatch.setattr(key03, spec, getattr(key03, table)[-1])
 
 
 def recording(fn):

@@ -10,7 +10,7 @@ from checks_helpers import english, failure  # noqa: F401  (fixtures)
 
 import chainrule
 from coursekit.checks import ch04, ch04_lists, core
-from coursekit.key import ch04 as ch04_ref
+from grader.key import ch04 as ch04_ref
 from coursekit.checks.messages import MESSAGES
 
 HIDDEN = [False, True]

@@ -11,6 +11,7 @@ from checks_helpers import english, failure, layer_sized, recording, small_layer
 import chainrule
 from chainrule import Tensor
 from coursekit.checks import ch05, core
+from grader.key import ch05 as key05
 from coursekit.checks.messages import MESSAGES
 
 F = chainrule.functional
@@ -372,7 +373,7 @@ def test_pool_stride_ignored(failure):
 
 
 # ---------------------------------------------------------------------- references, registry, messages
-@pytest.mark.parametrize("spec", ch05._CONV_VISIBLE + ch05._CONV_HIDDEN)
+@pytest.mark.parametrize("spec", ch05._CONV_VISIBLE + key05.CONV_HIDDEN)
 def test_conv_reference_matches_chainrule_and_numerical_gradients(spec):
     x, w, b, dout = ch05._conv_case(*spec)
     stride, pad = spec[-2:]
@@ -388,7 +389,7 @@ def test_conv_reference_matches_chainrule_and_numerical_gradients(spec):
     assert np.allclose(num, dw, atol=1e-7)
 
 
-@pytest.mark.parametrize("spec", ch05._POOL_VISIBLE + ch05._POOL_HIDDEN)
+@pytest.mark.parametrize("spec", ch05._POOL_VISIBLE + key05.POOL_HIDDEN)
 def test_pool_references_match_chainrule(spec):
     x, dout = ch05._pool_case(*spec)
     kernel, stride = spec[5:7], spec[7]

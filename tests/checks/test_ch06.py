@@ -9,6 +9,7 @@ from checks_helpers import english, failure, layer_sized, recording, small_layer
 import chainrule
 from chainrule import Tensor
 from coursekit.checks import ch06, core
+from grader.key import ch06 as key06
 from coursekit.checks.messages import MESSAGES
 
 HIDDEN = [False, True]
@@ -170,12 +171,12 @@ def test_lstm_reference_matches_chainrule_cell():
 
 
 def test_shapes_of_the_cases():
-    for specs in (ch06._STEP_VISIBLE, ch06._STEP_HIDDEN, ch06._LSTM_VISIBLE, ch06._LSTM_HIDDEN):
+    for specs in (ch06._STEP_VISIBLE, key06.STEP_HIDDEN, ch06._LSTM_VISIBLE, key06.LSTM_HIDDEN):
         assert all(d != h for _, n, d, h in specs) and any(n == 1 for _, n, d, h in specs)
-    for specs in (ch06._SEQ_VISIBLE, ch06._SEQ_HIDDEN):
+    for specs in (ch06._SEQ_VISIBLE, key06.SEQ_HIDDEN):
         assert any(T == 1 for _, T, *_ in specs) and any(T > 3 for _, T, *_ in specs)
         assert any(n == 1 for _, T, n, *_ in specs) and all(d != h for *_, d, h in specs)
-    for specs in (ch06._TBPTT_VISIBLE, ch06._TBPTT_HIDDEN):
+    for specs in (ch06._TBPTT_VISIBLE, key06.TBPTT_HIDDEN):
         assert any(T % k and T > 2 * k for _, T, n, d, h, k in specs)
 
 

@@ -13,7 +13,7 @@ import chainrule
 from chainrule import Tensor, no_grad, optim
 import chainrule.functional as F
 from coursekit.checks import ch08, core
-from coursekit.key import ch08 as ch08_ref
+from grader.key import ch08 as ch08_ref
 from coursekit.checks.messages import MESSAGES
 
 HIDDEN = [False, True]

@@ -7,22 +7,23 @@ from __future__ import annotations
 import numpy as np
 
 from .core import call, cases, check_unchanged, judge, passed
+from .answers import check, hidden_cases, reference
+KEY = hidden_cases("ch00")  # the hidden cases: grader.key.ch00, where the grader runs
 
 # (seed, shape, offset): offset shifts the values (negative or large entries)
 # a square case comes first: there a missing keepdims runs silently, and its hint is the useful one
 _VISIBLE = [(2, (4, 4), 0.0), (1, (3, 4), 0.0), (3, (1, 5), -2.0), (4, (5, 1), 0.0)]
-_HIDDEN = [(12, (3, 3), 5.0), (11, (2, 6), 0.0), (13, (6, 1), -1.0), (14, (1, 1), 3.0),
-           (15, (7, 2), -10.0), (16, (5, 5), 0.0)]
 
 
 def _center(X):
     return X - X.mean(axis=1, keepdims=True)
 
 
+@check
 def check_center_rows(fn, hidden=False):
     """Accepts any correct centring (vectorised or loops); does not accept a changed input."""
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
-    specs = _HIDDEN if hidden else _VISIBLE
+    specs = KEY.HIDDEN if hidden else _VISIBLE
     for case, (seed, shape, offset) in zip(cases("center_rows", [f"X.shape = {s}" for _, s, _ in specs]), specs):
         rng = np.random.default_rng(seed)
         X = np.round(rng.standard_normal(shape) * 2 + offset, 3)

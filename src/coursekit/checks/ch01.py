@@ -26,6 +26,8 @@ import numpy as np
 from coursekit.ch01 import TestFunction, cubic_sin, logsumexp, weighted, weighted_coefficients
 
 from .core import call, cases, check_unchanged, judge, passed
+from .answers import check, hidden_cases, reference
+KEY = hidden_cases("ch01")  # the hidden cases: grader.key.ch01, where the grader runs
 
 EPS = np.finfo(np.float64).eps
 
@@ -69,17 +71,16 @@ def _roundoff(f, x, h):
 
 # ---------------------------------------------------------------------- forward difference
 _FD_VISIBLE = [("sin(x)", 0.7, 1e-3), ("x**3 - 2*x", -1.3, 1e-4), ("exp(x)", 0.0, 0.1), ("tanh(x)", 0.5, 1e-6)]
-_FD_HIDDEN = [("1/(1 + x**2)", 0.3, 1e-3), ("sin(x)", -2.0, 1e-5), ("tanh(x)", 1.1, 0.05),
-              ("x**3 - 2*x", 0.0, 1e-2), ("log(1 + exp(x))", -0.8, 1e-4), ("exp(x)", 1.5, 1e-7)]
 
 
 def _desc(name, x, h):
     return f"f(x) = {name}, x = {x:g}, h = {h:g}"
 
 
+@check
 def check_forward_difference(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
-    specs = _FD_HIDDEN if hidden else _FD_VISIBLE
+    specs = KEY.FD_HIDDEN if hidden else _FD_VISIBLE
     for case, (name, x, h) in zip(cases("forward_difference", [_desc(*s) for s in specs]), specs):
         f = _scalar(name)
         got = call(fn, (f, x, h), case)
@@ -97,13 +98,12 @@ def check_forward_difference(fn, hidden=False):
 
 # ---------------------------------------------------------------------- central difference
 _CD_VISIBLE = [("sin(x)", 0.7, 1e-3), ("x**3 - 2*x", -1.3, 1e-4), ("exp(x)", 0.0, 1e-2), ("tanh(x)", 0.5, 1e-5)]
-_CD_HIDDEN = [("1/(1 + x**2)", 0.3, 1e-3), ("sin(x)", -2.0, 1e-5), ("tanh(x)", 1.1, 1e-3),
-              ("x**3 - 2*x", 0.0, 1e-2), ("log(1 + exp(x))", -0.8, 1e-4), ("exp(x)", 1.5, 1e-4)]
 
 
+@check
 def check_central_difference(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
-    specs = _CD_HIDDEN if hidden else _CD_VISIBLE
+    specs = KEY.CD_HIDDEN if hidden else _CD_VISIBLE
     for case, (name, x, h) in zip(cases("central_difference", [_desc(*s) for s in specs]), specs):
         f0, df, d3f = FUNCS[name]
         f = _scalar(name)
@@ -144,8 +144,6 @@ def _weighted_grad(seed, shape):
 
 # (seed, shape, function name)
 _NG_VISIBLE = [(1, (3,), "cubic_sin"), (2, (2, 3), "weighted"), (3, (1,), "cubic_sin"), (4, (4,), "logsumexp")]
-_NG_HIDDEN = [(11, (5,), "weighted"), (12, (3, 2), "cubic_sin"), (13, (1, 1), "weighted"),
-              (14, (2, 1, 2), "logsumexp"), (15, (6,), "cubic_sin"), (16, (2, 2), "logsumexp")]
 
 
 def _ng_function(seed, shape, kind):
@@ -192,9 +190,10 @@ def _close_but_noisy(expected, got):
     return 1e-7 < rel < 1e-2
 
 
+@check
 def check_numerical_gradient(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
-    specs = _NG_HIDDEN if hidden else _NG_VISIBLE
+    specs = KEY.NG_HIDDEN if hidden else _NG_VISIBLE
     descs = []
     for seed, shape, kind in specs:
         descs.append(f"{_ng_function(seed, shape, kind)[0]}, x.shape = {shape}")
@@ -259,12 +258,12 @@ def _re_case(seed, kind):
 
 
 _RE_VISIBLE = [(1, "scalars"), (2, "vec"), (3, "zeros"), (4, "negative"), (5, "mat")]
-_RE_HIDDEN = [(11, "mat"), (12, "one"), (13, "negative"), (14, "zeros"), (15, "cube"), (16, "vec")]
 
 
+@check
 def check_relative_error(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
-    specs = _RE_HIDDEN if hidden else _RE_VISIBLE
+    specs = KEY.RE_HIDDEN if hidden else _RE_VISIBLE
     made = [_re_case(seed, kind) for seed, kind in specs]
     for case, (a, b, _) in zip(cases("relative_error", [m[2] for m in made]), made):
         a0, b0 = np.array(a, dtype=np.float64), np.array(b, dtype=np.float64)

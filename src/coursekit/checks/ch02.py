@@ -46,10 +46,12 @@ from coursekit.ch02 import Graph, Node
 from coursekit.data import Opaque, type_name
 
 from .ch02_dual import check_dual_numbers
-from ..key.ch02 import lg_hidden, local_only, random_graph, reference_local_gradients, single_graph
-from .ch02_value import HIDDEN as _V_HIDDEN, VISIBLE as _V_VISIBLE, program_of
-from .ch02_value import run_reference as _run_ref
+from .ch02_value import VISIBLE as _V_VISIBLE, program_of, run_program as _run_program
 from .core import CheckFailed, call, cases, diagnose, fmt, invoke, msg, passed, rel_error, _digits
+from .answers import check, eager, hidden_cases, reference
+KEY = hidden_cases("ch02")  # the hidden cases: grader.key.ch02, where the grader runs
+_V_KEY = hidden_cases("ch02_value")  # the Value check's
+local_only, reference_local_gradients = reference("ch02", "local_only", "reference_local_gradients")
 
 ATOL, RTOL = 1e-9, 1e-7
 
@@ -73,10 +75,11 @@ ORDER = ("e", "v", "u", "b", "y", "w", "x")   # backward order: the root's neigh
 _LG_VISIBLE = [(2.0, -1.5, 0.5, 1.0), (0.5, 3.0, -2.0, 0.25), (-1.2, 0.8, 0.3, -2.0)]
 
 
+@check
 def check_local_gradients(fn, hidden=False):
     """Accepts a dict (or any mapping) with the seven gradients; names the first wrong node."""
     __tracebackhide__ = True
-    specs = lg_hidden() if hidden else _LG_VISIBLE
+    specs = KEY.lg_hidden() if hidden else _LG_VISIBLE
     descs = [f"w = {w:g}, x = {x:g}, b = {b:g}, y = {y:g}" for w, x, b, y in specs]
     for case, (w, x, b, y) in zip(cases("local_gradients", descs), specs):
         got = call(fn, (w, x, b, y), case)
@@ -161,8 +164,13 @@ def _chain_graph(n):
 
 
 _TS_VISIBLE = [_worked_graph, _square_graph, _diamond_graph, lambda: _chain_graph(50)]
-_TS_HIDDEN = [single_graph, _square_graph, lambda: random_graph(31, 12), lambda: random_graph(32, 25),
-              lambda: _chain_graph(200), _diamond_graph, lambda: random_graph(33, 40)]
+
+
+def _hidden_graph(kind, *args):
+    """The maker of a hidden case's graph, from its description in the key (``("random", 31, 12)``)."""
+    makers = {"single": KEY.single_graph, "random": KEY.random_graph, "square": _square_graph, "chain": _chain_graph,
+              "diamond": _diamond_graph}
+    return lambda: makers[kind](*args)
 
 
 def _reachable(root):
@@ -185,10 +193,11 @@ def _order_problem(order, reachable):
     return None
 
 
+@check
 def check_topological_sort(fn, hidden=False):
     """Accepts any order in which every node reachable from root comes once, after its parents."""
     __tracebackhide__ = True
-    makers = _TS_HIDDEN if hidden else _TS_VISIBLE
+    makers = [_hidden_graph(*d) for d in KEY.TS_HIDDEN] if hidden else _TS_VISIBLE
     graphs = [m() for m in makers]
     for case, (graph, _) in zip(cases("topological_sort", [d for _, d in graphs]), graphs):
         root = graph.root
@@ -353,18 +362,22 @@ def _shaped(out, n, case, upto):
     return out
 
 
+@check
 def check_value_class(Value, hidden=False):
     """Builds each case's expression from the learner's Value in their process, runs .backward()
     there, and compares the numbers read back (.data, .grad) with the reference engine."""
     __tracebackhide__ = True
-    specs = _V_HIDDEN if hidden else _V_VISIBLE
+    specs = _V_KEY.HIDDEN if hidden else _V_VISIBLE
     descs = []
     for desc, names, _, values in specs:
         descs.append(f"{desc}; " + ", ".join(f"{n} = {v:g}" for n, v in zip(names, values)))
     for case, (desc, names, expr, values) in zip(cases("value_class", descs), specs):
         names = list(names)
         program, root = program_of(expr, len(values))
-        ref_out, expected = _run_ref(expr, values)
+        ref_out, expected = _run_program(program, root, values)
+        alternatives = [(category, (lambda bugs=bugs: _run_program(program, root, values, bugs)[1]), fields)
+                        for category, bugs, fields in _BUGS]
+        eager(alternatives)  # recording the key's answers: every typical bug, not only a wrong answer's
         out = _outcome(Value, values, program, root, ref_out, desc, case)
         got = [_number(g) for g in out["grads"]]
         bad = next((i for i, g in enumerate(got) if g is None), None)
@@ -372,8 +385,6 @@ def check_value_class(Value, hidden=False):
             case.fail("value_grad_type", leaf=names[bad], gtype=type_name(out["grads"][bad]))
         if all(_close(g, e, 1e-8, 1e-6) for g, e in zip(got, expected)):
             continue
-        alternatives = [(category, (lambda bugs=bugs: _run_ref(expr, values, bugs)[1]), fields)
-                        for category, bugs, fields in _BUGS]
         category, extra = diagnose(np.array(expected), np.array(got), 1e-8, 1e-6, alternatives)
         generic = {"sign": "grad_sign_all", "factor_2": "grad_factor_2_all", "factor_half": "grad_factor_half_all"}
         category = generic.get(category, "value_wrong" if category == "wrong_values" else category)

@@ -41,14 +41,14 @@ from .core import as_array, call, cases, judge, passed
 from .learner import call_with_shape_hint
 from .seeded import seeded
 from .core import describe as _describe, unchanged as _unchanged, unpack as _unpack, verified as _verified
-from ..key.ch03 import (log_softmax_rows, net_forward, ref_affine_backward, ref_affine_forward,  # noqa: F401
-                      ref_mse_loss, ref_relu_backward, ref_sigmoid_backward, ref_softmax_cross_entropy,
-                      ref_tanh_backward, ref_two_layer_net, sigmoid, softmax_diag_only)
 from . import ch03_act as _act
 # the activations (ch03_act), under the chapter's module name; the layer-sized spec is named here too,
 # as the LAYER_SIZED table below names it (as ch07 does for ch07_layers). The checks read ch03_act's own.
 from .ch03_act import check_relu_backward, check_sigmoid_backward, check_tanh_backward  # noqa: F401
-from .ch03_act import _ACT_HIDDEN, _ACT_SCALE, _act_case  # noqa: F401
+from .ch03_act import _act_case  # noqa: F401
+from .answers import check, hidden_cases, reference
+KEY = hidden_cases("ch03")  # the hidden cases: grader.key.ch03, where the grader runs
+log_softmax_rows, net_forward, ref_affine_backward, ref_affine_forward, ref_mse_loss, ref_relu_backward, ref_sigmoid_backward, ref_softmax_cross_entropy, ref_tanh_backward, ref_two_layer_net, sigmoid, softmax_diag_only = reference("ch03", "log_softmax_rows", "net_forward", "ref_affine_backward", "ref_affine_forward", "ref_mse_loss", "ref_relu_backward", "ref_sigmoid_backward", "ref_softmax_cross_entropy", "ref_tanh_backward", "ref_two_layer_net", "sigmoid", "softmax_diag_only")
 
 
 # ---------------------------------------------------------------------- helpers
@@ -75,7 +75,6 @@ def _shape(a):
 # ---------------------------------------------------------------------- affine layer
 # (seed, N, D, M): x (N, D), w (M, D), b (M,)
 _AFFINE_VISIBLE = [(1, 4, 5, 3), (2, 1, 3, 2), (3, 2, 6, 4)]
-_AFFINE_HIDDEN = [(11, 7, 4, 3), (12, 1, 8, 5), (13, 3, 2, 6), (14, 5, 10, 1), (15, 6, 3, 3)]
 
 
 def _affine_case(seed, n, d, m):
@@ -88,9 +87,10 @@ def _affine_desc(n, d, m):
     return f"x {(n, d)}, w {(m, d)}, b {(m,)}"
 
 
+@check
 def check_affine_forward(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
-    specs = _AFFINE_HIDDEN if hidden else _AFFINE_VISIBLE
+    specs = KEY.AFFINE_HIDDEN if hidden else _AFFINE_VISIBLE
     for case, (seed, n, d, m) in zip(cases("affine_forward", [_affine_desc(*s[1:]) for s in specs]), specs):
         x, w, b, _ = _affine_case(seed, n, d, m)
         x0, w0, b0 = x.copy(), w.copy(), b.copy()
@@ -104,15 +104,12 @@ def check_affine_forward(fn, hidden=False):
     passed("affine_forward", len(specs), hidden)
 
 
-# A hidden case at a real layer's size: backprop is three matrix products (milliseconds); finite
-# differences of the forward pass would need ~10^5 forward passes (minutes), so a learner who
-# estimates the gradient numerically instead of deriving it runs out of the grader's time.
-_AFFINE_SCALE = (16, 64, 512, 256)
 
 
+@check
 def check_affine_backward(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
-    specs = _AFFINE_HIDDEN + [_AFFINE_SCALE] if hidden else _AFFINE_VISIBLE
+    specs = KEY.AFFINE_HIDDEN + [KEY.AFFINE_SCALE] if hidden else _AFFINE_VISIBLE
     descs = [_affine_desc(*s[1:]) + f", dout {(s[1], s[3])}" for s in specs]
     for case, (seed, n, d, m) in zip(cases("affine_backward", descs), specs):
         x, w, b, dout = _affine_case(seed, n, d, m)
@@ -123,7 +120,7 @@ def check_affine_backward(fn, hidden=False):
             _unchanged(saved[name], {"dout": dout, "x": x, "w": w, "b": b}[name], case, name)
         x, w, b, dout = saved["x"], saved["w"], saved["b"], saved["dout"]
         rdx, rdw, rdb = ref_affine_backward(dout, x, w, b)
-        if (seed, n, d, m) != _AFFINE_SCALE:  # the reference is the same formula at every size
+        if not (hidden and (seed, n, d, m) == KEY.AFFINE_SCALE):  # the reference is the same formula at every size
             f = lambda x_, w_, b_: ref_affine_forward(x_, w_, b_)  # noqa: E731
             _verified(rdx, lambda: numerical_grad(lambda v: f(v, w, b), x, dout), "dx")
             _verified(rdw, lambda: numerical_grad(lambda v: f(x, v, b), w, dout), "dw")
@@ -168,14 +165,9 @@ def _judge_grads(case, n, items, per_sample=(), extra=(), loss_is_ours=False, si
 # ---------------------------------------------------------------------- softmax + cross-entropy
 # (seed, N, C, offset): logits = standard normal * 2 + offset (a huge offset overflows a naive softmax)
 _CE_VISIBLE = [(1, 4, 3, 0.0), (2, 1, 5, 0.0), (3, 3, 4, 1000.0)]
-_CE_HIDDEN = [(11, 6, 10, 0.0), (12, 1, 2, 0.0), (13, 5, 3, 0.0), (14, 2, 7, 800.0), (15, 8, 4, -900.0)]
-# A hidden case at a real output layer's size (a word-level language model's 10,000 classes): the
-# gradient formula is one pass over the logits; finite differences need a forward pass per logit.
-# C this large also holds off an estimate that perturbs one class in every row at once (C passes).
-_CE_SCALE = (16, 32, 10000, 0.0)
 
 
-@seeded(lambda: [_CE_SCALE])  # the layer-sized case: drawn once per grading worker
+@seeded(lambda: [KEY.CE_SCALE])  # the layer-sized case: drawn once per grading worker
 def _ce_case(seed, n, c, offset):
     rng = np.random.default_rng(seed)
     logits = rng.standard_normal((n, c)) * 2.0 + offset
@@ -185,9 +177,10 @@ def _ce_case(seed, n, c, offset):
     return logits, y
 
 
+@check
 def check_softmax_cross_entropy(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
-    specs = _CE_HIDDEN + [_CE_SCALE] if hidden else _CE_VISIBLE
+    specs = KEY.CE_HIDDEN + [KEY.CE_SCALE] if hidden else _CE_VISIBLE
     descs = [f"logits {(n, c)}" + (f" + {off:g}" if off else "") + f", y {(n,)}, C = {c}"
              for _, n, c, off in specs]
     for case, (seed, n, c, offset) in zip(cases("softmax_cross_entropy", descs), specs):
@@ -203,7 +196,7 @@ def check_softmax_cross_entropy(fn, hidden=False):
             _finite_or_overflow(loss, case, "loss")
             _finite_or_overflow(dlogits, case, "dlogits")
         r_loss, r_d = ref_softmax_cross_entropy(logits, y)
-        if (seed, n, c, offset) != _CE_SCALE:  # the reference is the same formula at every size
+        if not (hidden and (seed, n, c, offset) == KEY.CE_SCALE):  # the reference is the same formula at every size
             _verified(r_d, lambda: numerical_grad(lambda z: ref_softmax_cross_entropy(z, y)[0], logits), "dlogits")
         p = np.exp(log_softmax_rows(logits))
         onehot = np.zeros((n, c))  # not np.eye(c)[y]: with C = 10,000 classes that is a 800 MB identity
@@ -229,19 +222,18 @@ def check_softmax_cross_entropy(fn, hidden=False):
 # ---------------------------------------------------------------------- mean squared error
 # (seed, N, D)
 _MSE_VISIBLE = [(1, 4, 3), (2, 1, 1), (3, 5, 1)]
-_MSE_HIDDEN = [(11, 6, 2), (12, 1, 4), (13, 3, 3), (14, 8, 1), (15, 2, 5)]
-_MSE_SCALE = (16, 1024, 1024)  # as _ACT_SCALE: stops an estimate one element at a time, not a vectorised one
 
 
-@seeded(lambda: [_MSE_SCALE])  # the layer-sized case: drawn once per grading worker
+@seeded(lambda: [KEY.MSE_SCALE])  # the layer-sized case: drawn once per grading worker
 def _mse_case(seed, n, d):
     rng = np.random.default_rng(seed)
     return rng.standard_normal((n, d)), rng.standard_normal((n, d))
 
 
+@check
 def check_mse_loss(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
-    specs = _MSE_HIDDEN + [_MSE_SCALE] if hidden else _MSE_VISIBLE
+    specs = KEY.MSE_HIDDEN + [KEY.MSE_SCALE] if hidden else _MSE_VISIBLE
     descs = [f"pred {(n, d)}, target {(n, d)}" for _, n, d in specs]
     for case, (seed, n, d) in zip(cases("mse_loss", descs), specs):
         pred, target = _mse_case(seed, n, d)
@@ -252,7 +244,7 @@ def check_mse_loss(fn, hidden=False):
         _unchanged(saved_t, target, case, "target")
         pred, target = saved_p, saved_t
         r_loss, r_d = ref_mse_loss(pred, target)
-        if (seed, n, d) != _MSE_SCALE:  # the reference is the same formula at every size
+        if not (hidden and (seed, n, d) == KEY.MSE_SCALE):  # the reference is the same formula at every size
             _verified(r_d, lambda: numerical_grad(lambda v: ref_mse_loss(v, target)[0], pred), "dpred")
         size = n * d
         diff = pred - target
@@ -279,7 +271,6 @@ def check_mse_loss(fn, hidden=False):
 # ---------------------------------------------------------------------- the two-layer network
 # (seed, N, D, H, C)
 _NET_VISIBLE = [(1, 3, 5, 4, 3), (2, 1, 4, 6, 2)]
-_NET_HIDDEN = [(11, 5, 6, 7, 4), (12, 1, 3, 2, 5), (13, 8, 4, 5, 10), (14, 2, 7, 3, 3)]
 PARAM_NAMES = ("W1", "b1", "W2", "b2")
 
 
@@ -298,12 +289,12 @@ def _net_case(seed, n, d, h, c):
     return x, y, params
 
 
-_NET_SCALE = (16, 64, 512, 256, 10)  # a real layer size: see _AFFINE_SCALE
 
 
+@check
 def check_two_layer_net(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
-    specs = _NET_HIDDEN + [_NET_SCALE] if hidden else _NET_VISIBLE
+    specs = KEY.NET_HIDDEN + [KEY.NET_SCALE] if hidden else _NET_VISIBLE
     descs = [f"x {(n, d)}, y {(n,)}, W1 {(hh, d)}, W2 {(c, hh)}" for _, n, d, hh, c in specs]
     for case, (seed, n, d, hh, c) in zip(cases("two_layer_net", descs), specs):
         x, y, params = _net_case(seed, n, d, hh, c)
@@ -319,7 +310,7 @@ def check_two_layer_net(fn, hidden=False):
             _unchanged(saved[k], params[k], case, f"params[{k!r}]")
         x, y, params = saved_x, saved_y, saved
         r_loss, r_grads = ref_two_layer_net(x, y, params)
-        for k in PARAM_NAMES if (seed, n, d, hh, c) != _NET_SCALE else ():  # same formula at every size
+        for k in PARAM_NAMES if not (hidden and (seed, n, d, hh, c) == KEY.NET_SCALE) else ():  # same formula at every size
             def loss_of(v, k=k):
                 return ref_two_layer_net(x, y, {**params, k: v})[0]
             _verified(r_grads[k], lambda: numerical_grad(loss_of, params[k]), k)
@@ -357,11 +348,11 @@ def check_two_layer_net(fn, hidden=False):
 # copies this table into the manifest as the exercise's time class ("layer"); it lives here, beside
 # the cases, so that it has one source.
 LAYER_SIZED = {
-    "affine_backward": "_AFFINE_SCALE",
+    "affine_backward": "AFFINE_SCALE",
     **_act.LAYER_SIZED,
-    "softmax_cross_entropy": "_CE_SCALE",
-    "mse_loss": "_MSE_SCALE",
-    "two_layer_net": "_NET_SCALE",
+    "softmax_cross_entropy": "CE_SCALE",
+    "mse_loss": "MSE_SCALE",
+    "two_layer_net": "NET_SCALE",
 }
 
 __all__ = ["LAYER_SIZED",

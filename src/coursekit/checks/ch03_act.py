@@ -12,21 +12,18 @@ import numpy as np
 from chainrule import numerical_grad
 from .core import call, cases, judge, passed
 from .core import unchanged as _unchanged, verified as _verified
-from ..key.ch03 import ref_relu_backward, ref_sigmoid_backward, ref_tanh_backward, sigmoid
 from .seeded import seeded
+from .answers import check, hidden_cases, reference
+KEY = hidden_cases("ch03")  # the hidden cases: grader.key.ch03, where the grader runs
+ref_relu_backward, ref_sigmoid_backward, ref_tanh_backward, sigmoid = reference("ch03", "ref_relu_backward", "ref_sigmoid_backward", "ref_tanh_backward", "sigmoid")
 
 
 # ---------------------------------------------------------------------- activations
 # (seed, shape)
 _ACT_VISIBLE = [(1, (3, 4)), (2, (1, 5)), (3, (2, 3))]
-_ACT_HIDDEN = [(11, (4, 6)), (13, (5, 2)), (12, (1, 1)), (14, (3, 3)), (15, (2, 7))]
-# A layer's activations (as _BN_SCALE in ch07): an estimate one element at a time (numerical_grad)
-# needs a forward pass per element and runs out of time. An element-wise difference of the whole
-# array at once is one pass, O(N) like the answer itself: no size stops that (grader/README.md, "Limits").
-_ACT_SCALE = (16, (1024, 1024))
 
 
-@seeded(lambda: [_ACT_SCALE])  # the layer-sized case: drawn once per grading worker
+@seeded(lambda: [KEY.ACT_SCALE])  # the layer-sized case: drawn once per grading worker
 def _act_case(seed, shape):
     """x away from 0 (ReLU's kink) with signs of x and dout mixed independently."""
     rng = np.random.default_rng(seed)
@@ -49,7 +46,7 @@ _ACT_SIGN = {"sigmoid_backward": "sigmoid_sign", "tanh_backward": "tanh_sign", "
 
 def _activation_check(exercise, fn, hidden, forward, reference, cache_of, arg_name, alternatives_of):
     __tracebackhide__ = True
-    specs = _ACT_HIDDEN + [_ACT_SCALE] if hidden else _ACT_VISIBLE
+    specs = KEY.ACT_HIDDEN + [KEY.ACT_SCALE] if hidden else _ACT_VISIBLE
     descs = [f"dout {shape}, {arg_name} {shape}" for _, shape in specs]
     for case, (seed, shape) in zip(cases(exercise, descs), specs):
         x, dout = _act_case(seed, shape)
@@ -60,7 +57,7 @@ def _activation_check(exercise, fn, hidden, forward, reference, cache_of, arg_na
         _unchanged(saved_cache, cache, case, arg_name)
         dout, cache = saved_dout, saved_cache
         expected = reference(dout, cache)
-        if (seed, shape) != _ACT_SCALE:  # the reference is the same formula at every size
+        if not (hidden and (seed, shape) == KEY.ACT_SCALE):  # the reference is the same formula at every size
             _verified(expected, lambda: numerical_grad(forward, x, dout), "dx")
         fields = {"name": "dx"}
         alternatives = alternatives_of(dout, cache, x) + [
@@ -70,6 +67,7 @@ def _activation_check(exercise, fn, hidden, forward, reference, cache_of, arg_na
     passed(exercise, len(specs), hidden)
 
 
+@check
 def check_sigmoid_backward(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
     _activation_check(
@@ -84,6 +82,7 @@ def check_sigmoid_backward(fn, hidden=False):
         ])
 
 
+@check
 def check_tanh_backward(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
     _activation_check(
@@ -97,6 +96,7 @@ def check_tanh_backward(fn, hidden=False):
         ])
 
 
+@check
 def check_relu_backward(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
     _activation_check(
@@ -113,9 +113,9 @@ def check_relu_backward(fn, hidden=False):
 
 # The exercises whose hidden check has a layer-sized case (merged into ch03.LAYER_SIZED).
 LAYER_SIZED = {
-    "sigmoid_backward": "_ACT_SCALE",
-    "tanh_backward": "_ACT_SCALE",
-    "relu_backward": "_ACT_SCALE",
+    "sigmoid_backward": "ACT_SCALE",
+    "tanh_backward": "ACT_SCALE",
+    "relu_backward": "ACT_SCALE",
 }
 
 __all__ = ["LAYER_SIZED", "check_sigmoid_backward", "check_tanh_backward", "check_relu_backward"]

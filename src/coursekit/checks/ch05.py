@@ -39,8 +39,9 @@ from .core import CheckFailed, _value, cases, close, judge, msg, passed
 from .learner import call_with_shape_hint
 from .seeded import seeded
 from .core import describe as _describe, unchanged as _unchanged, unpack as _unpack, verified as _verified
-from ..key.ch05 import ref_avgpool_backward, ref_conv2d_backward, ref_conv2d_forward, ref_conv2d_overwrite
-from ..key.ch05 import ref_maxpool_assign_at_max, ref_maxpool_backward, ref_pool_forward, windows as _windows
+from .answers import check, hidden_cases, reference
+KEY = hidden_cases("ch05")  # the hidden cases: grader.key.ch05, where the grader runs
+ref_avgpool_backward, ref_conv2d_backward, ref_conv2d_forward, ref_conv2d_overwrite, ref_maxpool_assign_at_max, ref_maxpool_backward, ref_pool_forward, _windows = reference("ch05", "ref_avgpool_backward", "ref_conv2d_backward", "ref_conv2d_forward", "ref_conv2d_overwrite", "ref_maxpool_assign_at_max", "ref_maxpool_backward", "ref_pool_forward", "windows")
 
 
 # ---------------------------------------------------------------------- helpers
@@ -76,16 +77,9 @@ def _shape_hint(case, got, expected_shape, what, patterns):
 # ---------------------------------------------------------------------- conv2d cases
 # (seed, N, C, H, W, F, kh, kw, stride, padding)
 _CONV_VISIBLE = [(1, 2, 3, 5, 6, 4, 3, 3, 1, 0), (2, 1, 2, 7, 5, 3, 3, 2, 2, 1), (3, 2, 3, 6, 6, 3, 2, 3, 1, 1)]
-_CONV_HIDDEN = [(11, 3, 2, 8, 7, 3, 3, 3, 2, 1), (12, 1, 3, 5, 5, 2, 1, 1, 1, 0), (13, 2, 4, 6, 9, 5, 2, 4, 2, 0),
-                (14, 1, 1, 4, 4, 1, 3, 3, 1, 2), (15, 2, 2, 9, 6, 2, 3, 2, 3, 1)]
-# A hidden case at a real layer's size (a strided 3x3 convolution that halves a 32x32 feature map):
-# the chapter's loops run over N·F·Ho·Wo windows, finite differences need two forward passes per
-# element of x and w (measured in benchmarks/fd_vs_backprop.py). Backward only: the forward
-# exercise has nothing to estimate.
-_CONV_SCALE = (16, 16, 16, 32, 32, 4, 3, 3, 2, 1)
 
 
-@seeded(lambda: [_CONV_SCALE])  # the layer-sized case: drawn once per grading worker
+@seeded(lambda: [KEY.CONV_SCALE])  # the layer-sized case: drawn once per grading worker
 def _conv_case(seed, n, c, h, w, f, kh, kw, stride, pad):
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((n, c, h, w))
@@ -104,9 +98,10 @@ def _conv_ref_fwd(x, w, b, stride, pad):
     return ref_conv2d_forward(x, w, b, stride, pad)
 
 
+@check
 def check_conv2d_forward(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
-    specs = _CONV_HIDDEN if hidden else _CONV_VISIBLE
+    specs = KEY.CONV_HIDDEN if hidden else _CONV_VISIBLE
     for case, spec in zip(cases("conv2d_forward", [_conv_desc(*s[1:]) for s in specs]), specs):
         seed, n, c, h, w_, f, kh, kw, stride, pad = spec
         x, w, b, _ = _conv_case(*spec)
@@ -152,9 +147,10 @@ def check_conv2d_forward(fn, hidden=False):
     passed("conv2d_forward", len(specs), hidden)
 
 
+@check
 def check_conv2d_backward(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
-    specs = _CONV_HIDDEN + [_CONV_SCALE] if hidden else _CONV_VISIBLE
+    specs = KEY.CONV_HIDDEN + [KEY.CONV_SCALE] if hidden else _CONV_VISIBLE
     descs = [_conv_desc(*s[1:]) + f", dout {_dout_shape(*s[1:])}" for s in specs]
     for case, spec in zip(cases("conv2d_backward", descs), specs):
         seed, n, c, h, w_, f, kh, kw, stride, pad = spec
@@ -166,7 +162,7 @@ def check_conv2d_backward(fn, hidden=False):
             _unchanged(saved[name], arr, case, name)
         x, w, b, dout = saved["x"], saved["w"], saved["b"], saved["dout"]
         rdx, rdw, rdb = ref_conv2d_backward(dout, x, w, b, stride, pad)
-        if spec != _CONV_SCALE:  # the reference is the same formula at every size
+        if not (hidden and spec == KEY.CONV_SCALE):  # the reference is the same formula at every size
             fwd = _conv_ref_fwd
             _verified(rdx, lambda: numerical_grad(lambda v: fwd(v, w, b, stride, pad), x, dout), "dx")
             _verified(rdw, lambda: numerical_grad(lambda v: fwd(x, v, b, stride, pad), w, dout), "dw")
@@ -237,15 +233,9 @@ def _dout_shape(n, c, h, w, f, kh, kw, stride, pad):
 # ---------------------------------------------------------------------- pooling
 # (seed, N, C, H, W, kh, kw, stride)
 _POOL_VISIBLE = [(1, 2, 3, 4, 6, 2, 2, 2), (2, 1, 2, 5, 7, 3, 2, 2), (3, 2, 1, 6, 5, 2, 3, 1)]
-_POOL_HIDDEN = [(11, 3, 2, 8, 8, 2, 2, 2), (12, 1, 4, 7, 5, 3, 3, 2), (13, 2, 2, 5, 9, 2, 3, 3),
-                (14, 1, 1, 4, 4, 4, 4, 1), (15, 2, 3, 6, 7, 3, 2, 1)]
-# A hidden case at a real layer's size (overlapping 3x3 windows, stride 2, as after ResNet's first
-# convolution), for both pooling exercises: the chapter's loops visit each window once, finite
-# differences need two forward passes per element of x.
-_POOL_SCALE = (16, 16, 32, 32, 32, 3, 3, 2)
 
 
-@seeded(lambda: [_POOL_SCALE])  # the layer-sized case: drawn once per grading worker
+@seeded(lambda: [KEY.POOL_SCALE])  # the layer-sized case: drawn once per grading worker
 def _pool_case(seed, n, c, h, w, kh, kw, stride):
     """x with distinct values (no ties, gaps far above a numerical step) and a dout."""
     rng = np.random.default_rng(seed)
@@ -264,7 +254,7 @@ def _pool_desc(n, c, h, w, kh, kw, stride):
 
 def _pool_check(exercise, fn, hidden, mode):
     __tracebackhide__ = True
-    specs = _POOL_HIDDEN + [_POOL_SCALE] if hidden else _POOL_VISIBLE
+    specs = KEY.POOL_HIDDEN + [KEY.POOL_SCALE] if hidden else _POOL_VISIBLE
     for case, spec in zip(cases(exercise, [_pool_desc(*s[1:]) for s in specs]), specs):
         seed, n, c, h, w, kh, kw, stride = spec
         x, dout = _pool_case(*spec)
@@ -280,7 +270,7 @@ def _pool_check(exercise, fn, hidden, mode):
         overlap = stride < kh or stride < kw
         if mode == "max":
             expected = ref_maxpool_backward(dout, x, kernel, stride)
-            if spec != _POOL_SCALE:  # the reference is the same formula at every size
+            if not (hidden and spec == KEY.POOL_SCALE):  # the reference is the same formula at every size
                 _verified(expected,
                           lambda: numerical_grad(lambda v: ref_pool_forward(v, kernel, stride, "max"), x, dout),
                           "dx")
@@ -298,7 +288,7 @@ def _pool_check(exercise, fn, hidden, mode):
                                   fields)]
         else:
             expected = ref_avgpool_backward(dout, x, kernel, stride)
-            if spec != _POOL_SCALE:
+            if not (hidden and spec == KEY.POOL_SCALE):
                 _verified(expected,
                           lambda: numerical_grad(lambda v: ref_pool_forward(v, kernel, stride, "avg"), x, dout),
                           "dx")
@@ -335,11 +325,13 @@ def _pool_wrong_stride(dout, x, kernel, s, mode):
     return fn(dout, x, kernel, s)
 
 
+@check
 def check_maxpool_backward(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
     _pool_check("maxpool_backward", fn, hidden, "max")
 
 
+@check
 def check_avgpool_backward(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
     _pool_check("avgpool_backward", fn, hidden, "avg")
@@ -350,9 +342,9 @@ def check_avgpool_backward(fn, hidden=False):
 # copies this table into the manifest as the exercise's time class ("layer"); it lives here, beside
 # the cases, so that it has one source.
 LAYER_SIZED = {
-    "conv2d_backward": "_CONV_SCALE",
-    "maxpool_backward": "_POOL_SCALE",
-    "avgpool_backward": "_POOL_SCALE",
+    "conv2d_backward": "CONV_SCALE",
+    "maxpool_backward": "POOL_SCALE",
+    "avgpool_backward": "POOL_SCALE",
 }
 
 __all__ = ["LAYER_SIZED",

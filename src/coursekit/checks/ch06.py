@@ -45,9 +45,11 @@ from .core import cases, judge, passed
 from .learner import call_with_shape_hint
 from .seeded import seeded
 from .core import unchanged as _unchanged, unpack as _unpack, verified as _verified
-from ..key.ch06 import GATES, bptt as _bptt, ref_lstm_step_backward, ref_lstm_step_forward
-from ..key.ch06 import ref_rnn_backward, ref_rnn_forward, ref_rnn_step_backward, ref_rnn_step_forward  # noqa: F401
-from ..key.ch06 import ref_truncated_bptt, tbptt_cuts  # noqa: F401
+from .answers import check, hidden_cases, reference
+
+GATES = ("i", "f", "g", "o")   # the order of the four blocks of a (and of Wx, Wh, b columns), as the chapter says
+KEY = hidden_cases("ch06")  # the hidden cases: grader.key.ch06, where the grader runs
+_bptt, ref_lstm_step_backward, ref_lstm_step_forward, ref_rnn_backward, ref_rnn_forward, ref_rnn_step_backward, ref_rnn_step_forward, ref_truncated_bptt, tbptt_cuts = reference("ch06", "bptt", "ref_lstm_step_backward", "ref_lstm_step_forward", "ref_rnn_backward", "ref_rnn_forward", "ref_rnn_step_backward", "ref_rnn_step_forward", "ref_truncated_bptt", "tbptt_cuts")
 
 __all__ = ["LAYER_SIZED",
            "check_rnn_step_backward", "check_rnn_backward", "check_truncated_bptt", "check_lstm_step_backward",
@@ -122,16 +124,9 @@ def _rnn_params(rng, D, H):
 
 # (seed, N, D, H)
 _STEP_VISIBLE = [(1, 3, 4, 5), (2, 1, 3, 2), (3, 2, 5, 3)]
-_STEP_HIDDEN = [(11, 4, 2, 3), (12, 1, 6, 4), (13, 5, 3, 2), (14, 2, 4, 6)]
-# Hidden cases at a real layer's size (this one and _SEQ_SCALE, _TBPTT_SCALE, _LSTM_SCALE): the
-# backward formulas are a few matrix products (milliseconds); finite differences need two forward
-# passes per element of the inputs and weights (minutes; measured in benchmarks/fd_vs_backprop.py).
-# One sample and large weights: the weights set the number of passes (and each pass reads them all),
-# while a learner's loops over samples and units stay short.
-_STEP_SCALE = (16, 1, 1024, 1024)
 
 
-@seeded(lambda: [_STEP_SCALE])  # the layer-sized case: drawn once per grading worker
+@seeded(lambda: [KEY.STEP_SCALE])  # the layer-sized case: drawn once per grading worker
 def _step_case(seed, n, d, hd):
     rng = np.random.default_rng(seed)
     x, h_prev = rng.standard_normal((n, d)), rng.standard_normal((n, hd)) * 0.8
@@ -148,9 +143,10 @@ _RNN_STEP_VARIANTS = [("rnn_tanh_preactivation", "tanh_pre"), ("rnn_tanh_applied
                       ("rnn_wh_not_transposed", "wh_not_t"), ("rnn_db_missing_batch_sum", "db_per_sample")]
 
 
+@check
 def check_rnn_step_backward(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
-    specs = _STEP_HIDDEN + [_STEP_SCALE] if hidden else _STEP_VISIBLE
+    specs = KEY.STEP_HIDDEN + [KEY.STEP_SCALE] if hidden else _STEP_VISIBLE
     names = ("dx", "dh_prev", "dWx", "dWh", "db")
     for case, (seed, n, d, hd) in zip(cases("rnn_step_backward", [_step_desc(*s[1:]) for s in specs]), specs):
         x, h_prev, Wx, Wh, b, dh = _step_case(seed, n, d, hd)
@@ -162,7 +158,7 @@ def check_rnn_step_backward(fn, hidden=False):
         expected = ref_rnn_step_backward(dh, cache)
         fwd = lambda x_, hp, wx, wh, b_: ref_rnn_step_forward(x_, hp, wx, wh, b_)[0]  # noqa: E731
         args = [x, h_prev, Wx, Wh, b]
-        for j in range(5) if (seed, n, d, hd) != _STEP_SCALE else ():  # the same formula at every size
+        for j in range(5) if not (hidden and (seed, n, d, hd) == KEY.STEP_SCALE) else ():  # the same formula at every size
             def f(v, j=j):
                 a = list(args)
                 a[j] = v
@@ -175,11 +171,9 @@ def check_rnn_step_backward(fn, hidden=False):
 
 # (seed, T, N, D, H)
 _SEQ_VISIBLE = [(1, 1, 2, 3, 4), (2, 5, 1, 3, 2), (3, 4, 3, 2, 3)]
-_SEQ_HIDDEN = [(11, 1, 1, 2, 3), (12, 6, 2, 4, 3), (13, 3, 4, 3, 2), (14, 7, 1, 2, 5)]
-_SEQ_SCALE = (16, 8, 1, 512, 512)  # see _STEP_SCALE; each forward pass is T steps
 
 
-@seeded(lambda: [_SEQ_SCALE, _TBPTT_SCALE[:5]])  # the layer-sized cases: drawn once per grading worker
+@seeded(lambda: [KEY.SEQ_SCALE, KEY.TBPTT_SCALE[:5]])  # the layer-sized cases: drawn once per grading worker
 def _sequence(seed, T, n, d, hd):
     rng = np.random.default_rng(seed)
     x, h0 = rng.standard_normal((T, n, d)), rng.standard_normal((n, hd)) * 0.8
@@ -231,9 +225,9 @@ _SEQ_VARIANTS = [("rnn_not_accumulated", {"mistake": "overwrite"}), ("rnn_not_ac
 def _sequence_check(exercise, fn, hidden, with_k):
     __tracebackhide__ = True
     if with_k:
-        specs = _TBPTT_HIDDEN + [_TBPTT_SCALE] if hidden else _TBPTT_VISIBLE
+        specs = KEY.TBPTT_HIDDEN + [KEY.TBPTT_SCALE] if hidden else _TBPTT_VISIBLE
     else:
-        specs = [s + (None,) for s in (_SEQ_HIDDEN + [_SEQ_SCALE] if hidden else _SEQ_VISIBLE)]
+        specs = [s + (None,) for s in (KEY.SEQ_HIDDEN + [KEY.SEQ_SCALE] if hidden else _SEQ_VISIBLE)]
     descs = [_seq_desc(*s[1:]) for s in specs]
     for case, (seed, T, n, d, hd, k) in zip(cases(exercise, descs), specs):
         x, h0, Wx, Wh, b, dh_all = _sequence(seed, T, n, d, hd)
@@ -245,7 +239,7 @@ def _sequence_check(exercise, fn, hidden, with_k):
         _guard(named, saved, case)
         cut = tbptt_cuts(T, k) if with_k else set()
         expected = _bptt(dh_all, cache, cut)
-        if (seed, T, n, d, hd) not in (_SEQ_SCALE, _TBPTT_SCALE[:5]):  # the same formula at every size
+        if not (hidden and (seed, T, n, d, hd) in (KEY.SEQ_SCALE, KEY.TBPTT_SCALE[:5])):  # the same formula at every size
             numeric = functools.cache(lambda: _numeric_bptt(x, h0, Wx, Wh, b, dh_all, cut))  # not in grading
             for j in range(len(_SEQ_NAMES)):
                 _verified(expected[j], lambda j=j: numeric()[j], _SEQ_NAMES[j])
@@ -267,6 +261,7 @@ def _sequence_check(exercise, fn, hidden, with_k):
     passed(exercise, len(specs), hidden)
 
 
+@check
 def check_rnn_backward(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
     _sequence_check("rnn_backward", fn, hidden, with_k=False)
@@ -276,9 +271,6 @@ def check_rnn_backward(fn, hidden=False):
 # (seed, T, N, D, H, k): the first cases have T mod k = 2 with k = 4, so that chunks counted from the end
 # differ from every cut shifted by one step
 _TBPTT_VISIBLE = [(1, 10, 2, 3, 4, 4), (2, 5, 1, 2, 3, 2), (3, 4, 2, 3, 2, 4)]
-_TBPTT_HIDDEN = [(11, 10, 1, 3, 2, 4), (12, 6, 2, 2, 3, 1), (13, 9, 3, 2, 4, 4), (14, 3, 2, 4, 3, 5),
-                 (15, 1, 1, 2, 3, 1)]
-_TBPTT_SCALE = (16, 10, 1, 512, 512, 4)  # see _STEP_SCALE; T mod k = 2 as in the cases above
 
 
 def _cut_variants(T, k):
@@ -295,6 +287,7 @@ def _cut_variants(T, k):
     return [(cat, cut) for cat, cut in out if cut != right]
 
 
+@check
 def check_truncated_bptt(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
     _sequence_check("truncated_bptt", fn, hidden, with_k=True)
@@ -303,8 +296,6 @@ def check_truncated_bptt(fn, hidden=False):
 # ---------------------------------------------------------------------- LSTM step
 # (seed, N, D, H)
 _LSTM_VISIBLE = [(1, 3, 4, 2), (2, 1, 2, 3), (3, 2, 3, 4)]
-_LSTM_HIDDEN = [(11, 4, 3, 2), (12, 1, 5, 3), (13, 2, 2, 4), (14, 3, 6, 5)]
-_LSTM_SCALE = (16, 1, 512, 448)  # see _STEP_SCALE; four gates make the weights four times larger
 _LSTM_VARIANTS = [("lstm_missing_dc", "no_dc"), ("lstm_missing_h_path", "no_h_path"),
                   ("lstm_missing_h_path", "no_o_in_path"), ("lstm_tanh_c_derivative", "tanh_c"),
                   ("lstm_forget_derivative", "no_forget_sigmoid"), ("lstm_forget_derivative", "forget_c"),
@@ -316,7 +307,7 @@ _LSTM_VARIANTS = [("lstm_missing_dc", "no_dc"), ("lstm_missing_h_path", "no_h_pa
     ("lstm_block_sign", f"neg_{gate}") for gate in GATES]
 
 
-@seeded(lambda: [_LSTM_SCALE])  # the layer-sized case: drawn once per grading worker
+@seeded(lambda: [KEY.LSTM_SCALE])  # the layer-sized case: drawn once per grading worker
 def _lstm_case(seed, n, d, hd):
     rng = np.random.default_rng(seed)
     x, h_prev = rng.standard_normal((n, d)), rng.standard_normal((n, hd)) * 0.8
@@ -331,9 +322,10 @@ def _lstm_desc(n, d, hd):
             f"b ({4 * hd},), dh ({n}, {hd}), dc ({n}, {hd})")
 
 
+@check
 def check_lstm_step_backward(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
-    specs = _LSTM_HIDDEN + [_LSTM_SCALE] if hidden else _LSTM_VISIBLE
+    specs = KEY.LSTM_HIDDEN + [KEY.LSTM_SCALE] if hidden else _LSTM_VISIBLE
     names = ("dx", "dh_prev", "dc_prev", "dWx", "dWh", "db")
     for case, (seed, n, d, hd) in zip(cases("lstm_step_backward", [_lstm_desc(*s[1:]) for s in specs]), specs):
         x, h_prev, c_prev, Wx, Wh, b, dh, dc = _lstm_case(seed, n, d, hd)
@@ -345,7 +337,7 @@ def check_lstm_step_backward(fn, hidden=False):
         _guard(named, saved, case)
         expected = ref_lstm_step_backward(dh, dc, cache)
         args = [x, h_prev, c_prev, Wx, Wh, b]
-        for j, arg in zip((0, 1, 2, 3, 4, 5) if (seed, n, d, hd) != _LSTM_SCALE else (), args):
+        for j, arg in zip((0, 1, 2, 3, 4, 5) if not (hidden and (seed, n, d, hd) == KEY.LSTM_SCALE) else (), args):
             def f(v, j=j):
                 a = list(args)
                 a[j] = v
@@ -364,8 +356,8 @@ def check_lstm_step_backward(fn, hidden=False):
 # copies this table into the manifest as the exercise's time class ("layer"); it lives here, beside
 # the cases, so that it has one source.
 LAYER_SIZED = {
-    "rnn_step_backward": "_STEP_SCALE",
-    "rnn_backward": "_SEQ_SCALE",
-    "truncated_bptt": "_TBPTT_SCALE",
-    "lstm_step_backward": "_LSTM_SCALE",
+    "rnn_step_backward": "STEP_SCALE",
+    "rnn_backward": "SEQ_SCALE",
+    "truncated_bptt": "TBPTT_SCALE",
+    "lstm_step_backward": "LSTM_SCALE",
 }

@@ -48,41 +48,11 @@ from .ch07_layers import call_norm_backward
 from .ch07_layers import (STAGES, check_batchnorm_backward_staged, check_dropout_backward,  # noqa: F401
                           check_layernorm_backward, ref_batchnorm_backward_staged, ref_batchnorm_forward_staged,
                           ref_dropout_backward, ref_layernorm_backward, ref_layernorm_forward)
-from .ch07_layers import (_DROP_HIDDEN, _DROP_SCALE, _LN_HIDDEN, _LN_SCALE, _STAGED_HIDDEN,  # noqa: F401
-                          _STAGED_SCALE)
-
-
-# ---------------------------------------------------------------------- reference implementation
-def ref_batchnorm_forward(x, gamma, beta, eps=1e-5):
-    """out, cache = (x, x_hat, mean, var, gamma, eps); batch statistics, biased variance."""
-    mean = x.mean(axis=0)
-    var = x.var(axis=0)
-    x_hat = (x - mean) / np.sqrt(var + eps)
-    return gamma * x_hat + beta, (x, x_hat, mean, var, gamma, eps)
-
-
-def ref_batchnorm_backward(dout, cache):
-    x, x_hat, mean, var, gamma, eps = cache
-    n = x.shape[0]
-    dbeta = dout.sum(axis=0)
-    dgamma = (dout * x_hat).sum(axis=0)
-    dx = gamma / np.sqrt(var + eps) / n * (n * dout - dbeta - x_hat * dgamma)
-    return dx, dgamma, dbeta
-
-
-def ref_clip_by_norm(grads, max_norm):
-    total = math.sqrt(sum(float(np.sum(np.asarray(g, dtype=np.float64) ** 2)) for g in grads))
-    coef = max_norm / total if total > max_norm else 1.0
-    return [np.asarray(g, dtype=np.float64) * coef for g in grads], total
-
-
-def ref_clip_by_value(grads, clip_value):
-    return [np.clip(np.asarray(g, dtype=np.float64), -clip_value, clip_value) for g in grads]
-
-
-def ref_init_scale(fan_in, fan_out, scheme, distribution="normal"):
-    std = math.sqrt(2.0 / (fan_in + fan_out)) if scheme == "xavier" else math.sqrt(2.0 / fan_in)
-    return math.sqrt(3.0) * std if distribution == "uniform" else std
+from .answers import check, hidden_cases, reference
+KEY = hidden_cases("ch07")  # the hidden cases: grader.key.ch07, where the grader runs
+bn_dx, ref_batchnorm_backward, ref_batchnorm_forward, ref_clip_by_norm, ref_clip_by_value, ref_init_scale = reference(
+    "ch07", "bn_dx", "ref_batchnorm_backward", "ref_batchnorm_forward", "ref_clip_by_norm", "ref_clip_by_value",
+    "ref_init_scale")
 
 
 # ---------------------------------------------------------------------- helpers
@@ -93,14 +63,9 @@ def _shape(a):
 # ---------------------------------------------------------------------- batch norm backward
 # (seed, N, D, eps); N >= 2 always (see the module docstring)
 _BN_VISIBLE = [(1, 4, 3, 1e-5), (2, 5, 2, 0.1), (3, 3, 4, 1e-2)]
-_BN_HIDDEN = [(11, 8, 4, 1e-5), (12, 3, 2, 0.5), (13, 6, 5, 1e-3), (14, 2, 3, 0.2), (15, 10, 1, 0.1)]
-# A hidden case at a real layer's size: the backward formula takes milliseconds, a gradient
-# estimated by finite differences of the forward pass (one pass per element of x) takes most of an
-# hour (benchmarks/fd_vs_backprop.py; at (256, 512) it took only about 2.5 minutes, too close to the limit).
-_BN_SCALE = (16, 512, 1024, 1e-5)
 
 
-@seeded(lambda: [_BN_SCALE])  # the layer-sized case: drawn once per grading worker
+@seeded(lambda: [KEY.BN_SCALE])  # the layer-sized case: drawn once per grading worker
 def _bn_case(seed, n, d, eps):
     rng = np.random.default_rng(seed)
     scale = rng.uniform(0.1, 2.0, d)                # some features of small variance: eps matters
@@ -111,7 +76,7 @@ def _bn_case(seed, n, d, eps):
     return x, gamma, beta, dout
 
 
-def _bn_dx(dout, x, gamma, eps, ddof_var=0, ddof_back=0, mean_term=True, var_term=True, std=None):
+def bn_dx(dout, x, gamma, eps, ddof_var=0, ddof_back=0, mean_term=True, var_term=True, std=None):
     """dx of batch norm, with the pieces a typical mistake drops or changes."""
     n = x.shape[0]
     mu = x.mean(axis=0)
@@ -126,9 +91,10 @@ def _bn_dx(dout, x, gamma, eps, ddof_var=0, ddof_back=0, mean_term=True, var_ter
     return gamma / std * dx
 
 
+@check
 def check_batchnorm_backward(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
-    specs = _BN_HIDDEN + [_BN_SCALE] if hidden else _BN_VISIBLE
+    specs = KEY.BN_HIDDEN + [KEY.BN_SCALE] if hidden else _BN_VISIBLE
     descs = [f"x {(n, d)}, gamma {(d,)}, dout {(n, d)}, eps = {eps:g}" for _, n, d, eps in specs]
     for case, (seed, n, d, eps) in zip(cases("batchnorm_backward", descs), specs):
         x, gamma, beta, dout = _bn_case(seed, n, d, eps)
@@ -136,7 +102,7 @@ def check_batchnorm_backward(fn, hidden=False):
         (dx, dgamma, dbeta), dout, saved = call_norm_backward(fn, dout, cache, case)
         x_hat, mu, var = saved[1], saved[2], saved[3]
         rdx, rdg, rdb = ref_batchnorm_backward(dout, (x, x_hat, mu, var, gamma, eps))
-        if (seed, n, d, eps) != _BN_SCALE:  # the reference is the same formula at every size
+        if not (hidden and (seed, n, d, eps) == KEY.BN_SCALE):  # the reference is the same formula at every size
             fwd = lambda x_, g_, b_: ref_batchnorm_forward(x_, g_, b_, eps)[0]  # noqa: E731
             _verified(rdx, lambda: numerical_grad(lambda v: fwd(v, gamma, beta), x.copy(), dout), "dx")
             _verified(rdg, lambda: numerical_grad(lambda v: fwd(x, v, beta), gamma.copy(), dout), "dgamma")
@@ -147,18 +113,18 @@ def check_batchnorm_backward(fn, hidden=False):
         alts = [
             ("bn_only_direct_term", lambda: gamma * dout / std, {**f, "name": "dx"}),
             ("bn_only_direct_term", lambda: dout / std, {**f, "name": "dx"}),
-            ("bn_missing_var_term", lambda: _bn_dx(dout, x, gamma, eps, var_term=False), {**f, "name": "dx"}),
-            ("bn_missing_mean_term", lambda: _bn_dx(dout, x, gamma, eps, mean_term=False), {**f, "name": "dx"}),
+            ("bn_missing_var_term", lambda: bn_dx(dout, x, gamma, eps, var_term=False), {**f, "name": "dx"}),
+            ("bn_missing_mean_term", lambda: bn_dx(dout, x, gamma, eps, mean_term=False), {**f, "name": "dx"}),
             ("bn_missing_gamma", lambda: rdx / gamma, {**f, "name": "dx"}),
             ("bn_sign", lambda: -rdx, {**f, "name": "dx"}),
         ]
         if n > 2:
-            alts += [("bn_unbiased_var", lambda: _bn_dx(dout, x, gamma, eps, ddof_var=1, ddof_back=1), f),
-                     ("bn_unbiased_var", lambda: _bn_dx(dout, x, gamma, eps, ddof_back=1), f),
-                     ("bn_unbiased_var", lambda: _bn_dx(dout, x, gamma, eps, ddof_var=1), f)]
-        alts += [("bn_eps_misplaced", lambda: _bn_dx(dout, x, gamma, eps, std=np.sqrt(var) + eps), f),
-                 ("bn_eps_forgotten", lambda: _bn_dx(dout, x, gamma, eps, std=np.sqrt(var)), f),
-                 ("bn_eps_forgotten", lambda: _bn_dx(dout, x, gamma, 0.0), f)]
+            alts += [("bn_unbiased_var", lambda: bn_dx(dout, x, gamma, eps, ddof_var=1, ddof_back=1), f),
+                     ("bn_unbiased_var", lambda: bn_dx(dout, x, gamma, eps, ddof_back=1), f),
+                     ("bn_unbiased_var", lambda: bn_dx(dout, x, gamma, eps, ddof_var=1), f)]
+        alts += [("bn_eps_misplaced", lambda: bn_dx(dout, x, gamma, eps, std=np.sqrt(var) + eps), f),
+                 ("bn_eps_forgotten", lambda: bn_dx(dout, x, gamma, eps, std=np.sqrt(var)), f),
+                 ("bn_eps_forgotten", lambda: bn_dx(dout, x, gamma, 0.0), f)]
         judge(rdx, dx, case, atol=1e-9, rtol=1e-6, alternatives=alts, what="what_dx")
         # dgamma
         fg = {**f, "name": "dgamma"}
@@ -181,8 +147,6 @@ def check_batchnorm_backward(fn, hidden=False):
 # ---------------------------------------------------------------------- clipping
 # (seed, shapes, max_norm as a fraction of the total norm: < 1 clips, > 1 leaves unchanged)
 _CLIP_VISIBLE = [(1, [(3, 2), (4,)], 0.5), (2, [(2, 3), (3,), (1, 3)], 2.0), (3, [(5,)], 0.1)]
-_CLIP_HIDDEN = [(11, [(4, 3), (4,), (2, 4), (2,)], 0.3), (12, [(6,), (2, 2)], 1.5), (13, [(3, 3)], 0.7),
-                (14, [(2,), (5, 2), (1,)], 0.05), (15, [(7, 1), (3,)], 1.01)]
 
 
 def _clip_case(seed, shapes):
@@ -215,9 +179,10 @@ def _norm(g):
     return float(np.sqrt(np.sum(np.asarray(g, dtype=np.float64) ** 2)))
 
 
+@check
 def check_clip_by_norm(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
-    specs = _CLIP_HIDDEN if hidden else _CLIP_VISIBLE
+    specs = KEY.CLIP_HIDDEN if hidden else _CLIP_VISIBLE
     descs, prepared = [], []
     for seed, shapes, frac in specs:
         grads = _clip_case(seed, shapes)
@@ -262,13 +227,12 @@ def check_clip_by_norm(fn, hidden=False):
 
 # (seed, shapes, clip_value)
 _VAL_VISIBLE = [(1, [(3, 2), (4,)], 1.0), (2, [(2, 3), (3,), (1, 3)], 0.5), (3, [(6,)], 2.5)]
-_VAL_HIDDEN = [(11, [(4, 3), (4,)], 0.3), (12, [(6,), (2, 2), (3,)], 1.5), (13, [(3, 3)], 0.8),
-               (14, [(2,), (5, 2)], 0.05), (15, [(7, 1), (3,)], 10.0)]
 
 
+@check
 def check_clip_by_value(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
-    specs = _VAL_HIDDEN if hidden else _VAL_VISIBLE
+    specs = KEY.VAL_HIDDEN if hidden else _VAL_VISIBLE
     descs = ["grads: " + ", ".join(_shape(np.empty(s)) for s in shapes) + f", clip_value = {c:g}"
              for _, shapes, c in specs]
     for case, (seed, shapes, c) in zip(cases("clip_by_value", descs), specs):
@@ -306,8 +270,6 @@ def check_clip_by_value(fn, hidden=False):
 # (fan_in, fan_out, scheme, distribution); fan_in != fan_out everywhere
 _INIT_VISIBLE = [(64, 48, "xavier", "normal"), (100, 300, "he", "normal"), (50, 20, "xavier", "uniform"),
                  (784, 256, "he", "uniform")]
-_INIT_HIDDEN = [(20, 80, "xavier", "normal"), (256, 10, "he", "normal"), (300, 120, "xavier", "uniform"),
-                (8, 128, "he", "uniform"), (1000, 10, "xavier", "normal"), (3, 5, "he", "normal")]
 
 
 def _init_alternatives(fan_in, fan_out, scheme, distribution):
@@ -342,9 +304,10 @@ def _init_alternatives(fan_in, fan_out, scheme, distribution):
     return [(c, v, f) for c, v in alts]
 
 
+@check
 def check_init_scale(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
-    specs = _INIT_HIDDEN if hidden else _INIT_VISIBLE
+    specs = KEY.INIT_HIDDEN if hidden else _INIT_VISIBLE
     descs = [f"init_scale({a}, {b}, {s!r}, {d!r})" for a, b, s, d in specs]
     for case, (fan_in, fan_out, scheme, distribution) in zip(cases("init_scale", descs), specs):
         got = call(fn, (fan_in, fan_out, scheme, distribution), case)
@@ -359,7 +322,7 @@ def check_init_scale(fn, hidden=False):
 # copies this table into the manifest as the exercise's time class ("layer"); it lives here, beside
 # the cases, so that it has one source.
 LAYER_SIZED = {
-    "batchnorm_backward": "_BN_SCALE",
+    "batchnorm_backward": "BN_SCALE",
     **_layers.LAYER_SIZED,
 }
 

@@ -36,10 +36,10 @@ import numpy as np
 from chainrule import numerical_grad
 from .core import call, cases, judge, passed
 from .seeded import seeded
-from ..key.ch07 import (layernorm_dx as _ln_dx, ref_batchnorm_backward_staged,  # noqa: F401 (re-exported)
-                       ref_batchnorm_forward_staged, ref_dropout_backward, ref_dropout_forward,
-                       ref_layernorm_backward, ref_layernorm_forward)
 from .core import describe as _describe, unchanged as _unchanged, unpack as _unpack, verified as _verified
+from .answers import check, hidden_cases, reference
+KEY = hidden_cases("ch07")  # the hidden cases: grader.key.ch07, where the grader runs
+_ln_dx, ref_batchnorm_backward_staged, ref_batchnorm_forward_staged, ref_dropout_backward, ref_dropout_forward, ref_layernorm_backward, ref_layernorm_forward = reference("ch07", "layernorm_dx", "ref_batchnorm_backward_staged", "ref_batchnorm_forward_staged", "ref_dropout_backward", "ref_dropout_forward", "ref_layernorm_backward", "ref_layernorm_forward")
 
 STAGES = ("beta", "gamma", "x_hat", "inv", "std", "var", "xc", "mu", "x")   # the order backward visits them
 
@@ -51,11 +51,9 @@ def _shape(a):
 # ---------------------------------------------------------------------- staged batch norm
 # (seed, N, D, eps); N >= 2 (with one sample x − mu = 0 and every gradient of x vanishes)
 _STAGED_VISIBLE = [(1, 4, 3, 1e-5), (2, 5, 2, 0.1), (3, 3, 4, 1e-2)]
-_STAGED_HIDDEN = [(21, 7, 3, 1e-5), (22, 3, 5, 0.5), (23, 2, 2, 0.2), (24, 9, 1, 1e-3)]
-_STAGED_SCALE = (25, 512, 1024, 1e-5)
 
 
-@seeded(lambda: [_STAGED_SCALE[:3], _LN_SCALE[:3]])  # the layer-sized cases: drawn once per grading worker
+@seeded(lambda: [KEY.STAGED_SCALE[:3], KEY.LN_SCALE[:3]])  # the layer-sized cases: drawn once per grading worker
 def _norm_case(seed, n, d):
     rng = np.random.default_rng(seed)
     scale = rng.uniform(0.1, 2.0, d)
@@ -90,9 +88,10 @@ def _staged_alternatives(key, d, cache, dout, n):
     return alts
 
 
+@check
 def check_batchnorm_backward_staged(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
-    specs = _STAGED_HIDDEN + [_STAGED_SCALE] if hidden else _STAGED_VISIBLE
+    specs = KEY.STAGED_HIDDEN + [KEY.STAGED_SCALE] if hidden else _STAGED_VISIBLE
     descs = [f"x {(n, d)}, gamma {(d,)}, dout {(n, d)}, eps = {eps:g}" for _, n, d, eps in specs]
     for case, (seed, n, d, eps) in zip(cases("batchnorm_backward_staged", descs), specs):
         x, gamma, beta, dout = _norm_case(seed, n, d)
@@ -110,7 +109,7 @@ def check_batchnorm_backward_staged(fn, hidden=False):
         if missing:
             case.fail("bn_staged_missing_key", stage=missing[0], keys=", ".join(STAGES))
         ref = ref_batchnorm_backward_staged(dout, cache)
-        if (seed, n, d, eps) != _STAGED_SCALE:  # the reference is the same formula at every size
+        if not (hidden and (seed, n, d, eps) == KEY.STAGED_SCALE):  # the reference is the same formula at every size
             fwd = lambda x_, g_, b_: ref_batchnorm_forward_staged(x_, g_, b_, eps)[0]  # noqa: E731
             _verified(ref["x"], lambda: numerical_grad(lambda v: fwd(v, gamma, beta), x.copy(), dout), "dx")
             _verified(ref["gamma"], lambda: numerical_grad(lambda v: fwd(x, v, beta), gamma.copy(), dout), "dgamma")
@@ -125,8 +124,6 @@ def check_batchnorm_backward_staged(fn, hidden=False):
 
 # ---------------------------------------------------------------------- layer norm
 _LN_VISIBLE = [(1, 3, 4, 1e-5), (2, 2, 5, 0.1), (3, 4, 3, 1e-2)]
-_LN_HIDDEN = [(31, 6, 4, 1e-5), (32, 1, 5, 0.5), (33, 5, 2, 0.2), (34, 3, 8, 1e-3)]
-_LN_SCALE = (35, 512, 1024, 1e-5)
 
 
 def call_norm_backward(fn, dout, cache, case):
@@ -144,9 +141,10 @@ def call_norm_backward(fn, dout, cache, case):
     return grads, saved_dout, saved
 
 
+@check
 def check_layernorm_backward(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
-    specs = _LN_HIDDEN + [_LN_SCALE] if hidden else _LN_VISIBLE
+    specs = KEY.LN_HIDDEN + [KEY.LN_SCALE] if hidden else _LN_VISIBLE
     descs = [f"x {(n, d)}, gamma {(d,)}, dout {(n, d)}, eps = {eps:g}" for _, n, d, eps in specs]
     for case, (seed, n, d, eps) in zip(cases("layernorm_backward", descs), specs):
         x, gamma, beta, dout = _norm_case(seed, n, d)
@@ -155,7 +153,7 @@ def check_layernorm_backward(fn, hidden=False):
         (dx, dgamma, dbeta), dout, saved = call_norm_backward(fn, dout, cache, case)
         x, x_hat, mean, var = saved[0], saved[1], saved[2], saved[3]
         rdx, rdg, rdb = ref_layernorm_backward(dout, (x, x_hat, mean, var, gamma, eps))
-        if (seed, n, d, eps) != _LN_SCALE:
+        if not (hidden and (seed, n, d, eps) == KEY.LN_SCALE):
             fwd = lambda x_, g_, b_: ref_layernorm_forward(x_, g_, b_, eps)[0]  # noqa: E731
             _verified(rdx, lambda: numerical_grad(lambda v: fwd(v, gamma, beta), x.copy(), dout), "dx")
             _verified(rdg, lambda: numerical_grad(lambda v: fwd(x, v, beta), gamma.copy(), dout), "dgamma")
@@ -189,11 +187,9 @@ def check_layernorm_backward(fn, hidden=False):
 # ---------------------------------------------------------------------- dropout
 # (seed, shape, p): p is the probability of dropping a unit
 _DROP_VISIBLE = [(1, (4, 5), 0.5), (2, (3, 6), 0.2), (3, (6,), 0.75)]
-_DROP_HIDDEN = [(41, (5, 4), 0.3), (42, (2, 3, 4), 0.6), (43, (8,), 0.1), (44, (3, 7), 0.9)]
-_DROP_SCALE = (45, (512, 1024), 0.4)
 
 
-@seeded(lambda: [_DROP_SCALE])  # the layer-sized case: drawn once per grading worker
+@seeded(lambda: [KEY.DROP_SCALE])  # the layer-sized case: drawn once per grading worker
 def _drop_case(seed, shape, p):
     rng = np.random.default_rng(seed)
     mask = (rng.random(shape) >= p).astype(np.float64)
@@ -202,9 +198,10 @@ def _drop_case(seed, shape, p):
     return rng.standard_normal(shape), mask, rng.standard_normal(shape)
 
 
+@check
 def check_dropout_backward(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
-    specs = _DROP_HIDDEN + [_DROP_SCALE] if hidden else _DROP_VISIBLE
+    specs = KEY.DROP_HIDDEN + [KEY.DROP_SCALE] if hidden else _DROP_VISIBLE
     descs = [f"dout {_shape(np.empty(s))}, mask {_shape(np.empty(s))}, p = {p:g}" for _, s, p in specs]
     for case, (seed, shape, p) in zip(cases("dropout_backward", descs), specs):
         x, mask, dout = _drop_case(seed, shape, p)
@@ -231,9 +228,9 @@ def check_dropout_backward(fn, hidden=False):
 
 # The exercises whose hidden check has a layer-sized case (merged into ch07.LAYER_SIZED).
 LAYER_SIZED = {
-    "batchnorm_backward_staged": "_STAGED_SCALE",
-    "layernorm_backward": "_LN_SCALE",
-    "dropout_backward": "_DROP_SCALE",
+    "batchnorm_backward_staged": "STAGED_SCALE",
+    "layernorm_backward": "LN_SCALE",
+    "dropout_backward": "DROP_SCALE",
 }
 
 __all__ = ["LAYER_SIZED", "STAGES", "check_batchnorm_backward_staged", "check_dropout_backward",

@@ -53,9 +53,9 @@ from chainrule import Tensor
 from .core import CheckFailed, _digits, as_array, call, cases, fmt, judge, passed
 from .seeded import seeded
 from .ch08_primitive import check_softplus_primitive, ref_softplus, ref_softplus_vjp  # noqa: F401  (the chapter's name)
-from ..key.ch08 import FWD_HIDDEN, GC_HIDDEN, NORM_HIDDEN, TRAIN_HIDDEN, ascent_steps, norm
-from ..key.ch08 import (buggy_forward, buggy_logged_forward, ref_check_model_gradients, ref_forward,  # noqa: F401
-                       ref_gc_rels, ref_grad_norms, ref_logged_forward, ref_train_steps)
+from .answers import check, hidden_cases, reference
+KEY = hidden_cases("ch08")  # the hidden cases: grader.key.ch08, where the grader runs
+ascent_steps, norm, buggy_forward, buggy_logged_forward, ref_check_model_gradients, ref_forward, ref_gc_rels, ref_grad_norms, ref_logged_forward, ref_train_steps = reference("ch08", "ascent_steps", "norm", "buggy_forward", "buggy_logged_forward", "ref_check_model_gradients", "ref_forward", "ref_gc_rels", "ref_grad_norms", "ref_logged_forward", "ref_train_steps")
 
 PARAMS = ("fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias", "gain")
 
@@ -118,9 +118,10 @@ def _train_case(seed, n, d, h, c):
     return rng.standard_normal((n, d)), rng.standard_normal((n, c))
 
 
+@check
 def check_train_steps_fixed(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
-    specs = TRAIN_HIDDEN if hidden else _TRAIN_VISIBLE
+    specs = KEY.TRAIN_HIDDEN if hidden else _TRAIN_VISIBLE
     descs = [f"Net({d}, {h}, {c}), x {(n, d)}, y {(n, c)}, lr = {lr}, steps = {steps}"
              for _, n, d, h, c, lr, steps in specs]
     for case, (seed, n, d, h, c, lr, steps) in zip(cases("train_steps_fixed", descs), specs):
@@ -176,7 +177,7 @@ def _report(got, case):
 
 def _forward_check(exercise, fn, hidden, ref, buggy, logged):
     __tracebackhide__ = True
-    specs = FWD_HIDDEN if hidden else _FWD_VISIBLE
+    specs = KEY.FWD_HIDDEN if hidden else _FWD_VISIBLE
     descs = [f"Net({d}, {h}, {c}), x {(n, d)}" for _, n, d, h, c in specs]
     for case, (seed, n, d, h, c) in zip(cases(exercise, descs), specs):
         rng = np.random.default_rng(seed + 2000)
@@ -226,11 +227,13 @@ def _forward_check(exercise, fn, hidden, ref, buggy, logged):
     passed(exercise, len(specs), hidden)
 
 
+@check
 def check_forward_fixed(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
     _forward_check("forward_fixed", fn, hidden, ref_forward, buggy_forward, logged=False)
 
 
+@check
 def check_logged_forward_fixed(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
     _forward_check("logged_forward_fixed", fn, hidden, ref_logged_forward, buggy_logged_forward, logged=True)
@@ -241,9 +244,10 @@ def check_logged_forward_fixed(fn, hidden=False):
 _NORM_VISIBLE = [(1, 4, 3, 5, 2, ()), (2, 3, 4, 3, 3, ("gain",))]
 
 
+@check
 def check_grad_norms(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
-    specs = NORM_HIDDEN if hidden else _NORM_VISIBLE
+    specs = KEY.NORM_HIDDEN if hidden else _NORM_VISIBLE
     descs = [f"Net({d}, {h}, {c}), x {(n, d)}" + (f", grad None: {', '.join(none)}" if none else "")
              for _, n, d, h, c, none in specs]
     for case, (seed, n, d, h, c, none) in zip(cases("grad_norms", descs), specs):
@@ -321,7 +325,7 @@ def _gc_case(seed, n, d, h, c, loss_name, fault):
     return Net(d, h, c, seed, vjp=VJP_FAULTS[fault] if fault else 0), x, y, LossFn(loss_name)
 
 
-@seeded(lambda: [(s,) for s in _GC_VISIBLE + GC_HIDDEN])  # finite differences of every case: once per worker
+@seeded(lambda: [(s,) for s in _GC_VISIBLE + KEY.GC_HIDDEN])  # finite differences of every case: once per worker
 def _ref_gc_rels(spec, **kw):
     model, x, y, loss_fn = _gc_case(*spec)
     return ref_gc_rels(model, Tensor(x), y, loss_fn, **kw)
@@ -332,9 +336,10 @@ def _ref_gc(spec, **kw):
     return ref_check_model_gradients(model, Tensor(x), y, loss_fn, **kw)
 
 
+@check
 def check_check_model_gradients(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
-    specs = GC_HIDDEN if hidden else _GC_VISIBLE
+    specs = KEY.GC_HIDDEN if hidden else _GC_VISIBLE
     descs = [f"Net({d}, {h}, {c}), x {(n, d)}, loss {'cross_entropy' if ln == 'ce' else 'mse_loss'}"
              for _, n, d, h, c, ln, _ in specs]
     for case, spec in zip(cases("check_model_gradients", descs), specs):

@@ -23,12 +23,13 @@ import numpy as np
 
 from chainrule import numerical_grad
 from .core import call, cases, judge, passed, unchanged
-from ..key.ch08 import ref_softplus, ref_softplus_vjp, stable_sigmoid as _sigmoid
+from .answers import check, hidden_cases, reference
+KEY = hidden_cases("ch08")  # the hidden cases: grader.key.ch08, where the grader runs
+ref_softplus, ref_softplus_vjp, _sigmoid = reference("ch08", "ref_softplus", "ref_softplus_vjp", "stable_sigmoid")
 
 
 # (seed, shape, scale of x, large): large puts ±(700..800) into the case
 _SP_VISIBLE = [(1, (5,), 3.0, False), (2, (3, 4), 6.0, False), (3, (2, 3), 2.0, True)]
-_SP_HIDDEN = [(11, (7,), 4.0, False), (12, (2, 3, 2), 10.0, False), (13, (4, 4), 1.0, True), (14, (1,), 2.0, False)]
 
 
 def _sp_case(seed, shape, scale, large):
@@ -40,9 +41,10 @@ def _sp_case(seed, shape, scale, large):
     return x, rng.standard_normal(shape)
 
 
+@check
 def check_softplus_primitive(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
-    specs = _SP_HIDDEN if hidden else _SP_VISIBLE
+    specs = KEY.SP_HIDDEN if hidden else _SP_VISIBLE
     descs = [f"x {shape}" + (", with x = 800 and x = −750" if large else "") for _, shape, _, large in specs]
     for case, (seed, shape, scale, large) in zip(cases("softplus_primitive", descs), specs):
         given = _sp_case(seed, shape, scale, large)

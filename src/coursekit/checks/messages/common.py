@@ -4,6 +4,11 @@ EN = {
     # ---- the frame of a report -------------------------------------------------
     "pass": "✓ {exercise}: all {n} checks passed.",
     "pass_hidden": "✓ {exercise}: all {n} hidden tests passed.",
+    "hidden_elsewhere": ("– {exercise}: the hidden tests run only when your notebook is graded; this "
+                         "installation has the visible checks, not the answer key."),
+    "key_needed": ("this case could not be checked in your notebook: its expected value depends on your own "
+                   "results, and only the grader holds the answer key that computes it. Your code ran without "
+                   "error up to here; grading will check this case."),
     "fail_header": "✗ {exercise}: case {case} of {total} failed: {desc}",
     "detail_scalar": "  {what}: expected {expected}, got {got} (relative error {rel}).",
     "detail_array": ("  {what}, shape {shape}: {nbad} of {size} elements are wrong; the worst is at index "
@@ -102,6 +107,9 @@ ZH = {
     # ---- 报告的框架 -------------------------------------------------------------
     "pass": "✓ {exercise}：{n} 项检查全部通过。",
     "pass_hidden": "✓ {exercise}：{n} 项隐藏测试全部通过。",
+    "hidden_elsewhere": "– {exercise}：隐藏测试只在评分时运行；这里安装的只有公开检查，没有参考答案。",
+    "key_needed": ("这个用例无法在你的笔记本里检查：它的期望值取决于你自己前面的结果，而计算它所需的参考答案只在评分程序那里。"
+                   "到这里为止你的代码运行没有出错；评分时会检查这个用例。"),
     "fail_header": "✗ {exercise}：第 {case} 个用例（共 {total} 个）未通过：{desc}",
     "detail_scalar": "  {what}：期望 {expected}，实际得到 {got}（相对误差 {rel}）。",
     "detail_array": ("  {what}，形状 {shape}：{size} 个元素中有 {nbad} 个不对；误差最大的在索引 {index}："

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import math
 
+from coursekit.ch02 import BINARY, UNARY
+from coursekit.checks.ch02_value import deep_chain
+
 
 # ---------------------------------------------------------------------- the reference engine
 class Ref:
@@ -129,3 +132,42 @@ def run_reference(expr, values, bugs=None):
     root = expr(*leaves)
     root.backward()
     return root.data, [leaf.grad for leaf in leaves]
+
+
+def run_program(program, root, values, bugs=None):
+    """``(value, [each leaf's gradient])`` of a case's expression recorded as a program
+    (:func:`coursekit.checks.ch02_value.program_of`), on the reference engine with ``bugs``."""
+    leaves = [Ref(v, bugs=bugs) for v in values]
+    registers = list(leaves)
+    for op, *operands in program:
+        args = [registers[x] if kind == "v" else x for kind, x in operands]
+        registers.append(BINARY[op](*args) if op in BINARY else UNARY[op](*args) if op in UNARY
+                         else getattr(args[0], op)())
+    top = registers[root]
+    top.backward()
+    return top.data, [leaf.grad for leaf in leaves]
+
+
+# ---------------------------------------------------------------------- hidden cases of coursekit.checks.ch02_value
+def _mixed(a, b, c):
+    d = a * b + c.exp()
+    e = (d * a).tanh() + d ** 2
+    return e / (b * b + 1.0)
+
+
+HIDDEN = [
+    ("a + b", "ab", lambda a, b: a + b, (-0.3, 4.0)),
+    ("a * b", "ab", lambda a, b: a * b, (2.5, 0.4)),
+    ("(a * b) * c", "abc", lambda a, b, c: (a * b) * c, (-1.1, 0.9, 3.0)),
+    ("(a + b) * c", "abc", lambda a, b, c: (a + b) * c, (0.6, 1.7, -2.2)),
+    ("a ** 2 * c", "ac", lambda a, c: a ** 2 * c, (-1.4, 0.8)),
+    ("a ** -1 * c", "ac", lambda a, c: a ** -1 * c, (1.6, 1.3)),
+    ("a ** 0.5 * c", "ac", lambda a, c: a ** 0.5 * c, (2.3, -0.7)),
+    ("a.tanh() * c", "ac", lambda a, c: a.tanh() * c, (-1.2, 1.9)),
+    ("a.exp() * c", "ac", lambda a, c: a.exp() * c, (-0.7, 2.6)),
+    ("a + a", "a", lambda a: a + a, (0.9,)),
+    ("(a * a).exp() + a", "a", lambda a: (a * a).exp() + a, (0.6,)),
+    ("d = a * b; (d + d.tanh()) * d", "ab", lambda a, b: (lambda d: (d + d.tanh()) * d)(a * b), (0.7, -1.3)),
+    ("d = a*b + c.exp(); e = (d*a).tanh() + d**2; e / (b*b + 1.0)", "abc", _mixed, (0.5, -0.8, 0.3)),
+    ("120 × [x = (x * 0.9 + c).tanh()]", "xc", deep_chain(120), (-0.4, 0.25)),
+]

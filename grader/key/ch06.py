@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-GATES = ("i", "f", "g", "o")   # the order of the four blocks of a (and of Wx, Wh, b columns)
+from coursekit.checks.ch06 import GATES   # the order of the four blocks of a (and of Wx, Wh, b columns)
 
 
 def _sigmoid(x):
@@ -162,3 +162,20 @@ def ref_lstm_step_backward(dh, dc, cache, mistake=None):
         da = da_perm
     dc_prev = dct if mistake == "no_f_in_dc_prev" else dct * f
     return dx, dh_prev, dc_prev, x.T @ da, h_prev.T @ da, (da if mistake == "db_per_sample" else da.sum(axis=0))
+
+
+# ---------------------------------------------------------------------- hidden cases of coursekit.checks.ch06
+STEP_HIDDEN = [(11, 4, 2, 3), (12, 1, 6, 4), (13, 5, 3, 2), (14, 2, 4, 6)]
+# Hidden cases at a real layer's size (this one and SEQ_SCALE, TBPTT_SCALE, LSTM_SCALE): the
+# backward formulas are a few matrix products (milliseconds); finite differences need two forward
+# passes per element of the inputs and weights (minutes; measured in benchmarks/fd_vs_backprop.py).
+# One sample and large weights: the weights set the number of passes (and each pass reads them all),
+# while a learner's loops over samples and units stay short.
+STEP_SCALE = (16, 1, 1024, 1024)
+SEQ_HIDDEN = [(11, 1, 1, 2, 3), (12, 6, 2, 4, 3), (13, 3, 4, 3, 2), (14, 7, 1, 2, 5)]
+SEQ_SCALE = (16, 8, 1, 512, 512)  # see STEP_SCALE; each forward pass is T steps
+TBPTT_HIDDEN = [(11, 10, 1, 3, 2, 4), (12, 6, 2, 2, 3, 1), (13, 9, 3, 2, 4, 4), (14, 3, 2, 4, 3, 5),
+                 (15, 1, 1, 2, 3, 1)]
+TBPTT_SCALE = (16, 10, 1, 512, 512, 4)  # see STEP_SCALE; T mod k = 2 as in the cases above
+LSTM_HIDDEN = [(11, 4, 3, 2), (12, 1, 5, 3), (13, 2, 2, 4), (14, 3, 6, 5)]
+LSTM_SCALE = (16, 1, 512, 448)  # see STEP_SCALE; four gates make the weights four times larger

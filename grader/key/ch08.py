@@ -134,3 +134,7 @@ def ref_softplus(x):
 
 def ref_softplus_vjp(dout, x):
     return dout * stable_sigmoid(x)
+
+
+# ---------------------------------------------------------------------- hidden cases of coursekit.checks.ch08_primitive
+SP_HIDDEN = [(11, (7,), 4.0, False), (12, (2, 3, 2), 10.0, False), (13, (4, 4), 1.0, True), (14, (1,), 2.0, False)]
