@@ -138,3 +138,53 @@ def ref_softplus_vjp(dout, x):
 
 # ---------------------------------------------------------------------- hidden cases of coursekit.checks.ch08_primitive
 SP_HIDDEN = [(11, (7,), 4.0, False), (12, (2, 3, 2), 10.0, False), (13, (4, 4), 1.0, True), (14, (1,), 2.0, False)]
+
+
+
+# ---------------------------------------------------------------------- one case, as data in and data out
+# What coursekit.checks.ch08 asks of the key: each builds its own model from the case's numbers (the
+# check's public model builders), runs a reference on it and returns numbers, so that a learner's
+# install can replay the recorded results (coursekit.checks.answers).
+def train_case(seed, d, h, c, x, y, lr, steps, zero="start"):
+    """``{"losses", "params" (after training), "final_loss"}`` of the reference loop on Net(d, h, c, seed)."""
+    from coursekit.ch08 import Net
+    model = Net(d, h, c, seed)
+    losses = ref_train_steps(model, x, y, lr, steps, zero)
+    with no_grad():
+        final = float(F.mse_loss(model(Tensor(x)), Tensor(y)).data)
+    return {"losses": [float(v) for v in losses], "final_loss": final,
+            "params": {name: p.data.copy() for name, p in model.named_parameters()}}
+
+
+def ascent_case(seed, d, h, c, x, y, lr, steps):
+    """The losses of the loop that steps up the gradient (a typical mistake), on Net(d, h, c, seed)."""
+    from coursekit.ch08 import Net
+    return [float(v) for v in ascent_steps(Net(d, h, c, seed), x, y, lr, steps)]
+
+
+def forward_case(logged, buggy, seed, d, h, c, x, dout):
+    """``{"scores", "h" (logged only), "grads"}`` of the fixed (or, ``buggy``, the shipped) forward pass on the
+    check's model, run backward from ``dout``."""
+    from coursekit.checks.ch08 import forward_model
+    model = forward_model(seed, d, h, c, x)
+    fn = {(False, False): ref_forward, (False, True): buggy_forward, (True, False): ref_logged_forward,
+          (True, True): buggy_logged_forward}[(bool(logged), bool(buggy))]
+    out = fn(model, Tensor(x))
+    scores, h_scaled = out if logged else (out, None)
+    scores.backward(dout)
+    return {"scores": scores.data.copy(), "h": None if h_scaled is None else np.array(h_scaled, dtype=np.float64),
+            "grads": {name: None if p.grad is None else p.grad.copy() for name, p in model.named_parameters()}}
+
+
+def gc_rels_case(spec, **kw):
+    """:func:`ref_gc_rels` on the check's case ``spec`` (a fresh model)."""
+    from coursekit.checks.ch08 import gc_case
+    model, x, y, loss_fn = gc_case(*spec)
+    return ref_gc_rels(model, Tensor(x), y, loss_fn, **kw)
+
+
+def gc_case(spec, **kw):
+    """:func:`ref_check_model_gradients` on the check's case ``spec`` (a fresh model)."""
+    from coursekit.checks.ch08 import gc_case as build
+    model, x, y, loss_fn = build(*spec)
+    return ref_check_model_gradients(model, Tensor(x), y, loss_fn, **kw)

@@ -142,7 +142,7 @@ def _detached_leaf(model, x):
 
 @pytest.mark.parametrize("hidden", HIDDEN)
 @pytest.mark.parametrize("fn, category", [
-    (ch08.buggy_forward, "ch08_graph_broken"),
+    (ch08_ref.buggy_forward, "ch08_graph_broken"),
     (_detached_leaf, "ch08_graph_broken"),
     (lambda m, x: m.fc2(F.tanh(m.fc1(x))) * m.gain.detach(), "ch08_graph_broken"),
     (_no_grad_forward, "ch08_no_graph"),
@@ -156,7 +156,7 @@ def test_forward_fixed_rejects_mistakes(fn, category, hidden, failure):
 
 
 def test_graph_broken_names_the_parameter(failure):
-    err = failure(ch08.check_forward_fixed, ch08.buggy_forward)
+    err = failure(ch08.check_forward_fixed, ch08_ref.buggy_forward)
     assert err.fields["name"] in ("fc1.weight", "fc1.bias") and "fc1" in str(err)
 
 
@@ -177,7 +177,7 @@ def logged_rebind(model, x):
 
 
 @pytest.mark.parametrize("hidden", HIDDEN)
-@pytest.mark.parametrize("fn", [ch08.ref_logged_forward, logged_copy, logged_rebind])
+@pytest.mark.parametrize("fn", [ch08_ref.ref_logged_forward, logged_copy, logged_rebind])
 def test_logged_forward_fixed_accepts_correct(fn, hidden, capsys):
     ch08.check_logged_forward_fixed(fn, hidden=hidden)
     assert "✓ logged_forward_fixed" in capsys.readouterr().out
@@ -191,8 +191,8 @@ def _logged_scaled_before(model, x):
 
 @pytest.mark.parametrize("hidden", HIDDEN)
 @pytest.mark.parametrize("fn, category", [
-    (ch08.buggy_logged_forward, "ch08_inplace_saved"),
-    (lambda m, x: ch08.ref_logged_forward(m, x)[0], "ch08_bad_return"),
+    (ch08_ref.buggy_logged_forward, "ch08_inplace_saved"),
+    (lambda m, x: ch08_ref.ref_logged_forward(m, x)[0], "ch08_bad_return"),
     (_logged_scaled_before, "wrong_values"),
     (nie, "not_implemented"),
 ])
@@ -202,7 +202,7 @@ def test_logged_forward_fixed_rejects_mistakes(fn, category, hidden, failure):
 
 
 def test_inplace_diagnosis_names_fc2_weight(failure):
-    err = failure(ch08.check_logged_forward_fixed, ch08.buggy_logged_forward)
+    err = failure(ch08.check_logged_forward_fixed, ch08_ref.buggy_logged_forward)
     assert err.fields["name"] == "fc2.weight" and "fc2.weight.grad" in str(err)
 
 
@@ -425,7 +425,7 @@ def test_broken_models_really_are_broken():
             model = ch08.Net(3, 4, 2, seed=seed, vjp=k)
             x = Tensor(np.random.default_rng(seed).standard_normal((4, 3)))
             y = np.random.default_rng(seed + 1).standard_normal((4, 2))
-            ok, worst, rel = ch08.ref_check_model_gradients(model, x, y, loss_fn)
+            ok, worst, rel = ch08_ref.ref_check_model_gradients(model, x, y, loss_fn)
             assert not ok and worst in below[fault] and rel > 1e-2, (fault, worst, rel)
             rels.append(rel)
         assert abs(rels[0] - rels[1]) > 1e-3 * rels[0], (fault, rels)
@@ -502,7 +502,7 @@ def rt_spec(model, x, y, loss_fn, eps=1e-6, tol=1e-6):
         return True, "fc1.weight", 1e-9
     other = ch08.Net(*model.sizes, seed=model.seed + 1, vjp=vjp)
     xo = Tensor(np.random.default_rng(0).standard_normal(x.shape))
-    return ch08.ref_check_model_gradients(other, xo, y, loss_fn)
+    return ch08_ref.ref_check_model_gradients(other, xo, y, loss_fn)
 
 
 @pytest.mark.parametrize("hidden", HIDDEN)
@@ -538,7 +538,7 @@ def test_a_rel_error_that_does_not_match_the_gradients_is_named(failure, monkeyp
 
     def least_name(model, x, y, loss_fn, eps=1e-6, tol=1e-6):
         ok, worst, rel = gc_elementwise(model, x, y, loss_fn, eps, tol)
-        rels = ch08.ref_gc_rels(model, x, y, loss_fn)
+        rels = ch08_ref.ref_gc_rels(model, x, y, loss_fn)
         return ok, min(rels, key=rels.get) if ok else worst, rel
     # in the real cases every parameter's noise is within GC_NOISE_FACTOR of the largest (any name
     # passes there); this one-unit Net has an error far smaller than the others

@@ -22,6 +22,7 @@ from test_ch08 import (  # noqa: F401  (collected again here, through the wall)
 
 from chainrule import Tensor
 from coursekit.checks import ch08, core
+from grader.key import ch08 as ch08_ref
 from coursekit import specs
 from coursekit.ch08 import Net
 
@@ -110,10 +111,10 @@ def test_a_faulty_model_arrives_faulty_and_looks_like_a_correct_one():
 
     def look(model, x, y, loss_fn, eps=1e-6, tol=1e-6):
         seen.append((type(model), sorted(vars(model)), repr(model._ops)))
-        return ch08.ref_check_model_gradients(model, x, y, loss_fn)
+        return ch08_ref.ref_check_model_gradients(model, x, y, loss_fn)
     got = []
     for spec in ch08._GC_VISIBLE:
-        model, x, y, loss_fn = ch08._gc_case(*spec)
+        model, x, y, loss_fn = ch08.gc_case(*spec)
         got.append(wall.Remote(InProcess(look), "fn").invoke("ch08.tensor_input", [model, x, y, loss_fn], {}))
         assert got[-1][0] is (spec[-1] is None) and got[-1][1] == ch08._ref_gc(spec)[1]
     assert all(s[0] is Net for s in seen) and all(s[1:] == seen[0][1:] for s in seen)

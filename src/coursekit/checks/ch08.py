@@ -55,7 +55,8 @@ from .seeded import seeded
 from .ch08_primitive import check_softplus_primitive, ref_softplus, ref_softplus_vjp  # noqa: F401  (the chapter's name)
 from .answers import check, hidden_cases, reference
 KEY = hidden_cases("ch08")  # the hidden cases: grader.key.ch08, where the grader runs
-ascent_steps, norm, buggy_forward, buggy_logged_forward, ref_check_model_gradients, ref_forward, ref_gc_rels, ref_grad_norms, ref_logged_forward, ref_train_steps = reference("ch08", "ascent_steps", "norm", "buggy_forward", "buggy_logged_forward", "ref_check_model_gradients", "ref_forward", "ref_gc_rels", "ref_grad_norms", "ref_logged_forward", "ref_train_steps")
+ascent_case, forward_case, gc_rels_case, key_gc_case, norm, train_case = reference(
+    "ch08", "ascent_case", "forward_case", "gc_rels_case", "gc_case", "norm", "train_case")
 
 PARAMS = ("fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias", "gain")
 
@@ -128,25 +129,24 @@ def check_train_steps_fixed(fn, hidden=False):
         x, y = _train_case(seed, n, d, h, c)
         model = Net(d, h, c, seed)
         got = call(fn, (model, x.copy(), y.copy()), case, kwargs={"lr": lr, "steps": steps})
-        ref_model = Net(d, h, c, seed)
-        expected = ref_train_steps(ref_model, x, y, lr, steps)
+        right = train_case(seed, d, h, c, x, y, lr, steps)
+        expected = right["losses"]
         arr = as_array(got, case)
         if arr.shape != (steps,):
             case.fail("ch08_wrong_steps", steps=steps, got_shape=tuple(arr.shape))
         fields = {"steps": steps}
         if not np.all(np.isfinite(arr)):   # going up the gradient can overflow: compare NaN for NaN
             with np.errstate(all="ignore"):
-                ascent = np.asarray(ascent_steps(Net(d, h, c, seed), x, y, lr, steps), dtype=np.float64)
+                ascent = np.asarray(ascent_case(seed, d, h, c, x, y, lr, steps), dtype=np.float64)
             if np.allclose(arr, ascent, rtol=1e-8, atol=1e-10, equal_nan=True):
                 case.fail("ch08_gradient_ascent", **fields)
         judge(expected, arr, case, atol=1e-10, rtol=1e-8, what="ch08_what_losses", alternatives=[
-            ("ch08_still_accumulates", lambda: ref_train_steps(Net(d, h, c, seed), x, y, lr, steps, "never"), fields),
-            ("ch08_zero_grad_between", lambda: ref_train_steps(Net(d, h, c, seed), x, y, lr, steps, "between"),
+            ("ch08_still_accumulates", lambda: train_case(seed, d, h, c, x, y, lr, steps, "never")["losses"], fields),
+            ("ch08_zero_grad_between", lambda: train_case(seed, d, h, c, x, y, lr, steps, "between")["losses"],
              fields),
-            ("ch08_loss_after_step", lambda: expected[1:] + [float(F.mse_loss(ref_model(Tensor(x)), Tensor(y)).data)],
-             fields),
-            ("ch08_gradient_ascent", lambda: ascent_steps(Net(d, h, c, seed), x, y, lr, steps), fields)])
-        ref_data = _data(ref_model)
+            ("ch08_loss_after_step", lambda: expected[1:] + [right["final_loss"]], fields),
+            ("ch08_gradient_ascent", lambda: ascent_case(seed, d, h, c, x, y, lr, steps), fields)])
+        ref_data = right["params"]
         for name, p in model.named_parameters():
             judge(ref_data[name], p.data, case, atol=1e-10, rtol=1e-8, what="ch08_param_" + name,
                   alternatives=[("ch08_params_not_trained", _data(Net(d, h, c, seed))[name], fields)])
@@ -158,7 +158,7 @@ def check_train_steps_fixed(fn, hidden=False):
 _FWD_VISIBLE = [(1, 4, 3, 5, 2), (2, 1, 4, 3, 3)]
 
 
-def _fwd_model(seed, d, h, c, x):
+def forward_model(seed, d, h, c, x):
     """Net(d, h, c, seed) with hidden unit 0 active on every sample (so that h.max() > 0)."""
     model = Net(d, h, c, seed)
     w = model.fc1.weight.data
@@ -175,7 +175,7 @@ def _report(got, case):
     return got
 
 
-def _forward_check(exercise, fn, hidden, ref, buggy, logged):
+def _forward_check(exercise, fn, hidden, logged):
     __tracebackhide__ = True
     specs = KEY.FWD_HIDDEN if hidden else _FWD_VISIBLE
     descs = [f"Net({d}, {h}, {c}), x {(n, d)}" for _, n, d, h, c in specs]
@@ -183,7 +183,7 @@ def _forward_check(exercise, fn, hidden, ref, buggy, logged):
         rng = np.random.default_rng(seed + 2000)
         x_arr = rng.standard_normal((n, d))
         dout = rng.standard_normal((n, c))
-        model = _fwd_model(seed, d, h, c, x_arr)
+        model = forward_model(seed, d, h, c, x_arr)
         before = _data(model)
         # the scores are a Tensor with a graph: the driver examines and runs it backward next to the
         # learner's code; what comes back is its report (numbers, flags) and the model's parameters
@@ -198,10 +198,9 @@ def _forward_check(exercise, fn, hidden, ref, buggy, logged):
             if scores is not None and not isinstance(scores, (np.ndarray, float, int, list)):
                 case.fail("bad_type", gtype=type_name(scores))
             case.fail("ch08_not_a_tensor", gtype=type_name(scores))
-        ref_model = _fwd_model(seed, d, h, c, x_arr)
-        ref_out = ref(ref_model, Tensor(x_arr))
-        ref_scores, ref_h = ref_out if logged else (ref_out, None)
-        judge(ref_scores.data, scores, case, atol=1e-10, rtol=1e-8, what="ch08_what_scores")
+        right = forward_case(logged, False, seed, d, h, c, x_arr, dout)
+        ref_h = right["h"]
+        judge(right["scores"], scores, case, atol=1e-10, rtol=1e-8, what="ch08_what_scores")
         if rep.get("requires_grad") is not True:
             case.fail("ch08_no_graph")
         _params_unchanged(before, model, case, "ch08_params_changed")
@@ -212,11 +211,7 @@ def _forward_check(exercise, fn, hidden, ref, buggy, logged):
             etype, emsg = error if isinstance(error, list) and len(error) == 2 else ("Exception", "")
             case.fail("exception", etype=etype[:100] if isinstance(etype, str) else "Exception",
                       emsg=emsg[:200] if isinstance(emsg, str) else "")
-        ref_scores.backward(dout)
-        bug_model = _fwd_model(seed, d, h, c, x_arr)
-        bug_out = buggy(bug_model, Tensor(x_arr))
-        (bug_out[0] if logged else bug_out).backward(dout)
-        ref_g, bug_g = _grads(ref_model), _grads(bug_model)
+        ref_g, bug_g = right["grads"], forward_case(logged, True, seed, d, h, c, x_arr, dout)["grads"]
         for name, p in model.named_parameters():     # the output side first, as backward visits them
             if p.grad is None:
                 case.fail("ch08_graph_broken", name=name)
@@ -230,13 +225,13 @@ def _forward_check(exercise, fn, hidden, ref, buggy, logged):
 @check
 def check_forward_fixed(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
-    _forward_check("forward_fixed", fn, hidden, ref_forward, buggy_forward, logged=False)
+    _forward_check("forward_fixed", fn, hidden, logged=False)
 
 
 @check
 def check_logged_forward_fixed(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
-    _forward_check("logged_forward_fixed", fn, hidden, ref_logged_forward, buggy_logged_forward, logged=True)
+    _forward_check("logged_forward_fixed", fn, hidden, logged=True)
 
 
 # ---------------------------------------------------------------------- exercise 4: gradient norms
@@ -317,7 +312,7 @@ _GC_VISIBLE = [(1, 5, 3, 4, 2, "mse", None), (2, 4, 3, 3, 2, "mse", "tanh_at_inp
 GC_NOISE_FACTOR = 100.0
 
 
-def _gc_case(seed, n, d, h, c, loss_name, fault):
+def gc_case(seed, n, d, h, c, loss_name, fault):
     """A fresh (model, x as an array, y, loss_fn): the learner gets one, each reference its own."""
     rng = np.random.default_rng(seed + 4000)
     x = rng.standard_normal((n, d))
@@ -327,13 +322,11 @@ def _gc_case(seed, n, d, h, c, loss_name, fault):
 
 @seeded(lambda: [(s,) for s in _GC_VISIBLE + KEY.GC_HIDDEN])  # finite differences of every case: once per worker
 def _ref_gc_rels(spec, **kw):
-    model, x, y, loss_fn = _gc_case(*spec)
-    return ref_gc_rels(model, Tensor(x), y, loss_fn, **kw)
+    return gc_rels_case(spec, **kw)
 
 
 def _ref_gc(spec, **kw):
-    model, x, y, loss_fn = _gc_case(*spec)
-    return ref_check_model_gradients(model, Tensor(x), y, loss_fn, **kw)
+    return key_gc_case(spec, **kw)
 
 
 @check
@@ -343,7 +336,7 @@ def check_check_model_gradients(fn, hidden=False):
     descs = [f"Net({d}, {h}, {c}), x {(n, d)}, loss {'cross_entropy' if ln == 'ce' else 'mse_loss'}"
              for _, n, d, h, c, ln, _ in specs]
     for case, spec in zip(cases("check_model_gradients", descs), specs):
-        model, x, y, loss_fn = _gc_case(*spec)
+        model, x, y, loss_fn = gc_case(*spec)
         broken = spec[-1] is not None
         loss_fn(model(Tensor(x)), y).backward()  # a stale gradient, as right after a training step
         before = _data(model)
@@ -402,6 +395,5 @@ def check_check_model_gradients(fn, hidden=False):
     passed("check_model_gradients", len(specs), hidden)
 
 
-__all__ = ["check_softplus_primitive", "ref_softplus", "ref_softplus_vjp", "check_train_steps_fixed", "check_forward_fixed", "check_logged_forward_fixed", "check_grad_norms",
-           "check_check_model_gradients", "Net", "VJP_FAULTS", "ref_train_steps", "ref_forward",
-           "ref_logged_forward", "ref_grad_norms", "ref_gc_rels", "ref_check_model_gradients", "PARAMS"]
+__all__ = ["check_softplus_primitive", "check_train_steps_fixed", "check_forward_fixed", "check_logged_forward_fixed",
+           "check_grad_norms", "check_check_model_gradients", "Net", "VJP_FAULTS", "PARAMS", "forward_model", "gc_case"]
