@@ -4,21 +4,47 @@ import re
 
 import pytest
 
-from coursekit.checks import core
+from coursekit.checks import answers, core
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-@pytest.fixture(autouse=True)
-def english(monkeypatch):
-    """Every test starts in English with no language set; tests that need Chinese say so."""
+@pytest.fixture(autouse=True, params=["key", "replay"])
+def english(request, monkeypatch):
+    """Every test starts in English with no language set; tests that need Chinese say so.
+
+    And every test runs twice: with the answer key, as the grader and a checkout check, and
+    ``replay``, as a learner's install does (no key: the answers ``make course`` recorded,
+    :mod:`coursekit.checks.answers`). The hidden cases exist only with the key: a test of them is
+    skipped in ``replay`` (a learner's hidden check only says that grading runs it)."""
     monkeypatch.delenv("CHAINRULE_LANG", raising=False)
     monkeypatch.setitem(core._state, "lang", "en")
-    yield
+    if request.param == "replay":
+        callspec = getattr(request.node, "callspec", None)
+        if (callspec is not None and callspec.params.get("hidden") is True) or "layer_sized" in request.fixturenames \
+                or _key_only(request.node.function):
+            pytest.skip("hidden cases: only where the answer key is (the grader)")
+        answers.use("replay")
+    yield request.param
+    answers.use(None)
+
+
+def _key_only(test):
+    """Does a test ask for cases that only the key has: a hidden check (``hidden=True`` in its body), or
+    visible cases of its own making (it replaces a check's ``_*VISIBLE`` table)? A learner's install
+    replays the recorded visible cases only."""
+    import inspect
+    try:
+        source = inspect.getsource(test)
+    except (OSError, TypeError):
+        return False
+    return "hidden=True" in source or re.search(r"setattr\([^)]*_VISIBLE", source) is not None
 
 
 def _failure(check, fn, hidden=False):
     """Run a check that must fail; return the CheckFailed."""
+    if hidden and answers.replaying():
+        pytest.skip("hidden cases: only where the answer key is (the grader)")
     with pytest.raises(core.CheckFailed) as info:
         check(fn, hidden=hidden)
     return info.value

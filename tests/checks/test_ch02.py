@@ -9,6 +9,7 @@ from checks_helpers import english, failure  # noqa: F401  (fixtures)
 
 import chainrule
 from coursekit.checks import ch02, core
+from grader.key import ch02 as key02
 from grader.key import ch02_value as key02_value
 from coursekit.checks.messages import MESSAGES
 
@@ -442,7 +443,7 @@ def test_reference_engine_matches_numerical_gradients(spec):
 
 def test_reference_local_gradients_match_numerical_gradients():
     w, x, b, y = 0.7, -1.9, 0.4, 2.2
-    g = ch02.reference_local_gradients(w, x, b, y)
+    g = key02.reference_local_gradients(w, x, b, y)
     J = lambda p: 0.5 * (p[0] * p[1] + p[2] - p[3]) ** 2  # noqa: E731
     num = chainrule.numerical_grad(J, np.array([w, x, b, y]))
     assert np.allclose([g["w"], g["x"], g["b"], g["y"]], num, rtol=1e-7)

@@ -9,6 +9,7 @@ from checks_helpers import english, failure, layer_sized, recording, small_layer
 
 import chainrule
 from coursekit.checks import ch03, ch03_act, core
+from grader.key import ch03 as key03
 from coursekit.checks.messages import MESSAGES
 
 HIDDEN = [False, True]
@@ -202,7 +203,7 @@ def relu_mask_on_dout_in_place(dout, x):
 @pytest.mark.parametrize("check, fn, category", [
     ("sigmoid_backward", lambda dout, out: dout * out, "sigmoid_derivative_s"),
     ("sigmoid_backward", lambda dout, out: out * (1 - out), "missing_upstream"),
-    ("sigmoid_backward", lambda dout, out: dout * ch03.sigmoid(out) * (1 - ch03.sigmoid(out)), "cache_is_output"),
+    ("sigmoid_backward", lambda dout, out: dout * key03.sigmoid(out) * (1 - key03.sigmoid(out)), "cache_is_output"),
     ("sigmoid_backward", lambda dout, out: dout * out * (out - 1), "sigmoid_sign"),
     ("sigmoid_backward", lambda dout, out: 2 * dout * out * (1 - out), "grad_doubled"),
     ("sigmoid_backward", lambda dout, out: dout * (1 - out ** 2), "sigmoid_derivative_form"),
@@ -488,13 +489,13 @@ def test_references_match_chainrule():
     t = chainrule.Tensor(logits, requires_grad=True)
     loss = chainrule.functional.cross_entropy(t, y)
     loss.backward()
-    r_loss, r_d = ch03.ref_softmax_cross_entropy(logits, y)
+    r_loss, r_d = key03.ref_softmax_cross_entropy(logits, y)
     assert np.isclose(float(loss.data), r_loss) and np.allclose(t.grad, r_d)
     pred, target = rng.standard_normal((3, 2)), rng.standard_normal((3, 2))
     tp = chainrule.Tensor(pred, requires_grad=True)
     m = chainrule.functional.mse_loss(tp, target)
     m.backward()
-    r_loss, r_grad = ch03.ref_mse_loss(pred, target)
+    r_loss, r_grad = key03.ref_mse_loss(pred, target)
     assert np.isclose(float(m.data), r_loss) and np.allclose(tp.grad, r_grad)
 
 

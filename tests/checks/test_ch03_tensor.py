@@ -195,25 +195,25 @@ def test_references_match_chainrule_autograd():
     a, b, g = rng.standard_normal((4, 3)), rng.standard_normal((3, 5)), rng.standard_normal((4, 5))
     ta, tb = chainrule.Tensor(a, requires_grad=True), chainrule.Tensor(b, requires_grad=True)
     (ta @ tb).backward(g)
-    ga, gb = T.ref_matmul_vjp(g, a, b)
+    ga, gb = key03.ref_matmul_vjp(g, a, b)
     assert np.allclose(ta.grad, ga) and np.allclose(tb.grad, gb)
 
     x, bias, g = rng.standard_normal((2, 4, 3)), rng.standard_normal((4, 1)), rng.standard_normal((2, 4, 3))
     tx, tbias = chainrule.Tensor(x, requires_grad=True), chainrule.Tensor(bias, requires_grad=True)
     (tx + tbias).backward(g)
-    assert np.allclose(tbias.grad, T.ref_unbroadcast(g, bias.shape)) and np.allclose(tx.grad, g)
+    assert np.allclose(tbias.grad, key03.ref_unbroadcast(g, bias.shape)) and np.allclose(tx.grad, g)
 
     s = chainrule.Tensor(x, requires_grad=True)
     gs = rng.standard_normal((2, 3))
     s.sum(axis=1).backward(gs)
-    assert np.allclose(s.grad, T.ref_sum_vjp(gs, x.shape, axis=1))
+    assert np.allclose(s.grad, key03.ref_sum_vjp(gs, x.shape, axis=1))
 
     z = rng.standard_normal((3, 6)) * 3
     tz = chainrule.Tensor(z, requires_grad=True)
     gz = rng.standard_normal((3, 6))
     out = chainrule.functional.log_softmax(tz, axis=-1)
     out.backward(gz)
-    assert np.allclose(out.data, T.log_softmax(z)) and np.allclose(tz.grad, T.ref_log_softmax_vjp(gz, out.data))
+    assert np.allclose(out.data, key03.log_softmax(z)) and np.allclose(tz.grad, key03.ref_log_softmax_vjp(gz, out.data))
 
 
 def test_every_category_has_a_message_in_both_languages():

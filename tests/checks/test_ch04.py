@@ -10,6 +10,7 @@ from checks_helpers import english, failure  # noqa: F401  (fixtures)
 
 import chainrule
 from coursekit.checks import ch04, ch04_lists, core
+from grader.key import ch04 as key04
 from grader.key import ch04 as ch04_ref
 from coursekit.checks.messages import MESSAGES
 
@@ -39,7 +40,7 @@ def sgd_copy_then_in_place(params, grads, lr):
 
 
 @pytest.mark.parametrize("hidden", HIDDEN)
-@pytest.mark.parametrize("fn", [ch04.ref_sgd_step, sgd_loops, sgd_copy_then_in_place,
+@pytest.mark.parametrize("fn", [key04.ref_sgd_step, sgd_loops, sgd_copy_then_in_place,
                                 lambda ps, gs, lr: [np.subtract(p, np.multiply(lr, g)) for p, g in zip(ps, gs)]])
 def test_sgd_step_accepts_correct(fn, hidden, capsys):
     ch04.check_sgd_step(fn, hidden=hidden)
@@ -102,7 +103,7 @@ def momentum_loops(params, grads, velocities, lr, momentum):
 
 
 @pytest.mark.parametrize("hidden", HIDDEN)
-@pytest.mark.parametrize("fn", [ch04.ref_momentum_step, momentum_loops])
+@pytest.mark.parametrize("fn", [key04.ref_momentum_step, momentum_loops])
 def test_momentum_step_accepts_correct(fn, hidden, capsys):
     ch04.check_momentum_step(fn, hidden=hidden)
     assert "✓ momentum_step" in capsys.readouterr().out
@@ -138,7 +139,7 @@ def momentum_in_place(params, grads, velocities, lr, mu):
     (_mom(RIGHT_V, lambda p, v, nv, g, lr: p - lr * g), "momentum_not_used"),
     (_mom(RIGHT_V, lambda p, v, nv, g, lr: p - nv), "missing_lr"),
     (momentum_in_place, "optim_in_place"),
-    (lambda ps, gs, vs, lr, mu: ch04.ref_momentum_step(ps, gs, vs, lr, mu)[0], "optim_bad_return"),
+    (lambda ps, gs, vs, lr, mu: key04.ref_momentum_step(ps, gs, vs, lr, mu)[0], "optim_bad_return"),
     (nie, "not_implemented"),
 ])
 def test_momentum_step_rejects_mistakes(fn, category, hidden, failure):
@@ -176,7 +177,7 @@ def adam_loops(params, grads, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
 
 
 @pytest.mark.parametrize("hidden", HIDDEN)
-@pytest.mark.parametrize("fn", [ch04.ref_adam_step, adam_pytorch_order, adam_loops])
+@pytest.mark.parametrize("fn", [key04.ref_adam_step, adam_pytorch_order, adam_loops])
 def test_adam_step_accepts_correct(fn, hidden, capsys):
     ch04.check_adam_step(fn, hidden=hidden)
     assert "✓ adam_step" in capsys.readouterr().out
@@ -191,7 +192,7 @@ def _adam(mistake):
 
 
 def adam_stores_corrected(params, grads, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
-    new_p, new_m, new_v = ch04.ref_adam_step(params, grads, m, v, t, lr, beta1, beta2, eps)
+    new_p, new_m, new_v = key04.ref_adam_step(params, grads, m, v, t, lr, beta1, beta2, eps)
     return new_p, [mi / (1 - beta1 ** t) for mi in new_m], new_v
 
 
@@ -211,7 +212,7 @@ def adam_stores_corrected(params, grads, m, v, t, lr, beta1=0.9, beta2=0.999, ep
     (_adam("eps_before_correction"), "adam_eps_placement"),
     (_adam("sign"), "update_sign"),
     (adam_stores_corrected, "adam_stored_corrected"),
-    (lambda ps, gs, m, v, t, lr, **kw: ch04.ref_adam_step(ps, gs, m, v, t, lr, **kw)[:2], "optim_bad_return"),
+    (lambda ps, gs, m, v, t, lr, **kw: key04.ref_adam_step(ps, gs, m, v, t, lr, **kw)[:2], "optim_bad_return"),
     (nie, "not_implemented"),
 ])
 def test_adam_step_rejects_mistakes(fn, category, hidden, failure):
@@ -270,7 +271,7 @@ def loop_global_seeded(x, y, params, loss_and_grad, lr, batch_size, epochs, seed
 
 
 @pytest.mark.parametrize("hidden", HIDDEN)
-@pytest.mark.parametrize("fn", [ch04.ref_train_minibatch, loop_shuffle_in_place, loop_global_seeded])
+@pytest.mark.parametrize("fn", [key04.ref_train_minibatch, loop_shuffle_in_place, loop_global_seeded])
 def test_train_minibatch_accepts_correct(fn, hidden, capsys):
     ch04.check_train_minibatch(fn, hidden=hidden)
     assert "✓ train_minibatch" in capsys.readouterr().out
@@ -380,10 +381,10 @@ def test_references_agree_with_chainrule_optim():
                 tensor.grad = g
             opt.step()
             if kind == "sgd":
-                mine, vel = ch04.ref_momentum_step(mine, grads, state[0], 0.1, 0.9)
+                mine, vel = key04.ref_momentum_step(mine, grads, state[0], 0.1, 0.9)
                 state = (vel,)
             else:
-                mine, m, v = ch04.ref_adam_step(mine, grads, state[0], state[1], t, 0.01, 0.8, 0.99)
+                mine, m, v = key04.ref_adam_step(mine, grads, state[0], state[1], t, 0.01, 0.8, 0.99)
                 state = (m, v)
             for tensor, p in zip(ts, mine):
                 np.testing.assert_allclose(tensor.data, p, rtol=1e-12, atol=1e-14)
@@ -435,7 +436,7 @@ def test_loop_message_in_both_languages(lang, words, failure):
                                         ("zh", "✓ momentum_step\uff1a5 项隐藏测试全部通过。")])
 def test_success_line_in_both_languages(lang, line, capsys):
     core.set_language(lang)
-    ch04.check_momentum_step(ch04.ref_momentum_step, hidden=True)
+    ch04.check_momentum_step(key04.ref_momentum_step, hidden=True)
     assert capsys.readouterr().out.strip() == line
 
 
@@ -464,16 +465,16 @@ def _scaled_step(fn, factor, which=None):
 
 
 OWN_HINTS = [
-    (ch04.check_sgd_step, _negate(ch04.ref_sgd_step, None), "sgd_params_negated"),
-    (ch04.check_sgd_step, _scaled_step(ch04.ref_sgd_step, 2), "sgd_step_scaled"),
-    (ch04.check_sgd_step, _scaled_step(ch04.ref_sgd_step, 0.5), "sgd_step_scaled"),
-    (ch04.check_momentum_step, _negate(ch04.ref_momentum_step, 0), "momentum_params_negated"),
-    (ch04.check_momentum_step, _negate(ch04.ref_momentum_step, 1), "momentum_velocity_sign"),  # −g at step 1
-    (ch04.check_momentum_step, _scaled_step(ch04.ref_momentum_step, 2, 0), "momentum_step_scaled"),
-    (ch04.check_adam_step, _negate(ch04.ref_adam_step, 0), "adam_params_negated"),
-    (ch04.check_adam_step, _negate(ch04.ref_adam_step, 1), "adam_moment_negated"),
-    (ch04.check_adam_step, _negate(ch04.ref_adam_step, 2), "adam_moment_negated"),
-    (ch04.check_adam_step, _scaled_step(ch04.ref_adam_step, 2, 0), "adam_step_scaled"),
+    (ch04.check_sgd_step, _negate(key04.ref_sgd_step, None), "sgd_params_negated"),
+    (ch04.check_sgd_step, _scaled_step(key04.ref_sgd_step, 2), "sgd_step_scaled"),
+    (ch04.check_sgd_step, _scaled_step(key04.ref_sgd_step, 0.5), "sgd_step_scaled"),
+    (ch04.check_momentum_step, _negate(key04.ref_momentum_step, 0), "momentum_params_negated"),
+    (ch04.check_momentum_step, _negate(key04.ref_momentum_step, 1), "momentum_velocity_sign"),  # −g at step 1
+    (ch04.check_momentum_step, _scaled_step(key04.ref_momentum_step, 2, 0), "momentum_step_scaled"),
+    (ch04.check_adam_step, _negate(key04.ref_adam_step, 0), "adam_params_negated"),
+    (ch04.check_adam_step, _negate(key04.ref_adam_step, 1), "adam_moment_negated"),
+    (ch04.check_adam_step, _negate(key04.ref_adam_step, 2), "adam_moment_negated"),
+    (ch04.check_adam_step, _scaled_step(key04.ref_adam_step, 2, 0), "adam_step_scaled"),
 ]
 
 

@@ -171,7 +171,7 @@ def _fwd(change):
 
 
 def _ref(x, w, b, s, p):
-    return ch05.ref_conv2d_forward(x, w, b, s, p)
+    return key05.ref_conv2d_forward(x, w, b, s, p)
 
 
 def _off_by_one(x, w, b, s, p):
@@ -215,7 +215,7 @@ def _bwd(dx=None, dw=None, db=None):
     """conv2d_backward with one output replaced by a mistake."""
     def fn(dout, cache):
         x, w, b, s, p = cache
-        r = list(ch05.ref_conv2d_backward(dout, x, w, b, s, p))
+        r = list(key05.ref_conv2d_backward(dout, x, w, b, s, p))
         for i, g in enumerate((dx, dw, db)):
             if g is not None:
                 r[i] = g(dout, x, w, b, s, p)
@@ -224,26 +224,26 @@ def _bwd(dx=None, dw=None, db=None):
 
 
 def _per_sample_dw(dout, x, w, b, s, p):
-    return np.stack([ch05.ref_conv2d_backward(dout[i:i + 1], x[i:i + 1], w, b, s, p)[1] for i in range(len(x))])
+    return np.stack([key05.ref_conv2d_backward(dout[i:i + 1], x[i:i + 1], w, b, s, p)[1] for i in range(len(x))])
 
 
 @pytest.mark.parametrize("hidden", HIDDEN)
 @pytest.mark.parametrize("fn, category, name", [
-    (_bwd(dx=lambda d, x, w, b, s, p: ch05.ref_conv2d_backward(d, x, w[:, :, ::-1, ::-1], b, s, p)[0]),
+    (_bwd(dx=lambda d, x, w, b, s, p: key05.ref_conv2d_backward(d, x, w[:, :, ::-1, ::-1], b, s, p)[0]),
      "conv_dx_kernel_not_flipped", "dx"),
-    (_bwd(dx=lambda d, x, w, b, s, p: ch05.ref_conv2d_backward(d, x, w, b, s, p, crop=False)[0]),
+    (_bwd(dx=lambda d, x, w, b, s, p: key05.ref_conv2d_backward(d, x, w, b, s, p, crop=False)[0]),
      "conv_dx_padding_not_removed", "dx"),
-    (_bwd(dx=lambda d, x, w, b, s, p: -ch05.ref_conv2d_backward(d, x, w, b, s, p)[0]), "conv_grad_sign", "dx"),
+    (_bwd(dx=lambda d, x, w, b, s, p: -key05.ref_conv2d_backward(d, x, w, b, s, p)[0]), "conv_grad_sign", "dx"),
     (_bwd(dw=_per_sample_dw), "conv_dw_missing_batch_sum", "dw"),
-    (_bwd(dw=lambda d, x, w, b, s, p: ch05.ref_conv2d_backward(d, x, w, b, s, p)[1].transpose(1, 0, 2, 3)),
+    (_bwd(dw=lambda d, x, w, b, s, p: key05.ref_conv2d_backward(d, x, w, b, s, p)[1].transpose(1, 0, 2, 3)),
      "conv_dw_channels_swapped", "dw"),
-    (_bwd(dw=lambda d, x, w, b, s, p: ch05.ref_conv2d_backward(d, x, w, b, s, p)[1][:, :, ::-1, ::-1]),
+    (_bwd(dw=lambda d, x, w, b, s, p: key05.ref_conv2d_backward(d, x, w, b, s, p)[1][:, :, ::-1, ::-1]),
      "conv_dw_flipped", "dw"),
     (_bwd(db=lambda d, x, w, b, s, p: d.sum(axis=(2, 3))), "conv_db_not_summed", "db"),
     (_bwd(db=lambda d, x, w, b, s, p: d.sum(axis=0)), "conv_db_not_summed", "db"),
     (_bwd(db=lambda d, x, w, b, s, p: d), "conv_db_not_summed", "db"),
     (_bwd(db=lambda d, x, w, b, s, p: d.mean(axis=(0, 2, 3))), "conv_db_mean", "db"),
-    (lambda dout, cache: ch05.ref_conv2d_backward(dout, *cache)[:2], "bad_return", None),
+    (lambda dout, cache: key05.ref_conv2d_backward(dout, *cache)[:2], "bad_return", None),
     (nie, "not_implemented", None),
 ])
 def test_conv2d_backward_rejects_mistakes(fn, category, name, hidden, failure):
@@ -256,7 +256,7 @@ def test_conv2d_backward_rejects_mistakes(fn, category, name, hidden, failure):
 def test_conv2d_backward_stride_ignored_is_caught_on_the_stride_2_case(failure):
     def stride_one(dout, cache):
         x, w, b, s, p = cache
-        return ch05.ref_conv2d_backward(dout, x, w, b, s, p, scatter_stride=1)
+        return key05.ref_conv2d_backward(dout, x, w, b, s, p, scatter_stride=1)
     err = failure(ch05.check_conv2d_backward, stride_one)
     assert err.category == "conv_stride_ignored_backward" and "case 2 of 3" in str(err) and "  dx" in str(err)
 
@@ -268,7 +268,7 @@ def test_conv2d_backward_dw_not_summed_over_batch_by_shape(failure):
 
 def test_conv2d_backward_dw_divided_by_n(failure):
     err = failure(ch05.check_conv2d_backward,
-                  _bwd(dw=lambda d, x, w, b, s, p: ch05.ref_conv2d_backward(d, x, w, b, s, p)[1] / len(x)))
+                  _bwd(dw=lambda d, x, w, b, s, p: key05.ref_conv2d_backward(d, x, w, b, s, p)[1] / len(x)))
     assert err.category == "conv_grad_divided_by_n" and "  dw" in str(err)
 
 
@@ -276,13 +276,13 @@ def test_conv2d_backward_channels_swapped_in_dx_when_c_equals_f(failure):
     def swapped(dout, cache):   # uses w as if it were (C, F, kh, kw)
         x, w, b, s, p = cache
         dx = np.einsum("nfhw,cfpq->nchwpq", dout, w)          # a shape error unless C == F
-        return (ch05.ref_conv2d_backward(dout, x, w.transpose(1, 0, 2, 3), b, s, p)[0],) + \
-            ch05.ref_conv2d_backward(dout, x, w, b, s, p)[1:] if dx is not None else None
+        return (key05.ref_conv2d_backward(dout, x, w.transpose(1, 0, 2, 3), b, s, p)[0],) + \
+            key05.ref_conv2d_backward(dout, x, w, b, s, p)[1:] if dx is not None else None
 
     def swapped_when_square(dout, cache):
         x, w, b, s, p = cache
         if w.shape[0] != w.shape[1]:
-            return ch05.ref_conv2d_backward(dout, x, w, b, s, p)
+            return key05.ref_conv2d_backward(dout, x, w, b, s, p)
         return swapped(dout, cache)
     err = failure(ch05.check_conv2d_backward, swapped)
     assert err.category == "conv_shape_error" and "case 1 of 3" in str(err) and "(F, C, kh, kw)" in str(err)
@@ -292,7 +292,7 @@ def test_conv2d_backward_channels_swapped_in_dx_when_c_equals_f(failure):
 
 def test_conv2d_backward_flags_a_dout_overwritten_in_place(failure):
     def in_place(dout, cache):
-        r = ch05.ref_conv2d_backward(dout, *cache)
+        r = key05.ref_conv2d_backward(dout, *cache)
         dout[...] = 0.0
         return r
     err = failure(ch05.check_conv2d_backward, in_place)
@@ -301,7 +301,7 @@ def test_conv2d_backward_flags_a_dout_overwritten_in_place(failure):
 
 # ---------------------------------------------------------------------- pooling mistakes
 def _pool(mode, **kw):
-    ref = ch05.ref_maxpool_backward if mode == "max" else ch05.ref_avgpool_backward
+    ref = key05.ref_maxpool_backward if mode == "max" else key05.ref_avgpool_backward
 
     def fn(dout, cache):
         x, kernel, stride = cache
@@ -322,10 +322,10 @@ def maxpool_spread_loops(dout, cache):
 @pytest.mark.parametrize("fn, category", [
     (maxpool_spread_loops, "maxpool_spread"),
     (_pool("max", how="spread_mean"), "maxpool_spread"),
-    (lambda dout, cache: ch05.ref_maxpool_backward(np.ones_like(dout), cache[0], cache[1], cache[2]),
+    (lambda dout, cache: key05.ref_maxpool_backward(np.ones_like(dout), cache[0], cache[1], cache[2]),
      "pool_missing_upstream"),
-    (lambda dout, cache: ch05.ref_maxpool_backward(dout, -cache[0], cache[1], cache[2]), "maxpool_min"),
-    (lambda dout, cache: (ch05.ref_maxpool_backward(dout, *cache), cache), "pool_bad_return"),
+    (lambda dout, cache: key05.ref_maxpool_backward(dout, -cache[0], cache[1], cache[2]), "maxpool_min"),
+    (lambda dout, cache: (key05.ref_maxpool_backward(dout, *cache), cache), "pool_bad_return"),
     (nie, "not_implemented"),
 ])
 def test_maxpool_backward_rejects_mistakes(fn, category, hidden, failure):
@@ -346,10 +346,10 @@ def test_pooling_overwrite_instead_of_accumulate(mode, hidden, failure):
 @pytest.mark.parametrize("hidden", HIDDEN)
 @pytest.mark.parametrize("fn, category", [
     (_pool("avg", divide=False), "avgpool_not_divided"),
-    (lambda dout, cache: ch05.ref_avgpool_backward(dout, *cache) / (cache[1][0] * cache[1][1]),
+    (lambda dout, cache: key05.ref_avgpool_backward(dout, *cache) / (cache[1][0] * cache[1][1]),
      "avgpool_divided_twice"),
-    (lambda dout, cache: ch05.ref_maxpool_backward(dout, *cache), "avgpool_routed_to_max"),
-    (lambda dout, cache: -ch05.ref_avgpool_backward(dout, *cache), "conv_grad_sign"),
+    (lambda dout, cache: key05.ref_maxpool_backward(dout, *cache), "avgpool_routed_to_max"),
+    (lambda dout, cache: -key05.ref_avgpool_backward(dout, *cache), "conv_grad_sign"),
     (nie, "not_implemented"),
 ])
 def test_avgpool_backward_rejects_mistakes(fn, category, hidden, failure):
@@ -359,13 +359,13 @@ def test_avgpool_backward_rejects_mistakes(fn, category, hidden, failure):
 
 def window_steps_avg(dout, cache):
     x, kernel, stride = cache
-    return ch05.ref_avgpool_backward(dout, x, kernel, 1)
+    return key05.ref_avgpool_backward(dout, x, kernel, 1)
 
 
 def test_pool_stride_ignored(failure):
     def window_steps(dout, cache):   # windows stepped by the kernel size, not by the stride
         x, kernel, stride = cache
-        return ch05.ref_maxpool_backward(dout, x, kernel, kernel[0])
+        return key05.ref_maxpool_backward(dout, x, kernel, kernel[0])
     err = failure(ch05.check_maxpool_backward, window_steps, True)
     assert err.category == "pool_shape_error" and "stride" in str(err)     # the last window runs past the edge
     err = failure(ch05.check_avgpool_backward, window_steps_avg)
@@ -379,13 +379,13 @@ def test_conv_reference_matches_chainrule_and_numerical_gradients(spec):
     stride, pad = spec[-2:]
     tx, tw, tb = (Tensor(a.copy(), requires_grad=True) for a in (x, w, b))
     out = F.conv2d(tx, tw, tb, stride, pad)
-    assert np.allclose(out.data, ch05.ref_conv2d_forward(x, w, b, stride, pad))
+    assert np.allclose(out.data, key05.ref_conv2d_forward(x, w, b, stride, pad))
     out.backward(dout)
-    dx, dw, db = ch05.ref_conv2d_backward(dout, x, w, b, stride, pad)
+    dx, dw, db = key05.ref_conv2d_backward(dout, x, w, b, stride, pad)
     assert np.allclose(tx.grad, dx) and np.allclose(tw.grad, dw) and np.allclose(tb.grad, db)
-    num = chainrule.numerical_grad(lambda v: ch05.ref_conv2d_forward(v, w, b, stride, pad), x, dout)
+    num = chainrule.numerical_grad(lambda v: key05.ref_conv2d_forward(v, w, b, stride, pad), x, dout)
     assert np.allclose(num, dx, atol=1e-7)
-    num = chainrule.numerical_grad(lambda v: ch05.ref_conv2d_forward(x, v, b, stride, pad), w, dout)
+    num = chainrule.numerical_grad(lambda v: key05.ref_conv2d_forward(x, v, b, stride, pad), w, dout)
     assert np.allclose(num, dw, atol=1e-7)
 
 
@@ -393,11 +393,11 @@ def test_conv_reference_matches_chainrule_and_numerical_gradients(spec):
 def test_pool_references_match_chainrule(spec):
     x, dout = ch05._pool_case(*spec)
     kernel, stride = spec[5:7], spec[7]
-    for mode, op, ref in (("max", F.max_pool2d, ch05.ref_maxpool_backward),
-                          ("avg", F.avg_pool2d, ch05.ref_avgpool_backward)):
+    for mode, op, ref in (("max", F.max_pool2d, key05.ref_maxpool_backward),
+                          ("avg", F.avg_pool2d, key05.ref_avgpool_backward)):
         tx = Tensor(x.copy(), requires_grad=True)
         out = op(tx, kernel, stride)
-        assert np.allclose(out.data, ch05.ref_pool_forward(x, kernel, stride, mode))
+        assert np.allclose(out.data, key05.ref_pool_forward(x, kernel, stride, mode))
         out.backward(dout)
         assert np.allclose(tx.grad, ref(dout, x, kernel, stride))
 

@@ -7,6 +7,7 @@ from checks_helpers import english, failure, named, small_layer_cases  # noqa: F
 from test_ch05 import conv_backward_vectorised, maxpool_backward_loops
 
 from coursekit.checks import ch05, core
+from grader.key import ch05 as key05
 
 LANGS = ("en", "zh")
 
@@ -124,7 +125,7 @@ def maxpool_assign_at_max(dout, cache):
     ("maxpool_backward", maxpool_assign_at_max, "pool_overlap_overwrite"),
     ("maxpool_backward", lambda d, c: -maxpool_backward_loops(d, c), "conv_grad_sign"),
     ("maxpool_backward", lambda d, c: 2 * maxpool_backward_loops(d, c), "conv_grad_factor"),
-    ("avgpool_backward", lambda d, c: -ch05.ref_avgpool_backward(d, c[0], c[1], c[2]), "conv_grad_sign"),
+    ("avgpool_backward", lambda d, c: -key05.ref_avgpool_backward(d, c[0], c[1], c[2]), "conv_grad_sign"),
 ], ids=["max=", "-max", "2max", "-avg"])
 def test_pool_mistakes_are_named(check, fn, category, lang, failure):
     core.set_language(lang)
@@ -136,9 +137,9 @@ def test_conv2d_forward_sign_and_factor_are_named(lang, failure):
     core.set_language(lang)
 
     def subtracted(x, w, b, stride=1, padding=0):
-        return ch05.ref_conv2d_forward(x, -w, b, stride, padding), (x, w, b, stride, padding)
+        return key05.ref_conv2d_forward(x, -w, b, stride, padding), (x, w, b, stride, padding)
 
     def doubled(x, w, b, stride=1, padding=0):
-        return 2 * ch05.ref_conv2d_forward(x, w, b, stride, padding), (x, w, b, stride, padding)
+        return 2 * key05.ref_conv2d_forward(x, w, b, stride, padding), (x, w, b, stride, padding)
     named(failure(ch05.check_conv2d_forward, subtracted), "conv_out_sign", lang, "out")
     named(failure(ch05.check_conv2d_forward, doubled), "conv_out_factor", lang, "out")

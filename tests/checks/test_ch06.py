@@ -142,13 +142,13 @@ def test_rnn_references_match_numerical_and_autograd():
     T, N, D, H = 5, 2, 3, 4
     x, h0, dh_all = rng.standard_normal((T, N, D)), rng.standard_normal((N, H)), rng.standard_normal((T, N, H))
     Wx, Wh, b = rng.standard_normal((D, H)) * 0.5, rng.standard_normal((H, H)) * 0.5, rng.standard_normal(H)
-    _, cache = ch06.ref_rnn_forward(x, h0, Wx, Wh, b)
+    _, cache = key06.ref_rnn_forward(x, h0, Wx, Wh, b)
     for k in (None, 1, 2, 3, 7):
-        ref = ch06.ref_rnn_backward(dh_all, cache) if k is None else ch06.ref_truncated_bptt(dh_all, cache, k)
+        ref = key06.ref_rnn_backward(dh_all, cache) if k is None else key06.ref_truncated_bptt(dh_all, cache, k)
         for r, a in zip(ref, bptt_tensors(dh_all, cache, k)):
             assert np.allclose(r, a, atol=1e-12)
-    full = ch06.ref_rnn_backward(dh_all, cache)
-    num = chainrule.numerical_grad(lambda w: ch06.ref_rnn_forward(x, h0, Wx, w, b)[0], Wh, dh_all)
+    full = key06.ref_rnn_backward(dh_all, cache)
+    num = chainrule.numerical_grad(lambda w: key06.ref_rnn_forward(x, h0, Wx, w, b)[0], Wh, dh_all)
     assert np.allclose(full[3], num, atol=1e-8)
 
 
@@ -162,9 +162,9 @@ def test_lstm_reference_matches_chainrule_cell():
     h2, c2 = cell(ts[0], (ts[1], ts[2]))
     ((h2 * dh).sum() + (c2 * dc).sum()).backward()
     Wx, Wh, b = cell.weight_ih.data.T, cell.weight_hh.data.T, cell.bias_ih.data + cell.bias_hh.data
-    hr, cr, cache = ch06.ref_lstm_step_forward(x, h, c, Wx, Wh, b)
+    hr, cr, cache = key06.ref_lstm_step_forward(x, h, c, Wx, Wh, b)
     assert np.allclose(hr, h2.data) and np.allclose(cr, c2.data)
-    ref = ch06.ref_lstm_step_backward(dh, dc, cache)
+    ref = key06.ref_lstm_step_backward(dh, dc, cache)
     lib = [ts[0].grad, ts[1].grad, ts[2].grad, cell.weight_ih.grad.T, cell.weight_hh.grad.T, cell.bias_ih.grad]
     for r, a in zip(ref, lib):
         assert np.allclose(r, a, atol=1e-12)

