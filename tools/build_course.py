@@ -8,7 +8,9 @@ For each ``chapters/ch*.md`` (jupytext MyST, see ``chapters/FORMAT.md``) and eac
   release the grader ships and reads (``src/coursekit/release`` is a link to ``course/``, package data);
 
 and for the whole course ``src/coursekit/manifest.json`` (:mod:`course_manifest`): one entry per
-exercise, the description that the grader, the in-notebook check and the checks read.
+exercise, the description that the grader, the in-notebook check and the checks read. A full build
+into the checkout then records, with the answer key, the answers a learner's visible checks replay
+(``tools/record_answers.py``: ``src/coursekit/checks/recorded/``).
 
 Output is deterministic (cell ids, key order, trailing newline), so running it twice gives
 identical files and a test can compare a fresh build with the committed notebooks.
@@ -20,6 +22,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -210,6 +213,11 @@ def main(argv=None) -> int:
         return 1
     if not args.quiet:
         print(f"{len(written)} file(s) changed", file=sys.stderr)
+    if full and args.out.resolve() == REPO.resolve():
+        # the answers a learner's visible checks replay, recorded from the solutions just built with the
+        # answer key (grader.key); in a process of its own: it runs every solution notebook
+        return subprocess.run([sys.executable, str(REPO / "tools" / "record_answers.py")]
+                              + (["-q"] if args.quiet else [])).returncode
     return 0
 
 

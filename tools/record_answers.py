@@ -22,6 +22,9 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+for _path in (REPO, REPO / "src"):   # the checkout's kit, and its grader with the answer key
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
 
 
 def run_notebook(path: Path) -> None:
@@ -59,6 +62,7 @@ def main(argv=None) -> int:
     p.add_argument("--solutions", type=Path, default=REPO / "solutions" / "en")
     p.add_argument("--out", type=Path, default=None, help="default: the kit's coursekit/checks/recorded")
     p.add_argument("--check", action="store_true", help="compare with the files on disk, write nothing")
+    p.add_argument("-q", "--quiet", action="store_true")
     args = p.parse_args(argv)
     from coursekit.checks import recorded
     out = args.out or recorded.FOLDER
@@ -75,7 +79,9 @@ def main(argv=None) -> int:
         (out / f"{module}.json").write_text(files[module], encoding="utf-8")
     for name in stale:
         (out / name).unlink()
-    print(f"recorded answers: {len(files)} key module(s), {len(differ) + len(stale)} file(s) changed", file=sys.stderr)
+    if not args.quiet:
+        print(f"recorded answers: {len(files)} key module(s), {len(differ) + len(stale)} file(s) changed",
+              file=sys.stderr)
     return 0
 
 

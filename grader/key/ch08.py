@@ -183,7 +183,7 @@ def gc_rels_case(spec, **kw):
     return ref_gc_rels(model, Tensor(x), y, loss_fn, **kw)
 
 
-def gc_case(spec, **kw):
+def gc_check_case(spec, **kw):
     """:func:`ref_check_model_gradients` on the check's case ``spec`` (a fresh model)."""
     from coursekit.checks.ch08 import gc_case as build
     model, x, y, loss_fn = build(*spec)

@@ -446,7 +446,7 @@ def test_the_cases_vary_the_wrong_parameter_and_its_error():
     """Which parameter is worst, and by how much, changes from case to case (visible and hidden)."""
     found = []
     for spec in ch08._GC_VISIBLE + ch08_ref.GC_HIDDEN:
-        ok, worst, rel = ch08_ref.gc_case(spec)
+        ok, worst, rel = ch08_ref.gc_check_case(spec)
         if spec[-1] is None:
             assert ok and 0 < rel < 1e-7, (spec, rel)
         else:

@@ -116,5 +116,5 @@ def test_a_faulty_model_arrives_faulty_and_looks_like_a_correct_one():
     for spec in ch08._GC_VISIBLE:
         model, x, y, loss_fn = ch08.gc_case(*spec)
         got.append(wall.Remote(InProcess(look), "fn").invoke("ch08.tensor_input", [model, x, y, loss_fn], {}))
-        assert got[-1][0] is (spec[-1] is None) and got[-1][1] == ch08_ref.gc_case(spec)[1]
+        assert got[-1][0] is (spec[-1] is None) and got[-1][1] == ch08_ref.gc_check_case(spec)[1]
     assert all(s[0] is Net for s in seen) and all(s[1:] == seen[0][1:] for s in seen)

@@ -76,21 +76,6 @@ def _bn_case(seed, n, d, eps):
     return x, gamma, beta, dout
 
 
-def bn_dx(dout, x, gamma, eps, ddof_var=0, ddof_back=0, mean_term=True, var_term=True, std=None):
-    """dx of batch norm, with the pieces a typical mistake drops or changes."""
-    n = x.shape[0]
-    mu = x.mean(axis=0)
-    var = x.var(axis=0, ddof=ddof_var)
-    std = np.sqrt(var + eps) if std is None else std
-    x_hat = (x - mu) / std
-    dx = dout.copy()
-    if mean_term:
-        dx = dx - dout.mean(axis=0)
-    if var_term:
-        dx = dx - x_hat * (dout * x_hat).sum(axis=0) / (n - ddof_back)
-    return gamma / std * dx
-
-
 @check
 def check_batchnorm_backward(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames

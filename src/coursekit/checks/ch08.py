@@ -55,8 +55,8 @@ from .seeded import seeded
 from .ch08_primitive import check_softplus_primitive, ref_softplus, ref_softplus_vjp  # noqa: F401  (the chapter's name)
 from .answers import check, eager, hidden_cases, reference
 KEY = hidden_cases("ch08")  # the hidden cases: grader.key.ch08, where the grader runs
-ascent_case, forward_case, gc_rels_case, key_gc_case, norm, train_case = reference(
-    "ch08", "ascent_case", "forward_case", "gc_rels_case", "gc_case", "norm", "train_case")
+ascent_case, forward_case, gc_check_case, gc_rels_case, norm, train_case = reference(
+    "ch08", "ascent_case", "forward_case", "gc_check_case", "gc_rels_case", "norm", "train_case")
 
 PARAMS = ("fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias", "gain")
 
@@ -326,7 +326,7 @@ def _ref_gc_rels(spec, **kw):
 
 
 def _ref_gc(spec, **kw):
-    return key_gc_case(spec, **kw)
+    return gc_check_case(spec, **kw)
 
 
 @check

@@ -81,12 +81,12 @@ def encode(x, depth=0):
         raise Unrecordable("nested too deeply")
     if x is None or isinstance(x, (bool, str)):
         return x
+    if isinstance(x, np.generic) and x.dtype.kind in "biufc":   # before float: a float64 is a float too
+        return {"g": [x.dtype.str, base64.b64encode(np.asarray(x).tobytes()).decode()]}
     if isinstance(x, int):
         return {"i": str(x)}
     if isinstance(x, float):
         return {"f": x.hex()}
-    if isinstance(x, np.generic) and x.dtype.kind in "biufc":
-        return {"g": [x.dtype.str, base64.b64encode(np.asarray(x).tobytes()).decode()]}
     if isinstance(x, np.ndarray):
         if x.dtype.kind not in "biufc":
             raise Unrecordable(f"an array of dtype {x.dtype}")
