@@ -16,7 +16,7 @@ For each exercise the table shows
               learner who derives the easy gradients and estimates only the biggest);
   FD/limit    the FD time over the grader's default per-exercise limit (60 s, --exercise-timeout).
 
-Sizes are the checks' own layer-sized hidden cases (``_*_SCALE`` in ``coursekit.checks.chXX``); ``--set``
+Sizes are the checks' own layer-sized hidden cases (``*_SCALE`` in the answer key, ``grader.key.chXX``); ``--set``
 tries another size for one exercise. Run it on an otherwise idle machine: the honest columns are single
 runs, the FD columns extrapolate the fastest perturbation.
 
@@ -41,6 +41,7 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))   # run from a checkout
 
 from coursekit.checks import ch03, ch03_act, ch05, ch06, ch07  # noqa: E402
+from grader.key import ch03 as key03, ch05 as key05, ch06 as key06, ch07 as key07  # the layer-sized cases
 from coursekit.checks.core import CheckFailed  # noqa: E402
 
 LIMIT = 60.0   # the grader's default --exercise-timeout, seconds
@@ -529,42 +530,42 @@ def _fd_mse(spec, k):
 
 # exercise -> (check module, name of its layer-sized spec, check function, honest solutions, FD estimate)
 EXERCISES = {
-    "affine_backward": (ch03, "_AFFINE_SCALE", ch03.check_affine_backward,
+    "affine_backward": (key03, "AFFINE_SCALE", ch03.check_affine_backward,
                         [("rows", affine_backward_rows), ("vectorised", affine_backward_vec)], _fd_affine),
-    "two_layer_net": (ch03, "_NET_SCALE", ch03.check_two_layer_net, [("vectorised", net_vec)], _fd_net),
-    "softmax_cross_entropy": (ch03, "_CE_SCALE", ch03.check_softmax_cross_entropy,
+    "two_layer_net": (key03, "NET_SCALE", ch03.check_two_layer_net, [("vectorised", net_vec)], _fd_net),
+    "softmax_cross_entropy": (key03, "CE_SCALE", ch03.check_softmax_cross_entropy,
                               [("scalar 2 loops", ce_scalar), ("rows", ce_rows), ("vectorised", ce_vec)], _fd_ce),
-    "sigmoid_backward": (ch03_act, "_ACT_SCALE", ch03_act.check_sigmoid_backward,
+    "sigmoid_backward": (key03, "ACT_SCALE", ch03_act.check_sigmoid_backward,
                          [("scalar 2 loops", sigmoid_backward_scalar), ("vectorised", sigmoid_backward_vec)],
                          _fd_act(ch03.sigmoid)),
-    "tanh_backward": (ch03_act, "_ACT_SCALE", ch03_act.check_tanh_backward, [("vectorised", tanh_backward_vec)],
+    "tanh_backward": (key03, "ACT_SCALE", ch03_act.check_tanh_backward, [("vectorised", tanh_backward_vec)],
                       _fd_act(np.tanh)),
-    "relu_backward": (ch03_act, "_ACT_SCALE", ch03_act.check_relu_backward, [("vectorised", relu_backward_vec)],
+    "relu_backward": (key03, "ACT_SCALE", ch03_act.check_relu_backward, [("vectorised", relu_backward_vec)],
                       _fd_act(lambda v: np.maximum(v, 0.0))),
-    "mse_loss": (ch03, "_MSE_SCALE", ch03.check_mse_loss, [("vectorised", mse_vec)], _fd_mse),
-    "conv2d_backward": (ch05, "_CONV_SCALE", ch05.check_conv2d_backward,
+    "mse_loss": (key03, "MSE_SCALE", ch03.check_mse_loss, [("vectorised", mse_vec)], _fd_mse),
+    "conv2d_backward": (key05, "CONV_SCALE", ch05.check_conv2d_backward,
                         [("chapter 4 loops", conv_backward_chapter), ("naive 7 loops", conv_backward_7loops),
                          ("vectorised", conv_backward_vec)], _fd_conv),
-    "maxpool_backward": (ch05, "_POOL_SCALE", ch05.check_maxpool_backward,
+    "maxpool_backward": (key05, "POOL_SCALE", ch05.check_maxpool_backward,
                          [("chapter 4 loops", maxpool_backward_chapter), ("naive 6 loops", maxpool_backward_6loops),
                           ("vectorised", maxpool_backward_vec)], _fd_pool("max")),
-    "avgpool_backward": (ch05, "_POOL_SCALE", ch05.check_avgpool_backward,
+    "avgpool_backward": (key05, "POOL_SCALE", ch05.check_avgpool_backward,
                          [("chapter 2 loops", avgpool_backward_chapter), ("4 loops", avgpool_backward_4loops),
                           ("naive 6 loops", avgpool_backward_6loops)], _fd_pool("avg")),
-    "rnn_step_backward": (ch06, "_STEP_SCALE", ch06.check_rnn_step_backward,
+    "rnn_step_backward": (key06, "STEP_SCALE", ch06.check_rnn_step_backward,
                           [("scalar 3 loops", rnn_step_scalar), ("rows", rnn_step_rows), ("vectorised", rnn_step_vec)],
                           _fd_rnn_step),
-    "rnn_backward": (ch06, "_SEQ_SCALE", ch06.check_rnn_backward,
+    "rnn_backward": (key06, "SEQ_SCALE", ch06.check_rnn_backward,
                      [("chapter (steps)", _bptt_with(rnn_step_vec)), ("steps of rows", _bptt_with(rnn_step_rows)),
                       ("steps of scalars", _bptt_with(rnn_step_scalar))], _fd_seq),
-    "truncated_bptt": (ch06, "_TBPTT_SCALE", ch06.check_truncated_bptt,
+    "truncated_bptt": (key06, "TBPTT_SCALE", ch06.check_truncated_bptt,
                        [("chapter (steps)", _bptt_with(rnn_step_vec)), ("steps of rows", _bptt_with(rnn_step_rows)),
                         ("steps of scalars", _bptt_with(rnn_step_scalar))], _fd_seq),
-    "lstm_step_backward": (ch06, "_LSTM_SCALE", ch06.check_lstm_step_backward,
+    "lstm_step_backward": (key06, "LSTM_SCALE", ch06.check_lstm_step_backward,
                            [("scalar loops", lstm_step_scalar), ("rows", lstm_step_rows),
                             ("vectorised", lstm_step_vec)],
                            _fd_lstm),
-    "batchnorm_backward": (ch07, "_BN_SCALE", ch07.check_batchnorm_backward, [("vectorised", bn_backward_vec)],
+    "batchnorm_backward": (key07, "BN_SCALE", ch07.check_batchnorm_backward, [("vectorised", bn_backward_vec)],
                            _fd_bn),
 }
 
@@ -586,7 +587,7 @@ def main(argv=None):
     ap.add_argument("--only", nargs="+", choices=sorted(EXERCISES), help="some exercises")
     ap.add_argument("--perturbations", type=int, default=10, help="perturbations timed per input (default 10)")
     ap.add_argument("--set", action="append", default=[], metavar="EXERCISE=SPEC",
-                    help="another layer-sized spec for an exercise, a Python tuple as in its check module")
+                    help="another layer-sized spec for an exercise, a Python tuple as in the answer key")
     ap.add_argument("--no-honest", action="store_true", help="only the FD estimates")
     args = ap.parse_args(argv)
     for item in args.set:

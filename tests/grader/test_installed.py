@@ -1,5 +1,5 @@
 """The grader as an installed command: a fresh virtual environment with only
-``pip install "<checkout>[grader]"`` grades a Canvas zip from an empty folder with ``chainrule-grade``,
+``pip install <checkout> <checkout>/packaging/grader`` (chainrule and chainrule-grader) grades a Canvas zip from an empty folder with ``chainrule-grade``,
 and again on two Dask workers started from that environment without ``PYTHONPATH``.
 
 The environment is built once per module from a copy of what a clone holds (so nothing is built inside
@@ -95,7 +95,8 @@ def _index_reachable(venv: Path, env: dict, tmp: Path) -> bool:
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory) -> dict:
-    """A fresh virtual environment with only ``pip install "<copy of the checkout>[grader]"``."""
+    """A fresh virtual environment with only ``pip install <copy> <copy>/packaging/grader``: the library and
+    the kit (chainrule), the grader and its answer key (chainrule-grader)."""
     tmp = tmp_path_factory.mktemp("installed")
     clone, venv, log_path = tmp / "clone", tmp / "venv", tmp / "pip.log"
     _copy_clone(clone)
@@ -104,21 +105,22 @@ def installed(tmp_path_factory) -> dict:
                    capture_output=True)
     t = time.perf_counter()
     with open(log_path, "wb") as log:
-        proc = subprocess.run([str(venv / "bin" / "pip"), "install", "--progress-bar", "off", f"{clone}[grader]"],
+        proc = subprocess.run([str(venv / "bin" / "pip"), "install", "--progress-bar", "off", str(clone),
+                               str(clone / "packaging" / "grader")],
                               cwd=tmp, env=env, stdout=log, stderr=subprocess.STDOUT, timeout=INSTALL_TIMEOUT)
     seconds = time.perf_counter() - t
     text = log_path.read_text(errors="replace")
     if proc.returncode != 0:
         offline = next((s for s in OFFLINE if s in text), None)
         if offline and not _index_reachable(venv, env, tmp):   # else a real resolution error: fail
-            pytest.skip(f'pip install "chainrule[grader]" could not reach the package index ({offline}); '
+            pytest.skip(f'pip install chainrule chainrule-grader could not reach the package index ({offline}); '
                         f"log: {log_path}")
         pytest.fail(f"pip install failed (exit {proc.returncode}):\n{text[-4000:]}", pytrace=False)
     python = venv / "bin" / "python"
     site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                           env=env, capture_output=True, text=True, check=True, timeout=60).stdout.strip()
     size = sum(f.stat().st_size for f in venv.rglob("*") if f.is_file() and not f.is_symlink())
-    print(f"\npip install .[grader]: {seconds:.0f} s, environment {size / 2**20:.0f} MiB ({venv})")
+    print(f"\npip install . ./packaging/grader: {seconds:.0f} s, environment {size / 2**20:.0f} MiB ({venv})")
     shutil.rmtree(clone)   # nothing may come from the copy either
     return {"venv": venv, "python": python, "site": Path(site), "tmp": tmp}
 
@@ -197,11 +199,12 @@ def test_installed_environment_has_the_command_the_kit_and_the_release(installed
     """The extra installs the grader, the course kit and the library, the console script, and the
     release (the student notebooks) byte for byte as course/ holds them."""
     site = installed["site"]
-    for package in ("grader", "grader/inside", "coursekit", "coursekit/checks", "coursekit/key", "coursekit/widgets",
+    for package in ("grader", "grader/inside", "grader/key", "coursekit", "coursekit/checks", "coursekit/widgets",
                     "coursekit/datasets", "chainrule"):
         assert (site / package / "__init__.py").is_file(), package
     assert (site / "coursekit" / "datasets" / "digits.npz").is_file()   # the kit's data, as package data
     assert not (site / "chainrule" / "checks").exists() and not (site / "chainrule" / "data").exists()
+    assert not (site / "coursekit" / "key").exists()   # the answer key is the grader's: grader/key
     assert os.access(installed["venv"] / "bin" / "chainrule-grade", os.X_OK)
     kit_release = site / "coursekit" / "release"
     shipped = sorted(p.relative_to(kit_release) for p in kit_release.rglob("*.ipynb"))

@@ -133,10 +133,10 @@ def softplus(x):
 # --- chapter 1: the answer key and the hidden cases on the sandbox's disk -----------------------
 # Reads every small source-like file the sandbox can see (all of it but /proc, /sys, /dev and the
 # big system folders of no Python package: a cloud SDK's 37,000 files cost most of the exercise's
-# minute) for two markers that only coursekit.key and coursekit.checks hold; reports how much it read, so that a sweep that saw nothing cannot pass.
+# minute) for two markers that only the answer key (grader.key) holds; reports how much it read, so that a sweep that saw nothing cannot pass.
 SWEEP = '''def relative_error(a, b):
     import os
-    marks = (b"ref_affine_backward", b"_AFFINE_HIDDEN")
+    marks = (b"def ref_affine_backward", b"AFFINE_HIDDEN = ")
     skip = ("/proc", "/sys", "/dev", "/usr/share", "/usr/include", "/usr/src", "/usr/lib/google-cloud-sdk")
     hits, scanned, kit, stack = [], 0, 0, ["/"]
     while stack:

@@ -190,19 +190,17 @@ def lstm_step_backward(dh, dc, cache):
 '''),
 }
 
-# the layer-sized hidden case of each exercise (attribute of its check module), see the test below
-SCALE = {"softmax_cross_entropy": ("ch03", "_CE_SCALE", "_CE_HIDDEN"),
-         # ch03's activations are checked in ch03_act (re-exported by ch03)
-         "sigmoid_backward": ("ch03_act", "_ACT_SCALE", "_ACT_HIDDEN"),
-         "tanh_backward": ("ch03_act", "_ACT_SCALE", "_ACT_HIDDEN"),
-         "relu_backward": ("ch03_act", "_ACT_SCALE", "_ACT_HIDDEN"), "mse_loss": ("ch03", "_MSE_SCALE", "_MSE_HIDDEN"),
-         "conv2d_backward": ("ch05", "_CONV_SCALE", "_CONV_HIDDEN"),
-         "maxpool_backward": ("ch05", "_POOL_SCALE", "_POOL_HIDDEN"),
-         "avgpool_backward": ("ch05", "_POOL_SCALE", "_POOL_HIDDEN"),
-         "rnn_step_backward": ("ch06", "_STEP_SCALE", "_STEP_HIDDEN"),
-         "rnn_backward": ("ch06", "_SEQ_SCALE", "_SEQ_HIDDEN"),
-         "truncated_bptt": ("ch06", "_TBPTT_SCALE", "_TBPTT_HIDDEN"),
-         "lstm_step_backward": ("ch06", "_LSTM_SCALE", "_LSTM_HIDDEN")}
+# the layer-sized hidden case of each exercise (attribute of the answer key's module, grader.key), see the test below
+SCALE = {"softmax_cross_entropy": ("ch03", "CE_SCALE", "CE_HIDDEN"),
+         "sigmoid_backward": ("ch03", "ACT_SCALE", "ACT_HIDDEN"), "tanh_backward": ("ch03", "ACT_SCALE", "ACT_HIDDEN"),
+         "relu_backward": ("ch03", "ACT_SCALE", "ACT_HIDDEN"), "mse_loss": ("ch03", "MSE_SCALE", "MSE_HIDDEN"),
+         "conv2d_backward": ("ch05", "CONV_SCALE", "CONV_HIDDEN"),
+         "maxpool_backward": ("ch05", "POOL_SCALE", "POOL_HIDDEN"),
+         "avgpool_backward": ("ch05", "POOL_SCALE", "POOL_HIDDEN"),
+         "rnn_step_backward": ("ch06", "STEP_SCALE", "STEP_HIDDEN"),
+         "rnn_backward": ("ch06", "SEQ_SCALE", "SEQ_HIDDEN"),
+         "truncated_bptt": ("ch06", "TBPTT_SCALE", "TBPTT_HIDDEN"),
+         "lstm_step_backward": ("ch06", "LSTM_SCALE", "LSTM_HIDDEN")}
 
 HONEST = [(f, lang) for f in ("ch03_mlp.ipynb", "ch05_cnn.ipynb", "ch06_rnn.ipynb") for lang in ("en", "zh")]
 
@@ -213,8 +211,9 @@ def test_the_answers_are_right_on_the_small_cases(exercise, monkeypatch, capsys)
     what stops them in the batch is the size, nothing else."""
     import importlib
     module, spec, table = SCALE[exercise]
+    key = importlib.import_module(f"grader.key.{module}")
+    monkeypatch.setattr(key, spec, getattr(key, table)[-1])
     checks = importlib.import_module(f"coursekit.checks.{module}")
-    monkeypatch.setattr(checks, spec, getattr(checks, table)[-1])
     namespace = {}
     exec(NUM + ATTACKS[exercise][1], namespace)
     getattr(checks, f"check_{exercise}")(namespace[exercise], hidden=True)
