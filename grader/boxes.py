@@ -157,16 +157,17 @@ def package_folders() -> tuple:
     return tuple(sorted({os.path.realpath(p) for p in found if os.path.isdir(p)}))
 
 
-# the course kit's parts the sandbox never holds: the checks and their answer key (references,
-# hidden cases, expected values), and what only a notebook's demos use (widgets, data sets)
-KIT_HIDDEN = ("checks", "key", "widgets", "datasets")
+# the course kit's parts the sandbox never holds: the checks (with their recorded visible answers),
+# and what only a notebook's demos use (widgets, data sets); the answer key is the grader's (grader.key),
+# never bound here at all
+KIT_HIDDEN = ("checks", "widgets", "datasets")
 
 
 @functools.lru_cache(maxsize=8)
 def import_root(uses: tuple, mechanism: str) -> tuple:
     """``(ro_binds, masks, PYTHONPATH)``: what the host can import. With bubblewrap the sandbox
     sees the standard library and exactly these packages under :data:`SANDBOX_LIB`: NumPy, the
-    public course kit (its :data:`KIT_HIDDEN` folders, the answer key among them, covered by empty
+    public course kit (its :data:`KIT_HIDDEN` folders, the checks among them, covered by empty
     folders, for every exercise), the host's own package and, where the exercise allows it,
     ``chainrule``. Every site-packages folder is covered too, so nothing else installed (PyTorch,
     the grader, ...) can be imported."""

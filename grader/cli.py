@@ -1,4 +1,4 @@
-"""``chainrule-grade grade SUBMISSIONS --out OUT`` (installed by ``pip install "chainrule[grader]"``),
+"""``chainrule-grade grade SUBMISSIONS --out OUT`` (installed by ``pip install chainrule-grader``: ``packaging/grader``),
 or ``python -m grader grade ...`` in a checkout: the instructor's command line.
 
 It grades against the release installed with the course kit (the student notebooks and their

@@ -34,9 +34,9 @@ from pathlib import Path
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-DASK_HINT = ('the Dask executor needs the "distributed" package: pip install "chainrule[grader]" (which brings it; '
-             'in a checkout pip install ".[dask]", or pip install distributed) in the environment of the client and '
-             'of every worker, the same version everywhere')
+DASK_HINT = ('the Dask executor needs the "distributed" package: pip install chainrule-grader (which brings it; '
+             'in a checkout pip install ./packaging/grader, or pip install distributed) in the environment of the '
+             'client and of every worker, the same version everywhere')
 
 
 class VersionMismatch(RuntimeError):

@@ -8,7 +8,7 @@ cells and the student's solution cells, and runs each exercise's check here on
 :class:`grader.wall.Remote` names: a check's call runs in the sandbox and only data comes back
 (:mod:`grader.wall` is all the judge code that touches it). The sandbox holds only what the
 exercise may use (``uses`` in the course manifest, :mod:`coursekit.rules`): the standard library,
-NumPy, the public course kit (never ``coursekit.checks`` or the answer key ``coursekit.key``) and,
+NumPy, the public course kit (never ``coursekit.checks`` or the answer key ``grader.key``) and,
 where an exercise declares it (chapter 8), ``chainrule``. Seeds are fixed per exercise, so a
 re-grade gives the same scores.
 """

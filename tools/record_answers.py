@@ -54,7 +54,7 @@ def record(solutions: Path) -> dict:
     finally:
         answers.use(None)
         core.trust_references(False)
-    return {module: recorded.text(entries) for module, entries in calls.items()}
+    return {module: recorded.text(entries, coarse) for module, (entries, coarse) in calls.items()}
 
 
 def main(argv=None) -> int:

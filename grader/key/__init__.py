@@ -1,9 +1,15 @@
-"""The answer key: what only the checks (in a notebook) and the grader's judge use.
+"""The course's answer key: installed with the grader only, never where learners run their checks.
 
-``chNN`` holds chapter NN's reference implementations, the typical wrong versions a check compares
-a wrong answer with, and the hidden cases; :mod:`coursekit.checks` computes its expected values
-with them. The grader's sandbox never contains this folder (nor :mod:`coursekit.checks`): a
-learner's code that imports it while being graded fails (``grader/boxes.py``). A learner's own
-install does contain it, since the in-notebook checks need it: it is not a secret from a learner
-who reads the installed package, only from graded code.
+``chNN`` holds chapter NN's reference implementations, the typical wrong versions a check compares a
+wrong answer with, and the hidden cases. The checks (:mod:`coursekit.checks`) never import it: they
+name what they need through :mod:`coursekit.checks.answers`, which calls this package where it is
+installed (the grader's judge, a checkout, the tests) and otherwise replays the answers that
+``make course`` recorded with it for the visible cases (``tools/record_answers.py``). It ships in
+the grader's distribution (``packaging/grader``), not in ``chainrule`` that learners install; the
+grader's sandbox never holds it (``grader/boxes.py`` binds only ``grader/inside``), and an import of
+``grader`` from a learner's code fails there (:data:`coursekit.rules.KIT_ONLY`).
+
+A function the checks call takes and returns data only (arrays, numbers, strings, and lists, tuples,
+dicts of those) and never changes its arguments: that is what recording and replaying need, and
+recording refuses anything else.
 """

@@ -60,4 +60,4 @@ def random_graph(seed, n):
 # ---------------------------------------------------------------------- hidden cases of coursekit.checks.ch02
 # the topological-sort graphs, by name: "single" and "random" are built here, the others by the check
 TS_HIDDEN = [("single",), ("square",), ("random", 31, 12), ("random", 32, 25), ("chain", 200), ("diamond",),
-             ("random", 33, 40)]
+            ("random", 33, 40)]

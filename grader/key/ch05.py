@@ -128,14 +128,14 @@ def ref_maxpool_assign_at_max(dout, x, kernel, stride):
 
 # ---------------------------------------------------------------------- hidden cases of coursekit.checks.ch05
 CONV_HIDDEN = [(11, 3, 2, 8, 7, 3, 3, 3, 2, 1), (12, 1, 3, 5, 5, 2, 1, 1, 1, 0), (13, 2, 4, 6, 9, 5, 2, 4, 2, 0),
-                (14, 1, 1, 4, 4, 1, 3, 3, 1, 2), (15, 2, 2, 9, 6, 2, 3, 2, 3, 1)]
+               (14, 1, 1, 4, 4, 1, 3, 3, 1, 2), (15, 2, 2, 9, 6, 2, 3, 2, 3, 1)]
 # A hidden case at a real layer's size (a strided 3x3 convolution that halves a 32x32 feature map):
 # the chapter's loops run over N·F·Ho·Wo windows, finite differences need two forward passes per
 # element of x and w (measured in benchmarks/fd_vs_backprop.py). Backward only: the forward
 # exercise has nothing to estimate.
 CONV_SCALE = (16, 16, 16, 32, 32, 4, 3, 3, 2, 1)
 POOL_HIDDEN = [(11, 3, 2, 8, 8, 2, 2, 2), (12, 1, 4, 7, 5, 3, 3, 2), (13, 2, 2, 5, 9, 2, 3, 3),
-                (14, 1, 1, 4, 4, 4, 4, 1), (15, 2, 3, 6, 7, 3, 2, 1)]
+               (14, 1, 1, 4, 4, 4, 4, 1), (15, 2, 3, 6, 7, 3, 2, 1)]
 # A hidden case at a real layer's size (overlapping 3x3 windows, stride 2, as after ResNet's first
 # convolution), for both pooling exercises: the chapter's loops visit each window once, finite
 # differences need two forward passes per element of x.

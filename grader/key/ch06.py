@@ -175,7 +175,7 @@ STEP_SCALE = (16, 1, 1024, 1024)
 SEQ_HIDDEN = [(11, 1, 1, 2, 3), (12, 6, 2, 4, 3), (13, 3, 4, 3, 2), (14, 7, 1, 2, 5)]
 SEQ_SCALE = (16, 8, 1, 512, 512)  # see STEP_SCALE; each forward pass is T steps
 TBPTT_HIDDEN = [(11, 10, 1, 3, 2, 4), (12, 6, 2, 2, 3, 1), (13, 9, 3, 2, 4, 4), (14, 3, 2, 4, 3, 5),
-                 (15, 1, 1, 2, 3, 1)]
+                (15, 1, 1, 2, 3, 1)]
 TBPTT_SCALE = (16, 10, 1, 512, 512, 4)  # see STEP_SCALE; T mod k = 2 as in the cases above
 LSTM_HIDDEN = [(11, 4, 3, 2), (12, 1, 5, 3), (13, 2, 2, 4), (14, 3, 6, 5)]
 LSTM_SCALE = (16, 1, 512, 448)  # see STEP_SCALE; four gates make the weights four times larger

@@ -118,8 +118,8 @@ FWD_HIDDEN = [(11, 6, 5, 4, 3), (12, 3, 2, 6, 4), (13, 8, 6, 3, 1)]
 NORM_HIDDEN = [(11, 6, 5, 4, 3, ()), (12, 2, 2, 6, 4, ("fc1.bias",)), (13, 5, 6, 3, 1, ("fc2.bias", "gain"))]
 # (seed, N, D, H, C, loss, wrong VJP or None): see ch08._GC_VISIBLE
 GC_HIDDEN = [(11, 6, 4, 5, 3, "ce", None), (12, 3, 2, 4, 3, "ce", "fc2_one_sample"),
-             (13, 4, 5, 3, 1, "mse", "tanh_no_square"), (14, 2, 3, 6, 4, "mse", None),
-             (15, 5, 3, 4, 2, "mse", "mul_forgets_factor"), (16, 4, 3, 3, 3, "ce", "fc1_one_sample")]
+            (13, 4, 5, 3, 1, "mse", "tanh_no_square"), (14, 2, 3, 6, 4, "mse", None),
+            (15, 5, 3, 4, 2, "mse", "mul_forgets_factor"), (16, 4, 3, 3, 3, "ce", "fc1_one_sample")]
 
 
 # ---------------------------------------------------------------------- softplus, a primitive of its own

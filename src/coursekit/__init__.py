@@ -36,11 +36,12 @@ It has three parts, each with its own readers.
   Only :mod:`.ch08` imports ``chainrule`` (chapter 8's exercises use the library, and only its
   sandbox has it).
 
-**The answer key**, :mod:`.key` — the reference implementations, hidden cases and expected-value
-code the checks compare with. The checks compute expected values with it, so an install that runs
-the in-notebook checks (a learner's too) contains it; the grader's sandbox never does: it covers
-``checks``, ``key``, ``widgets`` and ``datasets`` of this package (see ``grader/boxes.py``), and
-only the judge, outside the learner's sandbox, imports them.
+**The answer key** is not here: the references, the typical wrong versions a diagnosis compares
+with and the hidden cases are ``grader.key``, installed with the grader only. The checks name them
+through :mod:`.checks.answers`, which replays, where the key is not installed, the answers ``make
+course`` recorded for the visible cases (``checks/recorded``); the hidden checks run only when graded.
+The grader's sandbox never holds ``checks``, ``widgets`` and ``datasets`` of this package (see
+``grader/boxes.py``); only the judge, outside the learner's sandbox, imports the checks.
 
 Importing ``coursekit`` loads none of this: each part loads on first use, so the sandbox pays for
 the codec and the drivers only. ``chainrule`` never imports this package.
@@ -51,7 +52,7 @@ import importlib
 
 # the parts a notebook names as attributes (``coursekit.widgets.…``), loaded on first use
 _PARTS = ("checks", "widgets", "viz", "conv_figures", "datasets", "data", "specs", "drivers", "rules",
-          "manifest", "key")
+          "manifest")
 
 __all__ = ["setup", "check", "check_environment", "set_language", "get_language", *_PARTS]
 

@@ -55,7 +55,7 @@ def _module_of(value) -> str:
 def forbidden_use(fn, allowed, depth=3, _seen=None):
     """The first global name ``fn`` (or a function of the notebook it calls) takes from a module
     the exercise does not allow, as ``(name, the module the rule names)`` (``"chainrule"``,
-    ``"coursekit.key"``, ...); None if there is none. Looks at the names
+    ``"grader"``, ...); None if there is none. Looks at the names
     the code refers to, so it catches ``chainrule.numerical_grad(...)`` and ``from chainrule
     import gradcheck``; it is a courtesy check (grading enforces the rule by what the sandbox has)."""
     deny = set(denied(allowed))

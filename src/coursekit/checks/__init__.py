@@ -14,7 +14,9 @@ An exercise's tests cell::
 A check prints one ✓ line, or raises :class:`CheckFailed` (an AssertionError) whose
 message says which case failed, where, expected vs got, the relative error and a hint
 for the diagnosed mistake (``e.category``). Messages live in :mod:`.messages`; the references
-and hidden cases the checks compare with, in :mod:`coursekit.key`.
+and hidden cases the checks compare with are the grader's answer key (``grader.key``), named through
+:mod:`.answers`: where the key is not installed (a learner's install) the visible checks replay the
+answers ``make course`` recorded, and the hidden ones say that they run when graded.
 
 Before submitting, ``coursekit.check()`` (:mod:`.notebook`) runs the visible checks of every
 exercise of the open notebook and prints the expected score.

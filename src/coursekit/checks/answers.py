@@ -31,7 +31,7 @@ import importlib
 from . import recorded
 
 KEY_PACKAGE = "grader.key"
-_state = {"mode": None, "calls": None, "loaded": {}, "key": None}
+_state = {"mode": None, "calls": None, "coarse": {}, "loaded": {}, "key": None}
 
 
 class NotRecorded(LookupError):
@@ -67,6 +67,7 @@ def use(new_mode=None) -> None:
         raise RuntimeError(f"mode {new_mode!r} needs the answer key ({KEY_PACKAGE}, installed with the grader)")
     _state["mode"] = new_mode
     _state["calls"] = {} if new_mode == "record" else None
+    _state["coarse"] = {}
 
 
 def replaying() -> bool:
@@ -78,8 +79,13 @@ def recording() -> bool:
 
 
 def record() -> dict:
-    """``{key module: {digest: encoded result}}`` of the calls made since ``use("record")``."""
-    return {m: dict(sorted(calls.items())) for m, calls in sorted((_state["calls"] or {}).items())}
+    """``{key module: (calls, coarse)}`` of the calls made since ``use("record")``: ``{digest: encoded
+    result}`` and ``{coarse digest: digest}`` where one call has that coarse digest (:mod:`.recorded`)."""
+    out = {}
+    for m, calls in sorted((_state["calls"] or {}).items()):
+        coarse = {c: next(iter(ds)) for c, ds in _state["coarse"].get(m, {}).items() if len(ds) == 1}
+        out[m] = (dict(sorted(calls.items())), dict(sorted(coarse.items())))
+    return out
 
 
 def _key(module):
@@ -88,11 +94,14 @@ def _key(module):
 
 # ---------------------------------------------------------------------- references
 def _replay(module, name, args, kwargs):
-    calls = _state["loaded"].get(module)
-    if calls is None:
-        calls = _state["loaded"][module] = recorded.load(module)
+    loaded = _state["loaded"].get(module)
+    if loaded is None:
+        loaded = _state["loaded"][module] = recorded.load(module)
+    calls, coarse = loaded
     try:
         found = calls.get(recorded.digest(name, list(args), kwargs))
+        if found is None:   # the same inputs up to their last bits (another machine's BLAS): see recorded
+            found = calls.get(coarse.get(recorded.digest(name, list(args), kwargs, coarse=True)))
     except recorded.Unrecordable:
         found = None
     if found is None:
@@ -115,6 +124,8 @@ def _record(module, name, fn, args, kwargs):
     calls = _state["calls"].setdefault(module, {})
     if calls.setdefault(before, entry) != entry:
         raise RuntimeError(f"{module}.{name} gave two results for the same inputs")
+    _state["coarse"].setdefault(module, {}).setdefault(recorded.digest(name, list(args), kwargs, coarse=True),
+                                                       set()).add(before)
     return result
 
 

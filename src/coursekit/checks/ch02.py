@@ -11,7 +11,7 @@
 How the judging works
 ---------------------
 The local gradients' reference, the hidden cases' seeds and the graphs only hidden cases use live in
-:mod:`coursekit.key.ch02`.
+:mod:`grader.key.ch02`.
 
 * local gradients: compared node by node in backward order (e, v, u, then the inputs), so the
   message names the first node whose gradient is wrong. Typical slips (the local gradient alone,

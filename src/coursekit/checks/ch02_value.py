@@ -1,5 +1,5 @@
 """Chapter 2's Value check, the judge's half: the cases (their expected gradients come from the
-reference engine of :mod:`coursekit.key.ch02_value`, with the typical bugs switchable for the
+reference engine of :mod:`grader.key.ch02_value`, with the typical bugs switchable for the
 diagnosis), and the tracer that turns a case's expression into a program of operations, the data that
 :func:`coursekit.ch02.value_expression` runs on the learner's class in their process.
 

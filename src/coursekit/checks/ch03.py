@@ -19,7 +19,7 @@ How the judging works
 ---------------------
 Each case draws seeded random inputs (visible and hidden cases differ; shapes include batch size 1
 and non-square matrices, so that a transpose cannot hide). The expected values come from the
-reference implementation (:mod:`coursekit.key.ch03`), and in every case the reference gradients are first
+reference implementation (:mod:`grader.key.ch03`), and in every case the reference gradients are first
 verified against ``chainrule.numerical_grad`` (central differences on the reference loss or forward pass):
 a pass therefore means that your gradient agrees with the numerical one. Inputs are kept away
 from ReLU's kink at 0, so that every correct implementation, with loops or vectorised, passes.
@@ -48,7 +48,12 @@ from .ch03_act import check_relu_backward, check_sigmoid_backward, check_tanh_ba
 from .ch03_act import _act_case  # noqa: F401
 from .answers import check, hidden_cases, reference
 KEY = hidden_cases("ch03")  # the hidden cases: grader.key.ch03, where the grader runs
-log_softmax_rows, net_forward, ref_affine_backward, ref_affine_forward, ref_mse_loss, ref_relu_backward, ref_sigmoid_backward, ref_softmax_cross_entropy, ref_tanh_backward, ref_two_layer_net, sigmoid, softmax_diag_only = reference("ch03", "log_softmax_rows", "net_forward", "ref_affine_backward", "ref_affine_forward", "ref_mse_loss", "ref_relu_backward", "ref_sigmoid_backward", "ref_softmax_cross_entropy", "ref_tanh_backward", "ref_two_layer_net", "sigmoid", "softmax_diag_only")
+(log_softmax_rows, net_forward, ref_affine_backward, ref_affine_forward, ref_mse_loss,
+ ref_relu_backward, ref_sigmoid_backward, ref_softmax_cross_entropy, ref_tanh_backward,
+ ref_two_layer_net, sigmoid, softmax_diag_only) = reference(
+    "ch03", "log_softmax_rows", "net_forward", "ref_affine_backward", "ref_affine_forward", "ref_mse_loss",
+    "ref_relu_backward", "ref_sigmoid_backward", "ref_softmax_cross_entropy", "ref_tanh_backward",
+    "ref_two_layer_net", "sigmoid", "softmax_diag_only")
 
 
 # ---------------------------------------------------------------------- helpers
@@ -120,7 +125,7 @@ def check_affine_backward(fn, hidden=False):
             _unchanged(saved[name], {"dout": dout, "x": x, "w": w, "b": b}[name], case, name)
         x, w, b, dout = saved["x"], saved["w"], saved["b"], saved["dout"]
         rdx, rdw, rdb = ref_affine_backward(dout, x, w, b)
-        if not (hidden and (seed, n, d, m) == KEY.AFFINE_SCALE):  # the reference is the same formula at every size
+        if not (hidden and (seed, n, d, m) == KEY.AFFINE_SCALE):  # same formula at every size
             f = lambda x_, w_, b_: ref_affine_forward(x_, w_, b_)  # noqa: E731
             _verified(rdx, lambda: numerical_grad(lambda v: f(v, w, b), x, dout), "dx")
             _verified(rdw, lambda: numerical_grad(lambda v: f(x, v, b), w, dout), "dw")
@@ -196,7 +201,7 @@ def check_softmax_cross_entropy(fn, hidden=False):
             _finite_or_overflow(loss, case, "loss")
             _finite_or_overflow(dlogits, case, "dlogits")
         r_loss, r_d = ref_softmax_cross_entropy(logits, y)
-        if not (hidden and (seed, n, c, offset) == KEY.CE_SCALE):  # the reference is the same formula at every size
+        if not (hidden and (seed, n, c, offset) == KEY.CE_SCALE):  # same formula at every size
             _verified(r_d, lambda: numerical_grad(lambda z: ref_softmax_cross_entropy(z, y)[0], logits), "dlogits")
         p = np.exp(log_softmax_rows(logits))
         onehot = np.zeros((n, c))  # not np.eye(c)[y]: with C = 10,000 classes that is a 800 MB identity
@@ -244,7 +249,7 @@ def check_mse_loss(fn, hidden=False):
         _unchanged(saved_t, target, case, "target")
         pred, target = saved_p, saved_t
         r_loss, r_d = ref_mse_loss(pred, target)
-        if not (hidden and (seed, n, d) == KEY.MSE_SCALE):  # the reference is the same formula at every size
+        if not (hidden and (seed, n, d) == KEY.MSE_SCALE):  # same formula at every size
             _verified(r_d, lambda: numerical_grad(lambda v: ref_mse_loss(v, target)[0], pred), "dpred")
         size = n * d
         diff = pred - target

@@ -15,7 +15,8 @@ from .core import unchanged as _unchanged, verified as _verified
 from .seeded import seeded
 from .answers import check, hidden_cases, reference
 KEY = hidden_cases("ch03")  # the hidden cases: grader.key.ch03, where the grader runs
-ref_relu_backward, ref_sigmoid_backward, ref_tanh_backward, sigmoid = reference("ch03", "ref_relu_backward", "ref_sigmoid_backward", "ref_tanh_backward", "sigmoid")
+ref_relu_backward, ref_sigmoid_backward, ref_tanh_backward, sigmoid = reference(
+    "ch03", "ref_relu_backward", "ref_sigmoid_backward", "ref_tanh_backward", "sigmoid")
 
 
 # ---------------------------------------------------------------------- activations

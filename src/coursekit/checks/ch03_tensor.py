@@ -9,7 +9,7 @@ Each VJP is a plain function on arrays, so it crosses the grader's sandbox wall 
     check_sum_vjp(fn)           fn(g, shape, axis, keepdims) -> ga of ``shape`` for c = a.sum(axis, keepdims)
     check_log_softmax_vjp(fn)   fn(g, out) -> ga for out = log_softmax(a) along the last axis
 
-Every reference (:mod:`coursekit.key.ch03`) is verified against central differences (float64) of its forward
+Every reference (:mod:`grader.key.ch03`) is verified against central differences (float64) of its forward
 function before it judges anything; a wrong answer is diagnosed against the typical mistakes of that primitive (no
 un-broadcast sum, a mean for a sum, a dropped transpose, swapped results, the softmax term left out...).
 """
@@ -23,7 +23,8 @@ from .core import unchanged as _unchanged, unpack as _unpack, verified as _verif
 from .seeded import seeded
 from .answers import check, hidden_cases, reference
 KEY = hidden_cases("ch03")  # the hidden cases: grader.key.ch03, where the grader runs
-log_softmax, ref_log_softmax_vjp, ref_matmul_vjp, ref_sum_vjp, ref_unbroadcast = reference("ch03", "log_softmax", "ref_log_softmax_vjp", "ref_matmul_vjp", "ref_sum_vjp", "ref_unbroadcast")
+log_softmax, ref_log_softmax_vjp, ref_matmul_vjp, ref_sum_vjp, ref_unbroadcast = reference(
+    "ch03", "log_softmax", "ref_log_softmax_vjp", "ref_matmul_vjp", "ref_sum_vjp", "ref_unbroadcast")
 
 
 def _call(fn, args, case, kwargs=None, on_error=None):
@@ -74,7 +75,7 @@ def check_unbroadcast(fn, hidden=False):
         _unchanged(saved, g, case, "g")
         g = saved
         expected = ref_unbroadcast(g, shape)
-        if not (hidden and (seed, gshape, shape) == KEY.UB_SCALE):  # the reference is the same formula at every size
+        if not (hidden and (seed, gshape, shape) == KEY.UB_SCALE):  # same formula at every size
             a = np.asarray(np.random.default_rng(seed + 100).standard_normal(shape), dtype=np.float64)
             _verified(expected, lambda: numerical_grad(lambda v: np.broadcast_to(v, gshape), a, g), "unbroadcast")
         lead = len(gshape) - len(shape)
@@ -110,7 +111,7 @@ def check_matmul_vjp(fn, hidden=False):
             _unchanged(saved[name], arr, case, name)
         g, a, b = saved["g"], saved["a"], saved["b"]
         rga, rgb = ref_matmul_vjp(g, a, b)
-        if not (hidden and (seed, n, k, m) == KEY.MM_SCALE):  # the reference is the same formula at every size
+        if not (hidden and (seed, n, k, m) == KEY.MM_SCALE):  # same formula at every size
             _verified(rga, lambda: numerical_grad(lambda v: v @ b, a, g), "ga")
             _verified(rgb, lambda: numerical_grad(lambda v: a @ v, b, g), "gb")
         fa, fb = {"name": "ga"}, {"name": "gb"}
@@ -148,7 +149,7 @@ def check_sum_vjp(fn, hidden=False):
         _unchanged(saved, g, case, "g")
         g = saved
         expected = ref_sum_vjp(g, shape, axis, keepdims)
-        if not (hidden and (seed, shape, axis, keepdims) == KEY.SUM_SCALE):  # the reference is the same formula at every size
+        if not (hidden and (seed, shape, axis, keepdims) == KEY.SUM_SCALE):  # same formula at every size
             _verified(expected, lambda: numerical_grad(lambda v: np.sum(v, axis=axis, keepdims=keepdims), a, g), "ga")
         count = a.size // max(g.size, 1)
         fields = {"name": "ga", "count": count}
@@ -186,7 +187,7 @@ def check_log_softmax_vjp(fn, hidden=False):
         _unchanged(saved_out, out, case, "out")
         g, out = saved_g, saved_out
         expected = ref_log_softmax_vjp(g, out)
-        if not (hidden and (seed, n, c, offset) == KEY.LSM_SCALE):  # the reference is the same formula at every size
+        if not (hidden and (seed, n, c, offset) == KEY.LSM_SCALE):  # same formula at every size
             _verified(expected, lambda: numerical_grad(log_softmax, a, g), "ga")
         p = np.exp(out)
         fields = {"name": "ga"}

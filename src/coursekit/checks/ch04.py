@@ -24,7 +24,7 @@ Conventions (the same as the chapter's docstrings):
 How the judging works
 ---------------------
 The references, chainrule.optim as the judge, Adam's typical mistakes and the hidden cases live in
-:mod:`coursekit.key.ch04`; reading and judging the returned lists in :mod:`.ch04_lists`.
+:mod:`grader.key.ch04`; reading and judging the returned lists in :mod:`.ch04_lists`.
 
 The three step checks run several steps from seeded parameters, feeding your returned state back
 into your function, and compare after every step with ``chainrule.optim.SGD`` (with
@@ -55,7 +55,10 @@ from .ch04_lists import shapes_text as _shapes_text, unpack as _unpack, untouche
 from .ch04_lists import untouched_array as _untouched_array
 from .answers import check, hidden_cases, mode, reference
 KEY = hidden_cases("ch04")  # the hidden cases: grader.key.ch04, where the grader runs
-adam_variant, optim_run, optim_verified, ref_adam_step, ref_momentum_step, ref_sgd_step, ref_train_minibatch = reference("ch04", "adam_variant", "optim_run", "optim_verified", "ref_adam_step", "ref_momentum_step", "ref_sgd_step", "ref_train_minibatch")
+(adam_variant, optim_run, optim_verified, ref_adam_step, ref_momentum_step, ref_sgd_step,
+ ref_train_minibatch) = reference(
+    "ch04", "adam_variant", "optim_run", "optim_verified", "ref_adam_step", "ref_momentum_step", "ref_sgd_step",
+    "ref_train_minibatch")
 
 __all__ = ["check_sgd_step", "check_momentum_step", "check_adam_step", "check_train_minibatch",
            "ref_sgd_step", "ref_momentum_step", "ref_adam_step", "ref_train_minibatch", "linear_loss_and_grad"]

@@ -15,7 +15,7 @@ Conventions (the same as the chapter's docstrings; NCHW layout and PyTorch's wei
 
 How the judging works
 ---------------------
-The reference implementation and its typical wrong versions live in :mod:`coursekit.key.ch05`.
+The reference implementation and its typical wrong versions live in :mod:`grader.key.ch05`.
 
 Each case draws seeded random inputs (visible and hidden cases differ; shapes include batch size
 1, several channels, non-square images and kernels, stride 2 or 3 and padding 1 or 2, and pooling
@@ -41,7 +41,10 @@ from .seeded import seeded
 from .core import describe as _describe, unchanged as _unchanged, unpack as _unpack, verified as _verified
 from .answers import check, hidden_cases, reference
 KEY = hidden_cases("ch05")  # the hidden cases: grader.key.ch05, where the grader runs
-ref_avgpool_backward, ref_conv2d_backward, ref_conv2d_forward, ref_conv2d_overwrite, ref_maxpool_assign_at_max, ref_maxpool_backward, ref_pool_forward, _windows = reference("ch05", "ref_avgpool_backward", "ref_conv2d_backward", "ref_conv2d_forward", "ref_conv2d_overwrite", "ref_maxpool_assign_at_max", "ref_maxpool_backward", "ref_pool_forward", "windows")
+(ref_avgpool_backward, ref_conv2d_backward, ref_conv2d_forward, ref_conv2d_overwrite, ref_maxpool_assign_at_max,
+ ref_maxpool_backward, ref_pool_forward, _windows) = reference(
+    "ch05", "ref_avgpool_backward", "ref_conv2d_backward", "ref_conv2d_forward", "ref_conv2d_overwrite",
+    "ref_maxpool_assign_at_max", "ref_maxpool_backward", "ref_pool_forward", "windows")
 
 
 # ---------------------------------------------------------------------- helpers

@@ -21,7 +21,7 @@ x (T, N, D), one (N, D) slice per time step; weights in the layout x @ Wx (CS231
 
 How the judging works
 ---------------------
-The reference implementation and its typical wrong versions live in :mod:`coursekit.key.ch06`.
+The reference implementation and its typical wrong versions live in :mod:`grader.key.ch06`.
 
 Each case draws seeded random inputs (visible and hidden cases differ; they include sequence length 1,
 batch size 1, and H ≠ D so that a transpose cannot hide). The expected gradients come from the reference
@@ -49,7 +49,10 @@ from .answers import check, hidden_cases, reference
 
 GATES = ("i", "f", "g", "o")   # the order of the four blocks of a (and of Wx, Wh, b columns), as the chapter says
 KEY = hidden_cases("ch06")  # the hidden cases: grader.key.ch06, where the grader runs
-_bptt, ref_lstm_step_backward, ref_lstm_step_forward, ref_rnn_backward, ref_rnn_forward, ref_rnn_step_backward, ref_rnn_step_forward, ref_truncated_bptt, tbptt_cuts = reference("ch06", "bptt", "ref_lstm_step_backward", "ref_lstm_step_forward", "ref_rnn_backward", "ref_rnn_forward", "ref_rnn_step_backward", "ref_rnn_step_forward", "ref_truncated_bptt", "tbptt_cuts")
+(_bptt, ref_lstm_step_backward, ref_lstm_step_forward, ref_rnn_backward, ref_rnn_forward, ref_rnn_step_backward,
+ ref_rnn_step_forward, ref_truncated_bptt, tbptt_cuts) = reference(
+    "ch06", "bptt", "ref_lstm_step_backward", "ref_lstm_step_forward", "ref_rnn_backward", "ref_rnn_forward",
+    "ref_rnn_step_backward", "ref_rnn_step_forward", "ref_truncated_bptt", "tbptt_cuts")
 
 __all__ = ["LAYER_SIZED",
            "check_rnn_step_backward", "check_rnn_backward", "check_truncated_bptt", "check_lstm_step_backward",
@@ -158,7 +161,7 @@ def check_rnn_step_backward(fn, hidden=False):
         expected = ref_rnn_step_backward(dh, cache)
         fwd = lambda x_, hp, wx, wh, b_: ref_rnn_step_forward(x_, hp, wx, wh, b_)[0]  # noqa: E731
         args = [x, h_prev, Wx, Wh, b]
-        for j in range(5) if not (hidden and (seed, n, d, hd) == KEY.STEP_SCALE) else ():  # the same formula at every size
+        for j in range(5) if not (hidden and (seed, n, d, hd) == KEY.STEP_SCALE) else ():  # same formula at every size
             def f(v, j=j):
                 a = list(args)
                 a[j] = v
@@ -239,7 +242,7 @@ def _sequence_check(exercise, fn, hidden, with_k):
         _guard(named, saved, case)
         cut = tbptt_cuts(T, k) if with_k else set()
         expected = _bptt(dh_all, cache, cut)
-        if not (hidden and (seed, T, n, d, hd) in (KEY.SEQ_SCALE, KEY.TBPTT_SCALE[:5])):  # the same formula at every size
+        if not (hidden and (seed, T, n, d, hd) in (KEY.SEQ_SCALE, KEY.TBPTT_SCALE[:5])):  # same at every size
             numeric = functools.cache(lambda: _numeric_bptt(x, h0, Wx, Wh, b, dh_all, cut))  # not in grading
             for j in range(len(_SEQ_NAMES)):
                 _verified(expected[j], lambda j=j: numeric()[j], _SEQ_NAMES[j])

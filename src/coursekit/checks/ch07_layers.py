@@ -39,7 +39,10 @@ from .seeded import seeded
 from .core import describe as _describe, unchanged as _unchanged, unpack as _unpack, verified as _verified
 from .answers import check, hidden_cases, reference
 KEY = hidden_cases("ch07")  # the hidden cases: grader.key.ch07, where the grader runs
-_ln_dx, ref_batchnorm_backward_staged, ref_batchnorm_forward_staged, ref_dropout_backward, ref_dropout_forward, ref_layernorm_backward, ref_layernorm_forward = reference("ch07", "layernorm_dx", "ref_batchnorm_backward_staged", "ref_batchnorm_forward_staged", "ref_dropout_backward", "ref_dropout_forward", "ref_layernorm_backward", "ref_layernorm_forward")
+(_ln_dx, ref_batchnorm_backward_staged, ref_batchnorm_forward_staged, ref_dropout_backward, ref_dropout_forward,
+ ref_layernorm_backward, ref_layernorm_forward) = reference(
+    "ch07", "layernorm_dx", "ref_batchnorm_backward_staged", "ref_batchnorm_forward_staged", "ref_dropout_backward",
+    "ref_dropout_forward", "ref_layernorm_backward", "ref_layernorm_forward")
 
 STAGES = ("beta", "gamma", "x_hat", "inv", "std", "var", "xc", "mu", "x")   # the order backward visits them
 

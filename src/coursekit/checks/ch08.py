@@ -65,7 +65,7 @@ PARAMS = ("fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias", "gain")
 # The models are inputs (coursekit.ch08): in grading each is described as data (sizes, seed, every
 # parameter and its .grad), rebuilt in the sandbox for the learner's code, and its parameters after
 # the call come back by value into the judge's copy (Net.load_state validates them). The judge's
-# references (:mod:`coursekit.key.ch08`, with the hidden cases) run on models the judge built and never lent.
+# references (:mod:`grader.key.ch08`, with the hidden cases) run on models the judge built and never lent.
 
 
 def _data(model):

@@ -9,6 +9,14 @@ result is always exactly what the key returned for exactly those inputs.
 
 The files are deterministic (sorted keys, floats as hex, arrays as base64 of their bytes), so that
 recording twice gives identical bytes (the tests compare them).
+
+Two digests find a call. The exact one (every bit of every input) is what the same NumPy on the same
+kind of machine gives. An input that a check computes with a matrix product (a bias chosen from
+``x @ W``) may differ in its last bits on another machine's BLAS, so each call is also filed under a
+coarse digest, its floats rounded to 36 bits of mantissa (about 11 significant digits); a call
+not found exactly is looked up there, and answered only when one recorded call has that coarse
+digest. A reference's result moves by about that much for such a change of its inputs, far below
+every check's tolerance; a miss is not passed, it says that it could not check (:mod:`.answers`).
 """
 from __future__ import annotations
 
@@ -29,7 +37,18 @@ class Unrecordable(TypeError):
 
 
 # ---------------------------------------------------------------------- the digest of a call's inputs
-def _feed(h, x, depth=0):
+_DROP = 52 - 36   # mantissa bits a coarse digest rounds away
+
+
+def _coarse(a):
+    """Float64 values rounded to 36 bits of mantissa (to nearest, on the bit pattern: sign apart)."""
+    bits = np.ascontiguousarray(a, dtype=np.float64).view(np.uint64)
+    half, mask = np.uint64(1 << (_DROP - 1)), ~np.uint64((1 << _DROP) - 1)
+    finite = np.isfinite(np.ascontiguousarray(a, dtype=np.float64))
+    return np.where(finite, (bits + half) & mask, bits)
+
+
+def _feed(h, x, depth=0, coarse=False):
     if depth > 20:
         raise Unrecordable("nested too deeply")
     if x is None:
@@ -39,7 +58,7 @@ def _feed(h, x, depth=0):
     elif isinstance(x, (int, np.integer)):
         h.update(b"I%d;" % int(x))
     elif isinstance(x, (float, np.floating)):  # a float and a float64 of one value are one input
-        h.update(b"F" + struct.pack("<d", float(x)))
+        h.update(b"F" + (_coarse(np.float64(x)).tobytes() if coarse else struct.pack("<d", float(x))))
     elif isinstance(x, str):
         data = x.encode("utf-8")
         h.update(b"S%d;" % len(data) + data)
@@ -48,29 +67,30 @@ def _feed(h, x, depth=0):
             raise Unrecordable(f"an array of dtype {x.dtype}")
         a = np.ascontiguousarray(x)
         h.update(b"A" + a.dtype.str.encode() + repr(a.shape).encode() + b";")
-        h.update(a.tobytes())
+        h.update(_coarse(a).tobytes() if coarse and a.dtype == np.float64 else a.tobytes())
     elif isinstance(x, (tuple, list)):
         h.update((b"T%d;" if isinstance(x, tuple) else b"L%d;") % len(x))
         for v in x:
-            _feed(h, v, depth + 1)
+            _feed(h, v, depth + 1, coarse)
     elif isinstance(x, dict):
         h.update(b"D%d;" % len(x))
         for k in sorted(x, key=repr):
-            _feed(h, k, depth + 1)
-            _feed(h, x[k], depth + 1)
+            _feed(h, k, depth + 1, coarse)
+            _feed(h, x[k], depth + 1, coarse)
     elif isinstance(x, (set, frozenset)):
         h.update(b"E%d;" % len(x))
-        for d in sorted(digest(v) for v in x):
+        for d in sorted(digest(v, coarse=coarse) for v in x):
             h.update(d.encode())
     else:
         raise Unrecordable(f"a {type(x).__name__}")
 
 
-def digest(*parts) -> str:
-    """The SHA-256 of ``parts`` (data only, see the module docstring), as hex."""
+def digest(*parts, coarse=False) -> str:
+    """The SHA-256 of ``parts`` (data only, see the module docstring), as hex; ``coarse``: of their
+    floats rounded to 36 bits of mantissa."""
     h = hashlib.sha256()
     for p in parts:
-        _feed(h, p)
+        _feed(h, p, 0, coarse)
     return h.hexdigest()
 
 
@@ -129,18 +149,19 @@ def decode(e):
 
 
 # ---------------------------------------------------------------------- the files
-def text(calls: dict) -> str:
-    """The file of one key module's recorded calls ``{digest: encoded result}``."""
-    return json.dumps({"format": FORMAT, "calls": calls}, sort_keys=True, separators=(",", ":"),
-                      ensure_ascii=True) + "\n"
+def text(calls: dict, coarse: dict) -> str:
+    """The file of one key module's recorded calls ``{digest: encoded result}``, with ``{coarse digest:
+    digest}`` for the coarse digests that one recorded call has (an ambiguous one is left out)."""
+    return json.dumps({"format": FORMAT, "calls": calls, "coarse": coarse}, sort_keys=True,
+                      separators=(",", ":"), ensure_ascii=True) + "\n"
 
 
-def load(module: str, folder: Path = FOLDER) -> dict:
-    """``{digest: encoded result}`` of one key module (empty when none was recorded)."""
+def load(module: str, folder: Path = FOLDER) -> tuple:
+    """``({digest: encoded result}, {coarse digest: digest})`` of one key module (empty when none was recorded)."""
     path = Path(folder) / f"{module}.json"
     if not path.is_file():
-        return {}
+        return {}, {}
     data = json.loads(path.read_text(encoding="utf-8"))
     if data.get("format") != FORMAT:
         raise ValueError(f"{path}: recorded answers of format {data.get('format')!r}, this kit reads {FORMAT}")
-    return data["calls"]
+    return data["calls"], data.get("coarse", {})
