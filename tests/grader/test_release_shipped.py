@@ -37,10 +37,14 @@ def test_pyproject_ships_the_release_and_the_command():
     tomllib = pytest.importorskip("tomllib", reason="Python 3.11+ reads pyproject.toml with tomllib")
     meta = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
     assert "release/*/*.ipynb" in meta["tool"]["setuptools"]["package-data"]["coursekit"]
-    assert meta["project"]["scripts"]["chainrule-grade"] == "grader.cli:main"
-    grader_extra = " ".join(meta["project"]["optional-dependencies"]["grader"])
-    for needed in ("nbgrader", "distributed"):   # the gradebook; a Dask worker needs this install only
-        assert needed in grader_extra
+    # the command, the grader and its answer key are the grader's distribution (packaging/grader)
+    grader = tomllib.loads((REPO / "packaging" / "grader" / "pyproject.toml").read_text(encoding="utf-8"))
+    assert grader["project"]["scripts"]["chainrule-grade"] == "grader.cli:main"
+    assert "scripts" not in meta["project"] and "grader" not in meta["project"].get("optional-dependencies", {})
+    assert "grader.key" in grader["tool"]["setuptools"]["packages"]
+    needs = " ".join(grader["project"]["dependencies"])
+    for needed in ("chainrule", "nbgrader", "distributed"):   # the gradebook; a Dask worker needs this install only
+        assert needed in needs
 
 
 def test_shipped_release_grades_as_a_fresh_build():
