@@ -392,5 +392,4 @@ def check_value_class(Value, hidden=False):
     passed("value_class", len(specs), hidden)
 
 
-__all__ = ["check_local_gradients", "check_topological_sort", "check_value_class", "check_dual_numbers", "reference_local_gradients",
-           "Node", "OPS"]
+__all__ = ["check_local_gradients", "check_topological_sort", "check_value_class", "check_dual_numbers", "Node", "OPS"]

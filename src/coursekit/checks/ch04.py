@@ -60,8 +60,7 @@ KEY = hidden_cases("ch04")  # the hidden cases: grader.key.ch04, where the grade
     "ch04", "adam_variant", "optim_run", "optim_verified", "ref_adam_step", "ref_momentum_step", "ref_sgd_step",
     "ref_train_minibatch")
 
-__all__ = ["check_sgd_step", "check_momentum_step", "check_adam_step", "check_train_minibatch",
-           "ref_sgd_step", "ref_momentum_step", "ref_adam_step", "ref_train_minibatch", "linear_loss_and_grad"]
+__all__ = ["check_sgd_step", "check_momentum_step", "check_adam_step", "check_train_minibatch", "linear_loss_and_grad"]
 
 
 def _safety_net(verify):

@@ -54,10 +54,8 @@ KEY = hidden_cases("ch06")  # the hidden cases: grader.key.ch06, where the grade
     "ch06", "bptt", "ref_lstm_step_backward", "ref_lstm_step_forward", "ref_rnn_backward", "ref_rnn_forward",
     "ref_rnn_step_backward", "ref_rnn_step_forward", "ref_truncated_bptt", "tbptt_cuts")
 
-__all__ = ["LAYER_SIZED",
-           "check_rnn_step_backward", "check_rnn_backward", "check_truncated_bptt", "check_lstm_step_backward",
-           "ref_rnn_step_forward", "ref_rnn_step_backward", "ref_rnn_forward", "ref_rnn_backward",
-           "ref_truncated_bptt", "ref_lstm_step_forward", "ref_lstm_step_backward", "GATES"]
+__all__ = ["LAYER_SIZED", "check_rnn_step_backward", "check_rnn_backward", "check_truncated_bptt",
+           "check_lstm_step_backward", "GATES"]
 
 
 # ---------------------------------------------------------------------- helpers

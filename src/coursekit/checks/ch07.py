@@ -312,6 +312,4 @@ LAYER_SIZED = {
 }
 
 __all__ = ["LAYER_SIZED", "check_batchnorm_backward", "check_clip_by_norm", "check_clip_by_value", "check_init_scale",
-           "check_batchnorm_backward_staged", "check_layernorm_backward", "check_dropout_backward",
-           "ref_batchnorm_forward", "ref_batchnorm_backward", "ref_clip_by_norm", "ref_clip_by_value",
-           "ref_init_scale"]
+           "check_batchnorm_backward_staged", "check_layernorm_backward", "check_dropout_backward"]

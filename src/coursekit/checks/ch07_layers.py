@@ -237,5 +237,4 @@ LAYER_SIZED = {
 }
 
 __all__ = ["LAYER_SIZED", "STAGES", "check_batchnorm_backward_staged", "check_dropout_backward",
-           "check_layernorm_backward", "ref_batchnorm_backward_staged", "ref_batchnorm_forward_staged",
-           "ref_dropout_backward", "ref_layernorm_backward", "ref_layernorm_forward"]
+           "check_layernorm_backward"]
