@@ -1,5 +1,9 @@
-"""The answer key of chapter 00's checks (:mod:`coursekit.checks.ch00`): the hidden cases."""
+"""The answer key of chapter 0's check (:mod:`coursekit.checks.ch00`): the centred rows, and the hidden cases."""
 from __future__ import annotations
+
+
+def center_rows(X):
+    return X - X.mean(axis=1, keepdims=True)
 
 
 # ---------------------------------------------------------------------- hidden cases of coursekit.checks.ch00

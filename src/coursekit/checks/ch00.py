@@ -9,14 +9,11 @@ import numpy as np
 from .core import call, cases, check_unchanged, judge, passed
 from .answers import check, hidden_cases, reference
 KEY = hidden_cases("ch00")  # the hidden cases: grader.key.ch00, where the grader runs
+_center = reference("ch00", "center_rows")
 
 # (seed, shape, offset): offset shifts the values (negative or large entries)
 # a square case comes first: there a missing keepdims runs silently, and its hint is the useful one
 _VISIBLE = [(2, (4, 4), 0.0), (1, (3, 4), 0.0), (3, (1, 5), -2.0), (4, (5, 1), 0.0)]
-
-
-def _center(X):
-    return X - X.mean(axis=1, keepdims=True)
 
 
 @check

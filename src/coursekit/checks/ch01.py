@@ -28,6 +28,8 @@ from coursekit.ch01 import TestFunction, cubic_sin, logsumexp, weighted, weighte
 from .core import call, cases, check_unchanged, judge, passed
 from .answers import check, hidden_cases, reference
 KEY = hidden_cases("ch01")  # the hidden cases: grader.key.ch01, where the grader runs
+_fd, _cd, _forward_grad, _central_grad, _relative_error = reference(
+    "ch01", "forward_difference", "central_difference", "forward_grad", "central_grad", "relative_error")
 
 EPS = np.finfo(np.float64).eps
 
@@ -57,12 +59,6 @@ def _scalar(name):
     return TestFunction(name)
 
 
-def _fd(f, x, h):
-    return (f(x + h) - f(x)) / h
-
-
-def _cd(f, x, h):
-    return (f(x + h) - f(x - h)) / (2 * h)
 
 
 def _roundoff(f, x, h):
@@ -84,14 +80,14 @@ def check_forward_difference(fn, hidden=False):
     for case, (name, x, h) in zip(cases("forward_difference", [_desc(*s) for s in specs]), specs):
         f = _scalar(name)
         got = call(fn, (f, x, h), case)
-        expected = _fd(f, x, h)
+        expected = _fd(name, x, h)
         others = [hh for hh in (1e-5, 1e-4, 1e-6, 1e-3, 1e-7, 1e-8, 1e-2) if not np.isclose(hh, h)]
         alternatives = [
-            ("central_difference_used", lambda: _cd(f, x, h)),
+            ("central_difference_used", lambda: _cd(name, x, h)),
             ("backward_difference_used", lambda: (f(x) - f(x - h)) / h),
             ("missing_division_by_h", lambda: f(x + h) - f(x)),
             ("difference_reversed", lambda: (f(x) - f(x + h)) / h, {"right": "f(x + h) − f(x)"}),
-        ] + [("ignores_h", (lambda hh=hh: _fd(f, x, hh)), {"h": f"{h:g}"}) for hh in others]
+        ] + [("ignores_h", (lambda hh=hh: _fd(name, x, hh)), {"h": f"{h:g}"}) for hh in others]
         judge(expected, got, case, atol=1e-10 + _roundoff(f, x, h), rtol=1e-7, alternatives=alternatives)
     passed("forward_difference", len(specs), hidden)
 
@@ -109,10 +105,10 @@ def check_central_difference(fn, hidden=False):
         f = _scalar(name)
         got = call(fn, (f, x, h), case)
         exact = float(df(x))
-        truncation = max(abs(_cd(f, x, h) - exact), h * h / 6 * abs(float(d3f(x))))
+        truncation = max(abs(_cd(name, x, h) - exact), h * h / 6 * abs(float(d3f(x))))
         atol = 3 * truncation + 1e-10 + _roundoff(f, x, h)
         alternatives = [
-            ("forward_difference_used", lambda: _fd(f, x, h)),
+            ("forward_difference_used", lambda: _fd(name, x, h)),
             ("backward_difference_used", lambda: (f(x) - f(x - h)) / h),
             ("missing_division_by_h", lambda: f(x + h) - f(x - h)),
             ("missing_division_by_h", lambda: (f(x + h) - f(x - h)) / 2),
@@ -146,7 +142,7 @@ def _weighted_grad(seed, shape):
 _NG_VISIBLE = [(1, (3,), "cubic_sin"), (2, (2, 3), "weighted"), (3, (1,), "cubic_sin"), (4, (4,), "logsumexp")]
 
 
-def _ng_function(seed, shape, kind):
+def ng_function(seed, shape, kind):
     """(description, the learner's f, the judge's f, the exact gradient)."""
     if kind == "cubic_sin":
         return "f(x) = sum(x**3)/3 + sum(sin(x))", TestFunction(kind), cubic_sin, _cubic_sin_grad
@@ -156,26 +152,6 @@ def _ng_function(seed, shape, kind):
             weighted(seed + 100, shape), _weighted_grad(seed + 100, shape))
 
 
-def _forward_grad(f, x, h):
-    x = np.array(x, dtype=np.float64)
-    g = np.zeros_like(x)
-    fx = f(x)
-    for i in range(x.size):
-        xp = x.copy()
-        xp.flat[i] += h
-        g.flat[i] = (f(xp) - fx) / h
-    return g
-
-
-def _central_grad(f, x, h):
-    x = np.array(x, dtype=np.float64)
-    g = np.zeros_like(x)
-    for i in range(x.size):
-        xp, xm = x.copy(), x.copy()
-        xp.flat[i] += h
-        xm.flat[i] -= h
-        g.flat[i] = (f(xp) - f(xm)) / (2 * h)
-    return g
 
 
 def _close_but_noisy(expected, got):
@@ -196,9 +172,9 @@ def check_numerical_gradient(fn, hidden=False):
     specs = KEY.NG_HIDDEN if hidden else _NG_VISIBLE
     descs = []
     for seed, shape, kind in specs:
-        descs.append(f"{_ng_function(seed, shape, kind)[0]}, x.shape = {shape}")
+        descs.append(f"{ng_function(seed, shape, kind)[0]}, x.shape = {shape}")
     for case, (seed, shape, kind) in zip(cases("numerical_gradient", descs), specs):
-        _, counted, f, grad = _ng_function(seed, shape, kind)
+        _, counted, f, grad = ng_function(seed, shape, kind)
         rng = np.random.default_rng(seed)
         x = rng.uniform(-1.5, 1.5, shape)
         x.flat[0] = -abs(x.flat[0]) - 0.25  # always a negative entry
@@ -212,9 +188,9 @@ def check_numerical_gradient(fn, hidden=False):
         alternatives = []
         if counted.calls == n + 1:  # whatever the values: n + 1 evaluations is a one-sided difference
             alternatives.append(("forward_difference_evaluations", lambda: got, {"calls": n + 1, "n": n}))
-        alternatives += [("forward_difference_used", (lambda hh=hh: _forward_grad(f, before, hh)))
+        alternatives += [("forward_difference_used", (lambda hh=hh: _forward_grad(seed, shape, kind, before, hh)))
                          for hh in (1e-5, 1e-4, 1e-6, 1e-3, 1e-2)]
-        alternatives += [("step_too_large", (lambda hh=hh: _central_grad(f, before, hh)))
+        alternatives += [("step_too_large", (lambda hh=hh: _central_grad(seed, shape, kind, before, hh)))
                          for hh in (1e-2, 3e-3, 5e-2, 1e-1, 0.5, 1.0)]
         alternatives += [("difference_reversed", lambda: -expected, {"right": "f(x + h·eᵢ) − f(x − h·eᵢ)"}),
                          ("divided_by_h_only", lambda: 2 * expected)]
@@ -229,12 +205,6 @@ def check_numerical_gradient(fn, hidden=False):
 # ---------------------------------------------------------------------- relative error
 FLOOR = 1e-12
 
-
-def reference_relative_error(a, b):
-    """The exercise's definition: max over elements of |a − b| / max(|a|, |b|, 1e-12)."""
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
-    return float(np.max(np.abs(a - b) / np.maximum(np.maximum(np.abs(a), np.abs(b)), FLOOR)))
 
 
 def _re_case(seed, kind):
@@ -270,7 +240,7 @@ def check_relative_error(fn, hidden=False):
         got = call(fn, (a, b), case)
         check_unchanged(a0, a, case)
         check_unchanged(b0, b, case)
-        expected = reference_relative_error(a0, b0)
+        expected = _relative_error(a0, b0)
         A, B, D = np.abs(a0), np.abs(b0), np.abs(a0 - b0)
         alternatives = [
             ("sum_denominator", lambda: np.max(D / np.maximum(A + B, FLOOR))),
@@ -290,4 +260,4 @@ def check_relative_error(fn, hidden=False):
 
 
 __all__ = ["check_forward_difference", "check_central_difference", "check_numerical_gradient",
-           "check_relative_error", "reference_relative_error", "FUNCS"]
+           "check_relative_error", "FUNCS"]
