@@ -39,7 +39,8 @@ def _key_names():
             if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
                 defs.add(node.name)
             elif isinstance(node, ast.Assign):
-                tables.update(t.id for t in node.targets if isinstance(t, ast.Name) and t.id.isupper())
+                tables.update(t.id for t in node.targets if isinstance(t, ast.Name) and t.id.isupper()
+                              and re.search(r"(HIDDEN|SCALE)$", t.id))
     return defs, tables
 
 
