@@ -23,6 +23,9 @@ on the class report, in both languages.
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
 import sys
 import time
 import zipfile
@@ -36,7 +39,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests" / "course"))
 
 from grader import sandbox  # noqa: E402
-from grading_class import blank, cell, copy, honest, put, results, run_grader  # noqa: E402
+from grading_class import blank, cell, copy, env, honest, put, results, run_grader  # noqa: E402
 
 pytestmark = pytest.mark.skipif(sandbox.probe()["mechanism"] != "bwrap",
                                 reason=f"bubblewrap sandbox unavailable here: {sandbox.probe()['detail']}")
@@ -260,3 +263,195 @@ def test_markup_in_a_file_name_is_escaped_on_the_pages_in_both_languages(resumed
     for where, html in pages.items():
         assert "<img src=x" not in html, where
         assert "&lt;img src=x onerror=alert(1)&gt;" in html, where   # the name is there, as text
+
+
+# --- 4. notebooks that lie about their own structure ---------------------------------------------
+def _malformed():
+    """``{student: notebook JSON}``: an honest chapter-0 notebook with one field of the wrong type."""
+    def tests_cell(nb):
+        return next(c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade"))
+
+    def solution_cell(nb):
+        return next(c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("solution"))
+
+    edits = {
+        "points_text": lambda nb: tests_cell(nb)["metadata"]["nbgrader"].update(points="abc"),
+        "points_list": lambda nb: tests_cell(nb)["metadata"]["nbgrader"].update(points=[1]),
+        "cell_metadata_list": lambda nb: nb["cells"][0].update(metadata=[1]),
+        "notebook_metadata_list": lambda nb: nb.update(metadata=[1]),
+        "grade_id_list": lambda nb: solution_cell(nb)["metadata"]["nbgrader"].update(grade_id=["x"]),
+    }
+    out = {}
+    for student, edit in edits.items():
+        nb = json.loads(nbformat.writes(honest("ch00_getting_started.ipynb", "en")))
+        edit(nb)
+        out[student] = json.dumps(nb).encode()
+    return out
+
+
+@pytest.fixture(scope="module")
+def malformed(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("redteam_adv3_malformed")
+    subs, out = tmp / "subs", tmp / "out"
+    for student, data in _malformed().items():
+        put(subs, student, data, "ch00_getting_started.ipynb")
+    proc = run_grader(subs, out, "--jobs", "1")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return {r["student_id"]: r for r in results(out)}
+
+
+# Open. Root cause: release.parse_notebook checks only that cells are objects; the readers after it
+# assume every metadata is a dict, nbgrader's points a number and grade_id a string
+# (release._meta, tampering, student_cells, batch.grade_task), so a wrong type raises
+# AttributeError/TypeError/ValueError and the row ends as `error` ("the grader itself failed ... a
+# bug", graded again on every re-run; the feedback page says the instructor has been told) with
+# Python's own words. Fix: validate the shape in parse_notebook (metadata objects, nbgrader
+# metadata an object, grade_id a string, points a number) and answer `unreadable` in plain words,
+# or take a graded cell whose nbgrader metadata is malformed for `tests_retagged`.
+@pytest.mark.xfail(strict=True, reason="open: a metadata field of the wrong type ends as status `error` with a "
+                                       "Python exception, re-graded on every run")
+@pytest.mark.parametrize("student", sorted(_malformed()))
+def test_a_notebook_with_a_wrongly_typed_field_gets_a_status_that_says_so(malformed, student):
+    row = malformed[student]
+    assert row["status"] in ("unreadable", "flagged"), (row["status"], row["detail"])
+    assert row["score"] == 0
+
+
+# --- 5. a Dask worker with several threads: one sandbox uid for all of them -----------------------
+# Each of the student's two notebooks (en and zh) fills the sandbox uid's process table from a
+# thread started at load (the control group lets one sandbox hold 254 of the uid's 256), and keeps
+# its own host working by giving back one sleeper just before each of its host's forks (the class
+# body replaces os.fork in the host's root process). A third notebook graded at the same time by
+# the same worker process, on its third thread, gets the same uid and cannot fork its exercises.
+def _flood(until: float) -> str:
+    return f'''import os
+import signal
+import threading
+import time
+
+_SLEEPERS = []
+_real_fork = os.fork
+
+
+def _fill():
+    while time.time() < {until!r}:
+        try:
+            pid = _real_fork()
+            if pid == 0:
+                time.sleep(max(0.0, {until!r} - time.time()))
+                os._exit(0)
+            _SLEEPERS.append(pid)
+        except OSError:
+            time.sleep(0.002)
+
+
+def _fork():
+    if _SLEEPERS:
+        try:
+            pid = _SLEEPERS.pop()
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        except OSError:
+            pass
+    return _real_fork()
+
+
+class _Flood:
+    os.fork = _fork
+    threading.Thread(target=_fill, daemon=True).start()
+
+
+def forward_difference(f, x, h):
+    time.sleep(6)
+    return 0.0
+
+
+def central_difference(f, x, h):
+    time.sleep(6)
+    return 0.0
+
+
+def numerical_gradient(f, x, h=1e-5):
+    time.sleep(6)
+    return x
+
+
+def relative_error(a, b):
+    time.sleep(6)
+    return 0.0
+'''
+
+
+def _start(argv, log: Path, e: dict):
+    with open(log, "wb") as f:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(argv, env=e, cwd=log.parent, stdout=f, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+
+
+def _stop(procs) -> None:
+    """SIGTERM each process group (a worker's nanny and its child too), then SIGKILL what is left."""
+    for p in procs:
+        try:
+            os.killpg(p.pid, signal.SIGTERM)
+        except OSError:
+            pass
+    for p in procs:
+        try:
+            p.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        p.wait()
+
+
+@pytest.fixture(scope="module")
+def threaded_worker(tmp_path_factory):
+    pytest.importorskip("distributed", reason='needs distributed: pip install ".[dask]"')
+    tmp = tmp_path_factory.mktemp("redteam_adv3_dask")
+    subs, out, file = tmp / "subs", tmp / "out", tmp / "scheduler.json"
+    until = time.time() + 150   # the sleepers end by then whatever happens
+    for lang, name in (("en", "ch01_derivatives.ipynb"), ("zh", "ch01_derivatives_zh.ipynb")):
+        nb = copy(blank("ch01_derivatives.ipynb", lang))
+        cell(nb, "relative_error").source = _flood(until)
+        put(subs, "a_flood", nb, name)
+    put(subs, "b_victim", honest("ch03_mlp.ipynb", "en"), "ch03_mlp.ipynb")
+    e = env()
+    procs = [_start([sys.executable, "-m", "distributed.cli.dask_scheduler", "--scheduler-file", str(file),
+                     "--host", "127.0.0.1", "--port", "0", "--no-dashboard"], tmp / "scheduler.log", e)]
+    try:
+        end = time.monotonic() + 60
+        while not file.exists():
+            assert time.monotonic() < end and procs[0].poll() is None, (tmp / "scheduler.log").read_text()
+            time.sleep(0.1)
+        procs.append(_start([sys.executable, "-m", "distributed.cli.dask_worker", "--scheduler-file", str(file),
+                             "--nthreads", "3", "--host", "127.0.0.1", "--no-dashboard"], tmp / "worker.log", e))
+        proc = run_grader(subs, out, "--scheduler-file", file, "--exercise-timeout", "10", timeout=600)
+    finally:
+        _stop(procs[::-1])
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return {r["file"]: r for r in results(out)}
+
+
+def test_the_flooding_notebooks_were_graded_beside_the_victim(threaded_worker):
+    """The attack ran: both flooding notebooks kept their own host working (every exercise answered,
+    none crashed), so they were being graded, with their sleepers, for most of the victim's time."""
+    for name in ("a_flood/ch01_derivatives.ipynb", "a_flood/ch01_derivatives_zh.ipynb"):
+        row = threaded_worker[name]
+        assert {e["status"] for e in row["exercises"]} == {"failed"}, row
+
+
+# Open. Root cause: batch.grade_task gives the student's sandbox the uid 200000 + pid % 100000, one
+# per worker PROCESS; a Dask worker with several threads (the zygote keeps one judge per thread for
+# this, and each thread counts as a slot) grades that many submissions at once under one uid, and
+# RLIMIT_NPROC counts the processes of a uid across sandboxes (the control group caps each
+# sandbox, not the uid). Fix: a uid per running sandbox, e.g. from the pid and the grading
+# thread's slot number, or a lock-protected pool of uids, none held by two live sandboxes at once.
+@pytest.mark.xfail(strict=True, reason="open: the threads of a Dask worker share one sandbox uid; one student's "
+                                       "two notebooks take its process table from the student graded beside them")
+def test_a_student_graded_beside_a_flood_on_another_thread_keeps_full_marks(threaded_worker):
+    row = threaded_worker["b_victim/ch03_mlp.ipynb"]
+    lost = [(e["id"], e["status"], e["message"][:80]) for e in row["exercises"] if e["status"] != "passed"]
+    assert row["status"] == "graded" and row["score"] == row["max_score"] > 0, lost
