@@ -1,20 +1,26 @@
 """Red team (adv3): a hostile student against what is shared between submissions: two workers at
-once (``--jobs 2``), the journal a re-run resumes from, and the nbgrader gradebook an instructor
-keeps hand-graded scores in across re-grades. Each attack goes through a real ``python -m grader
-grade`` batch; every test asserts the SAFE outcome, so an ``xfail(strict=True)`` test marks a hole
-that is open today (it starts failing, as XPASS, the day the hole is closed: drop the mark then).
+once (``--jobs 2``), the threads of a Dask worker, the journal a re-run resumes from, and the
+nbgrader gradebook an instructor keeps hand-graded scores in across re-grades. Each attack goes
+through a real ``python -m grader grade`` batch; every test asserts the SAFE outcome, so an
+``xfail(strict=True)`` test marks a hole that is open today (it starts failing, as XPASS, the day
+the hole is closed: drop the mark then). The comment above each says the root cause and a fix.
 
 Findings (open):
-* a student's notebook starts, at load time (a class body), a hundred CPU-bound processes, each in
-  a session of its own; the sandbox caps memory and processes but not CPU, so the student graded
-  at the same time by the other worker gets a sliver of the machine and its exercises run out of
-  their wall-clock limit (``timeout``, 0 points) — see ``test_a_busy_neighbour_...``;
-* student ids depend on the other students of the batch: a student whose (editable) LMS name
-  cleans to another's makes that student's id change at the next re-grade, and the manual score the
-  instructor gave in formgrader stays with the old id, no longer the student's;
-* the journal (``results.jsonl``) is read back with ``str.splitlines()``, which also splits at
-  U+2028 and U+0085, characters ``json.dumps(ensure_ascii=False)`` writes raw: a file whose name
-  holds one is graded again on every resumed run.
+1. a notebook starts, at load time (a class body), 150 CPU-bound processes, each in a session of
+   its own; the sandbox caps memory and processes but not CPU, and every limit of an exercise is
+   wall-clock time, so the student graded at the same time by the other worker runs out of time
+   (``timeout``, 0 points for those exercises);
+2. student ids depend on the other students of the batch: a student whose (editable) LMS name
+   cleans to another's makes that student's id change at the next re-grade, and the manual score
+   the instructor gave in formgrader stays with the old id, no longer the student's;
+3. the journal (``results.jsonl``) is read back with ``str.splitlines()``, which also splits at
+   U+2028 and U+0085, which ``json.dumps(ensure_ascii=False)`` writes raw: a file whose name holds
+   one is graded again on every resumed run;
+4. a notebook metadata field of the wrong type (points as text, metadata as a list, a list as
+   grade id) ends as status ``error`` (a grader bug, graded again on every run) with Python's words;
+5. the threads of a Dask worker share one sandbox uid, whose process limit spans sandboxes: a
+   student's two notebooks (en and zh), graded on two threads, leave the student graded on the
+   third no process to fork (``crashed``).
 
 Withstood (regression tests): a grade cell the student made up (with 100 points) adds nothing to
 the gradebook nor to formgrader's copy; markup in a file name is escaped on the feedback page and
