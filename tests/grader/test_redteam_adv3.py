@@ -107,7 +107,7 @@ def neighbours(tmp_path_factory):
     put(subs, "a1_warm", honest("ch00_getting_started.ipynb", "en"), "ch00_getting_started.ipynb")
     put(subs, "a2_warm", honest("ch00_getting_started.ipynb", "zh"), "ch00_getting_started.ipynb")
     nb = copy(blank("ch01_derivatives.ipynb", "en"))
-    cell(nb, "relative_error").source = _hog(time.time() + 60)
+    cell(nb, "relative_error").source = _hog(time.time() + 45)
     put(subs, "b_hog", nb, "ch01_derivatives.ipynb")
     put(subs, "c_victim", honest("ch03_mlp.ipynb", "en"), "ch03_mlp.ipynb")
     proc = run_grader(subs, out, "--jobs", "2", "--exercise-timeout", "4", timeout=600)
