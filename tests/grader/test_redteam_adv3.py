@@ -218,8 +218,6 @@ def test_made_up_grade_cells_add_nothing_to_the_gradebook_or_formgrader_s_copy(r
 # on the stale `doejane`, and `doejane-11` shows the automatic score. Fix idea: keep the ids given
 # (OUT/students.json, LMS key -> id) and let ids.assign start from them on a re-grade, so that an
 # id once given never moves; or, where the LMS has a user id, always put it in the id.
-@pytest.mark.xfail(strict=True, reason="open: a namesake at a re-grade changes a student's id, and the "
-                                       "instructor's manual score stays with the old one")
 def test_a_namesake_at_a_regrade_does_not_take_a_student_s_hand_grade_away(regraded):
     jane = regraded["ids2"][CANVAS_JANE]
     with _gradebook(regraded["out"]) as gb:
@@ -252,8 +250,6 @@ def resumed(tmp_path_factory):
 # writes the first three raw, so the row of a file named with one is cut in two unreadable halves
 # and taken for missing: graded again, and appended again, on every run. Fix: read the journal
 # line by line as report.read_results does (`for line in f`, or text.split("\n")).
-@pytest.mark.xfail(strict=True, reason="open: the journal splits lines at U+2028; such a row is graded again "
-                                       "on every resumed run")
 def test_a_file_named_with_a_line_separator_is_not_graded_again_on_resume(resumed):
     first, second = resumed["runs"]
     assert first["graded_now"] == 3
@@ -318,8 +314,6 @@ def malformed(tmp_path_factory):
 # Python's own words. Fix: validate the shape in parse_notebook (metadata objects, nbgrader
 # metadata an object, grade_id a string, points a number) and answer `unreadable` in plain words,
 # or take a graded cell whose nbgrader metadata is malformed for `tests_retagged`.
-@pytest.mark.xfail(strict=True, reason="open: a metadata field of the wrong type ends as status `error` with a "
-                                       "Python exception, re-graded on every run")
 @pytest.mark.parametrize("student", sorted(_malformed()))
 def test_a_notebook_with_a_wrongly_typed_field_gets_a_status_that_says_so(malformed, student):
     row = malformed[student]
@@ -507,8 +501,6 @@ def test_a_deeply_nested_notebook_keeps_every_row_of_grades_csv(deep):
 # the worker), a notebook nested deeper than a few dozen levels (`unreadable`, in plain words); drop
 # the deepcopy (parse_notebook returns a fresh object); let a failure to write one student's
 # formgrader copy cost that copy only; and build the class report even when the gradebook failed.
-@pytest.mark.xfail(strict=True, reason="open: one deeply nested notebook stops the gradebook (and the class "
-                                       "report) of the whole class, on every re-run")
 def test_one_deeply_nested_notebook_does_not_stop_the_class_gradebook(deep):
     out = deep["out"]
     assert deep["proc"].returncode == 0, deep["proc"].stderr[-1000:]
