@@ -40,7 +40,8 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))   # run from a checkout
 
-from coursekit.checks import ch03, ch03_act, ch05, ch06, ch07  # noqa: E402
+from coursekit.checks import ch03, ch03_act, ch03_tensor, ch05, ch06, ch07, ch07_layers  # noqa: E402
+from coursekit.key import ch03 as key03, ch07 as key07  # noqa: E402
 from coursekit.checks.core import CheckFailed  # noqa: E402
 
 LIMIT = 60.0   # the grader's default --exercise-timeout, seconds
@@ -371,6 +372,55 @@ def bn_backward_vec(dout, cache):
     return ch07.ref_batchnorm_backward(dout, cache)
 
 
+# ---------------------------------------------------------------------- chapter 3's tensor engine, chapter 7's layers
+# (one honest version each: the vectorised formula, as the chapters derive it; written out here, since
+# a learner's code may not import the answer key)
+def unbroadcast_vec(g, shape):
+    lead = g.ndim - len(shape)
+    g = g.sum(axis=tuple(range(lead))) if lead else g
+    ones = tuple(i for i, s in enumerate(shape) if s == 1 and g.shape[i] != 1)
+    return g.sum(axis=ones, keepdims=True) if ones else g
+
+
+def matmul_vjp_vec(g, a, b):
+    return g @ b.T, a.T @ g
+
+
+def sum_vjp_vec(g, shape, axis=None, keepdims=False):
+    if not keepdims:
+        axes = tuple(range(len(shape))) if axis is None else (axis,) if isinstance(axis, int) else tuple(axis)
+        g = np.expand_dims(g, tuple(sorted(a % len(shape) for a in axes)))
+    return np.broadcast_to(g, tuple(shape)).copy()
+
+
+def log_softmax_vjp_vec(g, out):
+    return g - np.exp(out) * g.sum(axis=-1, keepdims=True)
+
+
+def bn_staged_vec(dout, cache):
+    xc, var, std, inv, x_hat, gamma, eps = cache
+    n = xc.shape[0]
+    d = {"beta": dout.sum(axis=0), "gamma": (dout * x_hat).sum(axis=0), "x_hat": dout * gamma}
+    d["inv"] = (d["x_hat"] * xc).sum(axis=0)
+    d["std"] = -d["inv"] / std ** 2
+    d["var"] = d["std"] / (2.0 * std)
+    d["xc"] = d["x_hat"] * inv + d["var"] * 2.0 * xc / n
+    d["mu"] = -d["xc"].sum(axis=0)
+    d["x"] = d["xc"] + d["mu"] / n
+    return d
+
+
+def layernorm_vec(dout, cache):
+    x, x_hat, mean, var, gamma, eps = cache
+    g = dout * gamma
+    dx = (g - g.mean(axis=1, keepdims=True) - x_hat * (g * x_hat).mean(axis=1, keepdims=True)) / np.sqrt(var + eps)
+    return dx, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
+
+
+def dropout_vec(dout, mask, p):
+    return dout * mask / (1.0 - p)
+
+
 # ====================================================================== the fastest forward passes (for FD)
 def conv_forward_fast(x, w, b, stride, padding):
     """kh·kw matrix products over shifted views (NHWC): the fastest NumPy convolution we found here."""
@@ -527,6 +577,53 @@ def _fd_mse(spec, k):
     return per_element, fd_vectorised_seconds(lambda: (pred + 1e-6 - target) ** 2)
 
 
+def _fd_unbroadcast(spec, k):
+    seed, gshape, shape = spec
+    g = ch03_tensor._ub_case(seed, gshape)
+    a = np.random.default_rng(seed + 100).standard_normal(shape)
+    return fd_seconds([a], lambda: float(np.sum(np.broadcast_to(a, gshape) * g)), k)
+
+
+def _fd_matmul(spec, k):
+    seed, n, kk, m = spec
+    rng = np.random.default_rng(seed)
+    a, b, g = rng.standard_normal((n, kk)), rng.standard_normal((kk, m)), rng.standard_normal((n, m))
+    return fd_seconds([a, b], lambda: float(np.sum((a @ b) * g)), k)
+
+
+def _fd_sum(spec, k):
+    seed, shape, axis, keepdims = spec
+    a, g = ch03_tensor._sum_case(*spec)
+    return fd_seconds([a], lambda: float(np.sum(np.sum(a, axis=axis, keepdims=keepdims) * g)), k)
+
+
+def _fd_lsm(spec, k):
+    seed, n, c, offset = spec
+    rng = np.random.default_rng(seed)
+    a = rng.standard_normal((n, c)) * 2.0 + offset
+    g = rng.standard_normal((n, c))
+    return fd_seconds([a], lambda: float(np.sum(key03.log_softmax(a) * g)), k)
+
+
+def _fd_norm(forward, offset):
+    """Batch norm through its stages, or layer norm: FD over x and gamma of the forward pass."""
+    def run(spec, k):
+        seed, n, d, eps = spec
+        x, gamma, beta, dout = ch07_layers._norm_case(seed, n, d)
+        if offset:
+            x = x + np.random.default_rng(seed + 100).standard_normal((n, 1))
+        return fd_seconds([x, gamma], lambda: float(np.sum(forward(x, gamma, beta, eps)[0] * dout)), k)
+    return run
+
+
+def _fd_dropout(spec, k):
+    seed, shape, p = spec
+    x, mask, dout = ch07_layers._drop_case(seed, shape, p)
+    forward = lambda v: v * mask / (1.0 - p)  # noqa: E731
+    per_element = fd_seconds([x], lambda: float(np.sum(forward(x) * dout)), k)
+    return per_element, fd_vectorised_seconds(lambda: forward(x + 1e-6))
+
+
 # exercise -> (check module, name of its layer-sized spec, check function, honest solutions, FD estimate)
 EXERCISES = {
     "affine_backward": (ch03, "_AFFINE_SCALE", ch03.check_affine_backward,
@@ -566,6 +663,20 @@ EXERCISES = {
                            _fd_lstm),
     "batchnorm_backward": (ch07, "_BN_SCALE", ch07.check_batchnorm_backward, [("vectorised", bn_backward_vec)],
                            _fd_bn),
+    "unbroadcast": (ch03_tensor, "_UB_SCALE", ch03_tensor.check_unbroadcast, [("vectorised", unbroadcast_vec)],
+                    _fd_unbroadcast),
+    "matmul_vjp": (ch03_tensor, "_MM_SCALE", ch03_tensor.check_matmul_vjp, [("vectorised", matmul_vjp_vec)],
+                   _fd_matmul),
+    "sum_vjp": (ch03_tensor, "_SUM_SCALE", ch03_tensor.check_sum_vjp, [("vectorised", sum_vjp_vec)], _fd_sum),
+    "log_softmax_vjp": (ch03_tensor, "_LSM_SCALE", ch03_tensor.check_log_softmax_vjp,
+                        [("vectorised", log_softmax_vjp_vec)], _fd_lsm),
+    "batchnorm_backward_staged": (ch07_layers, "_STAGED_SCALE", ch07_layers.check_batchnorm_backward_staged,
+                                  [("vectorised", bn_staged_vec)],
+                                  _fd_norm(key07.ref_batchnorm_forward_staged, offset=False)),
+    "layernorm_backward": (ch07_layers, "_LN_SCALE", ch07_layers.check_layernorm_backward,
+                           [("vectorised", layernorm_vec)], _fd_norm(key07.ref_layernorm_forward, offset=True)),
+    "dropout_backward": (ch07_layers, "_DROP_SCALE", ch07_layers.check_dropout_backward,
+                         [("vectorised", dropout_vec)], _fd_dropout),
 }
 
 
@@ -612,5 +723,17 @@ def main(argv=None):
         sys.stdout.flush()
 
 
+def _as_in_the_sandbox() -> None:
+    """Run with the student's sandbox's settings (grader/boxes.py, grader/sandbox.py): one BLAS thread, and
+    malloc never returning memory to the system, which makes a forward pass's temporaries cheap (without
+    them a batch-norm pass costs 4 times as much here, and the estimates would flatter the sizes)."""
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+    from grader.boxes import MALLOC_ENV
+    want = {**MALLOC_ENV, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    if any(os.environ.get(k) != v for k, v in want.items()):
+        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, **want})
+
+
 if __name__ == "__main__":
+    _as_in_the_sandbox()
     main()
