@@ -608,9 +608,7 @@ def _fd_unbroadcast(spec, k):
 
 
 def _fd_matmul(spec, k):
-    seed, n, kk, m = spec
-    rng = np.random.default_rng(seed)
-    a, b, g = rng.standard_normal((n, kk)), rng.standard_normal((kk, m)), rng.standard_normal((n, m))
+    a, b, g = ch03_tensor._mm_case(*spec)
     return fd_seconds([a, b], lambda: float(np.sum((a @ b) * g)), k)
 
 
@@ -621,10 +619,7 @@ def _fd_sum(spec, k):
 
 
 def _fd_lsm(spec, k):
-    seed, n, c, offset = spec
-    rng = np.random.default_rng(seed)
-    a = rng.standard_normal((n, c)) * 2.0 + offset
-    g = rng.standard_normal((n, c))
+    a, _, g = ch03_tensor._lsm_case(*spec)
     return fd_seconds([a], lambda: float(np.sum(key03.log_softmax(a) * g)), k)
 
 

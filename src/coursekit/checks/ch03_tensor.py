@@ -101,13 +101,18 @@ _MM_HIDDEN = [(11, 6, 2, 5), (12, 2, 7, 1), (13, 4, 4, 4), (14, 5, 3, 8), (15, 1
 _MM_SCALE = (16, 96, 512, 384)  # a real layer: see ch03._AFFINE_SCALE
 
 
+@seeded(lambda: [_MM_SCALE])  # the layer-sized case: drawn once per grading worker
+def _mm_case(seed, n, k, m):
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((n, k)), rng.standard_normal((k, m)), rng.standard_normal((n, m))
+
+
 def check_matmul_vjp(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
     specs = _MM_HIDDEN + [_MM_SCALE] if hidden else _MM_VISIBLE
     descs = [f"a {(n, k)}, b {(k, m)}, g {(n, m)}" for _, n, k, m in specs]
     for case, (seed, n, k, m) in zip(cases("matmul_vjp", descs), specs):
-        rng = np.random.default_rng(seed)
-        a, b, g = rng.standard_normal((n, k)), rng.standard_normal((k, m)), rng.standard_normal((n, m))
+        a, b, g = _mm_case(seed, n, k, m)
         saved = {"g": g.copy(), "a": a.copy(), "b": b.copy()}
         got = _call(fn, (g, a, b), case, on_error="matmul_vjp_shapes")
         ga, gb = _unpack(got, ("ga", "gb"), case)
@@ -178,15 +183,21 @@ _LSM_HIDDEN = [(11, 6, 10, 0.0), (12, 1, 2, 0.0), (13, 4, 4, -300.0), (14, 2, 7,
 _LSM_SCALE = (16, 24, 8192, 0.0)  # a language model's output layer: see ch03._CE_SCALE
 
 
+@seeded(lambda: [_LSM_SCALE])  # the layer-sized case, its forward pass too: once per grading worker
+def _lsm_case(seed, n, c, offset):
+    """(a, out = log_softmax(a), g)."""
+    rng = np.random.default_rng(seed)
+    a = rng.standard_normal((n, c)) * 2.0 + offset
+    return a, log_softmax(a), rng.standard_normal((n, c))
+
+
 def check_log_softmax_vjp(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
     specs = _LSM_HIDDEN + [_LSM_SCALE] if hidden else _LSM_VISIBLE
     descs = [f"out {(n, c)}" + (f" (scores around {off:g})" if off else "") + f", g {(n, c)}"
              for _, n, c, off in specs]
     for case, (seed, n, c, offset) in zip(cases("log_softmax_vjp", descs), specs):
-        rng = np.random.default_rng(seed)
-        a = rng.standard_normal((n, c)) * 2.0 + offset
-        out, g = log_softmax(a), rng.standard_normal((n, c))
+        a, out, g = _lsm_case(seed, n, c, offset)
         saved_g, saved_out = g.copy(), out.copy()
         with np.errstate(all="ignore"):
             got = _call(fn, (g, out), case)
