@@ -131,8 +131,6 @@ def test_the_honest_neighbour_alone_keeps_full_marks_under_the_same_limits(neigh
 # to `timeout`. Fix idea: give each sandbox (host and judge) the cgroup cpu controller too, one
 # group per sandbox with an equal weight (v1 cpu.shares, v2 cpu.weight) and a quota of one core
 # (cpu.cfs_quota_us / cpu.max), so that a sandbox gets its share however many processes it starts.
-@pytest.mark.xfail(strict=True, reason="open: no CPU share per sandbox; a neighbour's busy processes time "
-                                       "out the student graded at the same time (--jobs 2)")
 def test_a_busy_neighbour_does_not_time_out_the_student_graded_at_the_same_time(neighbours):
     row = neighbours["rows"]["c_victim"]
     lost = [(e["id"], e["status"], e["category"]) for e in row["exercises"] if e["status"] != "passed"]
