@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import csvsafe, executors, feedback, ids, judge, lms, nbg, release as releases
+from . import csvsafe, executors, feedback, ids, judge, lms, nbg, release as releases, uids
 
 # late: "yes"/"no" where the LMS says (Canvas marks a late file in its name), empty where it does not
 COLUMNS = ["student_id", "notebook", "language", "score", "max_score", "status", "late", "file", "detail", "sha256"]
@@ -141,8 +141,8 @@ def grade_task(task: dict, plans: dict, settings: judge.Settings) -> dict:
             row.update(status="unknown_chapter", detail=f"chapter {chapter!r}, language {lang!r}")
             return row
         release, stem, _ = plans[(chapter, lang)]
-        uid = 200000 + os.getpid() % 100000  # one uid per worker: the process limit counts per uid
-        s = dataclasses.replace(settings, uid=uid)
+        # a uid no other grading thread holds: the process limit counts per uid (grader/uids.py)
+        s = dataclasses.replace(settings, uid=uids.for_this_thread())
         res = judge.grade_notebook(nb, release, s)
         row.update(notebook=stem, chapter=chapter, score=res["score"], max_score=res["max_score"],
                    status=res["status"], detail=res["detail"], exercises=res["exercises"])

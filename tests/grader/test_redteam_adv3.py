@@ -1,11 +1,10 @@
 """Red team (adv3): a hostile student against what is shared between submissions: two workers at
 once (``--jobs 2``), the threads of a Dask worker, the journal a re-run resumes from, and the
 nbgrader gradebook an instructor keeps hand-graded scores in across re-grades. Each attack goes
-through a real ``python -m grader grade`` batch; every test asserts the SAFE outcome, so an
-``xfail(strict=True)`` test marks a hole that is open today (it starts failing, as XPASS, the day
-the hole is closed: drop the mark then). The comment above each says the root cause and a fix.
+through a real ``python -m grader grade`` batch; every test asserts the SAFE outcome. The comment
+above each says the root cause found and the fix proposed.
 
-Findings (open):
+Findings, all fixed at their mechanism (each fix named after the finding):
 1. a notebook starts, at load time (a class body), 150 CPU-bound processes, each in a session of
    its own; the sandbox caps memory and processes but not CPU, and every limit of an exercise is
    wall-clock time, so the student graded at the same time by the other worker runs out of time
@@ -24,6 +23,14 @@ Findings (open):
 6. a notebook whose metadata holds a list nested 600 deep grades fine, but the client's copy for
    formgrader recurses over it: the gradebook of every student after it, and the class report, are
    not written, and running the command again fails the same way.
+
+Fixes: 1. every sandbox's control group gets one core (grader/cgroups.py): the CPU is shared between
+sandboxes, not processes; 2. the ids given are kept in OUT/student_ids.json and a re-grade starts
+from them (grader/ids.py); 3. the journal is split at "\n" only; 4. and 6. parse_notebook refuses,
+in plain words (``unreadable``), JSON nested deeper than 64 levels and wrongly typed fields, a
+formgrader copy that fails costs that copy only, and the class report is written even when the
+gradebook is not; 5. each grading thread leases a uid no other thread or process holds
+(grader/uids.py).
 
 Withstood (regression tests): a grade cell the student made up (with 100 points) adds nothing to
 the gradebook nor to formgrader's copy; markup in a file name is escaped on the feedback page and
@@ -451,8 +458,6 @@ def test_the_flooding_notebooks_were_graded_beside_the_victim(threaded_worker):
 # RLIMIT_NPROC counts the processes of a uid across sandboxes (the control group caps each
 # sandbox, not the uid). Fix: a uid per running sandbox, e.g. from the pid and the grading
 # thread's slot number, or a lock-protected pool of uids, none held by two live sandboxes at once.
-@pytest.mark.xfail(strict=True, reason="open: the threads of a Dask worker share one sandbox uid; one student's "
-                                       "two notebooks take its process table from the student graded beside them")
 def test_a_student_graded_beside_a_flood_on_another_thread_keeps_full_marks(threaded_worker):
     row = threaded_worker["b_victim/ch03_mlp.ipynb"]
     lost = [(e["id"], e["status"], e["message"][:80]) for e in row["exercises"] if e["status"] != "passed"]
