@@ -56,7 +56,7 @@ def main(argv=None) -> int:
         print("no cgroup of our own: the host's CPU cannot be told apart", file=sys.stderr)
         return 1
     judge_main.preload()
-    from chainrule import checks
+    from coursekit import checks
     from coursekit.checks import core
     checks.set_language(args.lang)
     core.trust_references()
