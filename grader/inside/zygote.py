@@ -38,7 +38,7 @@ CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
 CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
 MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 2, 4, 8, 1 << 14, 1 << 18
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP = 1, 4, 24
-PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 38, 47, 4
+PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 36, 38, 47, 4
 NAMESPACES = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET
 
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -116,6 +116,17 @@ def _host(fds, cfg: dict) -> None:
     os._exit(host.main(["3", "4"]) or 0)
 
 
+def _fork() -> int:
+    """os.fork(), retried for a while: the process limit counts per uid (the sandbox uid's)."""
+    import time
+    for _ in range(250):
+        try:
+            return os.fork()
+        except BlockingIOError:
+            time.sleep(0.02)
+    return os.fork()
+
+
 def _init(fds, alive_r: int, cfg: dict) -> None:
     """G: PID 1 of the submission's namespaces. Builds its wall, drops to the sandbox uid, starts
     the host and reaps; never returns."""
@@ -136,7 +147,7 @@ def _init(fds, alive_r: int, cfg: dict) -> None:
         os.close(alive_r)
         _prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)  # the host runs as the same uid: it may not trace PID 1
         os.mkdir(cfg["workdir"], 0o700)
-        host = os.fork()
+        host = _fork()
         if host == 0:
             _host(fds, cfg)
         for fd in fds:
@@ -192,10 +203,25 @@ def preload() -> None:
     import resource, select, traceback  # noqa: F401, E401 - what a child uses, imported once here
 
 
+def _end(child: int) -> None:
+    """Kill C and wait until its PID 1 has ended too (it is ours once C is gone: we are a subreaper).
+    PID 1 of a namespace finishes dying only after every process in it: so nothing is left."""
+    try:
+        os.kill(child, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    while True:
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            return
+
+
 def serve(ctrl_fd: int, cfg: dict) -> int:
     import gc
     preload()
     _prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+    _ok(_prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), "subreaper")  # a killed C's PID 1 comes to us
     gc.collect()
     gc.freeze()  # the imports stay out of the children's collections: fewer pages copied per fork
     ctrl = socket.socket(fileno=ctrl_fd)
@@ -208,11 +234,7 @@ def serve(ctrl_fd: int, cfg: dict) -> int:
         if not msg:
             return 0  # the worker is gone
         if child:  # one submission at a time: what is left of the last one ends now
-            try:
-                os.kill(child, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            os.waitpid(child, 0)
+            _end(child)
             child = 0
         if msg != b"fork" or len(fds) != 4:
             for fd in fds:
