@@ -196,6 +196,7 @@ class Fork:
 
 _ZYGOTES: dict = {}   # (thread id, uses) -> (settings key, HostZygote)
 _LOCK = threading.Lock()
+_REGISTERED: list = []
 
 
 def spawn(uses, limits: sandbox.Limits, uid: int) -> Fork:
@@ -220,12 +221,12 @@ def spawn(uses, limits: sandbox.Limits, uid: int) -> Fork:
 
 def _register() -> None:
     with _LOCK:
-        if not _ZYGOTES.get("registered"):  # pool workers leave through multiprocessing, not atexit
+        if not _REGISTERED:  # pool workers leave through multiprocessing, not atexit
             import atexit
             import multiprocessing.util
             atexit.register(end_all)
             multiprocessing.util.Finalize(None, end_all, exitpriority=100)
-            _ZYGOTES["registered"] = True
+            _REGISTERED.append(True)
 
 
 def _end(slot) -> None:
@@ -236,19 +237,12 @@ def _end(slot) -> None:
 
 def end_all() -> None:
     """End every host zygote of this process."""
-    for slot in [s for s in _ZYGOTES if s != "registered"]:
+    for slot in list(_ZYGOTES):
         _end(slot)
 
 
-def zygotes() -> list:
-    """This thread's running zygotes (for tests and benchmarks)."""
+def zygotes(every_thread: bool = False) -> list:
+    """This thread's (or every thread's) host zygotes (for tests and benchmarks)."""
     me = threading.get_ident()
-    return [z for s, (_, z) in list(_ZYGOTES.items()) if s != "registered" and s[0] == me]
+    return [z for s, (_, z) in list(_ZYGOTES.items()) if every_thread or s[0] == me]
 
-
-def wait_gone(fork: Fork, seconds: float) -> bool:
-    """Wait up to ``seconds`` for ``fork``'s host to end by itself; True if it did."""
-    end = time.monotonic() + seconds
-    while fork.alive() and time.monotonic() < end:
-        select.select([fork.pidfd], [], [], max(0.0, end - time.monotonic()))
-    return not fork.alive()
