@@ -82,7 +82,8 @@ class HostZygote:
         """Ask for a child holding ``fds`` (IN, OUT, ERR, SYNC); :class:`ZygoteGone` if it is gone."""
         try:
             socket.send_fds(self.ctrl, [b"fork"], list(fds))
-            self.ctrl.settimeout(10.0 if self.started else 120.0)
+            # first its imports; later the end of the last submission's namespace (a fork bomb's, say)
+            self.ctrl.settimeout(30.0 if self.started else 120.0)
             reply = self.ctrl.recv(256)
         except OSError as e:
             raise ZygoteGone(f"the student's sandbox (zygote) is gone: {e}") from None

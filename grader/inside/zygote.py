@@ -7,7 +7,7 @@ each child (``CAP_SYS_ADMIN``, ``CAP_SETUID``, ``CAP_SETGID``, ``CAP_SETPCAP``).
 host imports (NumPy, the kit's codec, drivers and specs), never runs student code and never reads
 a submission: all it ever reads is ``fork`` requests from the worker, each with four file
 descriptors (``IN``: the host reads the judge's requests; ``OUT``: it writes its answers; ``ERR``:
-its stderr; ``SYNC``: a socket to the worker). Per request::
+the stderr of all three processes below; ``SYNC``: a socket to the worker). Per request::
 
     zygote ─fork─► C  new mount, PID, IPC, UTS and network namespaces; says "ready" on SYNC (the
                       kernel attaches C's pid, which the worker turns into a pidfd and moves into
@@ -103,12 +103,11 @@ def _exit_code(status: int) -> int:
 
 def _host(fds, cfg: dict) -> None:
     """H: the host, with nothing of the zygote's but its imports."""
-    in_fd, out_fd, err_fd = fds
+    in_fd, out_fd = fds
     _prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)  # its own /proc files are its own again (the host's are today)
-    os.dup2(err_fd, 2)
     os.dup2(in_fd, 3)
     os.dup2(out_fd, 4)
-    os.closerange(5, 1 << 16)  # nothing inherited but stdin/stdout (/dev/null), stderr and the two pipe ends
+    os.closerange(5, os.sysconf("SC_OPEN_MAX"))  # nothing but /dev/null, its stderr and the two pipe ends
     os.environ.clear()
     os.environ.update(cfg["env"])
     os.chdir(cfg["workdir"])
@@ -158,16 +157,25 @@ def _init(fds, alive_r: int, cfg: dict) -> None:
                 code = _exit_code(status)
                 break
     except BaseException:  # noqa: BLE001 - its last words go to the submission's stderr
-        import traceback
-        os.write(fds[2], traceback.format_exc()[-2000:].encode(errors="replace"))
+        _last_words()
     os._exit(code)
+
+
+def _last_words() -> None:
+    import traceback
+    try:
+        os.write(2, traceback.format_exc()[-2000:].encode(errors="replace"))
+    except OSError:
+        pass
 
 
 def _child(fds, cfg: dict) -> None:
     """C: new namespaces, the worker's go, then G; reports G's end on SYNC. Never returns."""
     in_fd, out_fd, err_fd, sync_fd = fds
-    sync = socket.socket(fileno=sync_fd)
     try:
+        os.dup2(err_fd, 2)  # from here on, the submission's own stderr (not the zygote's)
+        os.close(err_fd)
+        sync = socket.socket(fileno=sync_fd)
         _ok(_libc.unshare(NAMESPACES), "unshare")
         _mount("none", "/", None, MS_REC | MS_PRIVATE)  # nothing mounted here reaches the zygote
         sync.send(b"ready")  # the kernel attaches our pid: the worker caps us in a group of our own
@@ -180,18 +188,15 @@ def _child(fds, cfg: dict) -> None:
         if g == 0:
             sync.close()
             os.close(alive_w)
-            _init((in_fd, out_fd, err_fd), alive_r, cfg)
-        for fd in (in_fd, out_fd, err_fd, alive_r):
+            _init((in_fd, out_fd), alive_r, cfg)
+        for fd in (in_fd, out_fd, alive_r):
             os.close(fd)
         _, status = os.waitpid(g, 0)
         sync.send(json.dumps({"dead": os.waitstatus_to_exitcode(status)}).encode())
-        os._exit(0)
     except BaseException:  # noqa: BLE001
-        import traceback
-        try:
-            os.write(err_fd, traceback.format_exc()[-2000:].encode(errors="replace"))
-        finally:
-            os._exit(1)
+        _last_words()
+        os._exit(1)
+    os._exit(0)
 
 
 def preload() -> None:
@@ -200,7 +205,7 @@ def preload() -> None:
     import numpy.random  # noqa: F401
     from coursekit import data, drivers, specs  # noqa: F401
     from . import host, wire  # noqa: F401
-    import resource, select, traceback  # noqa: F401, E401 - what a child uses, imported once here
+    import resource, select, time, traceback  # noqa: F401, E401 - what a child uses, imported once here
 
 
 def _end(child: int) -> None:
