@@ -47,8 +47,10 @@ def usable(mechanism: str | None) -> bool:
             and os.environ.get("CHAINRULE_HOST_ZYGOTE", "1") != "0")
 
 
-class ZygoteGone(wire.PeerGone):
-    """The zygote did not answer a fork request (it died, or never started)."""
+class ZygoteGone(RuntimeError):
+    """The zygote did not answer a fork request (it died, or never started). An Exception, not a
+    :class:`~grader.inside.wire.PeerGone`: a submission whose sandbox cannot start gets an ``error``
+    row saying so (:func:`grader.batch.grade_task`), and the batch goes on."""
 
 
 class HostZygote:

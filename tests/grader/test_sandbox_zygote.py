@@ -288,3 +288,24 @@ def test_what_student_a_patched_does_not_grade_student_b(fresh):
     assert hostzygote.zygotes()[0] is zygote
     assert rows["affine_backward"]["status"] == "failed" and rows["two_layer_net"]["status"] == "failed", rows
     assert all(r["status"] == "passed" for k, r in rows.items() if k not in ("affine_backward", "two_layer_net")), rows
+
+
+def test_a_zygote_that_cannot_start_gives_the_submission_an_error_row_saying_so(fresh, monkeypatch):
+    """A zygote that exits at once (twice: the fresh one too) is a row with status ``error`` that
+    names the student's sandbox; once it can start again, the next submission is graded in full."""
+    import hashlib
+
+    import nbformat
+    from grader import batch
+    from grading_class import honest
+    from test_judge import _release
+    monkeypatch.setattr(hostzygote.HostZygote, "_argv",
+                        staticmethod(lambda *a: [sys.executable, "-S", "-c", "import sys; sys.exit('zygote broken')"]))
+    data = nbformat.writes(honest("ch03_mlp.ipynb", "en")).encode()
+    task = {"student_id": "s", "file": "s/ch03_mlp.ipynb", "sha256": hashlib.sha256(data).hexdigest(), "data": data}
+    plans = {("ch03", "en"): (_release("ch03_mlp"), "ch03_mlp", "")}
+    row = batch.grade_task(task, plans, judge.Settings())
+    assert row["status"] == "error" and "sandbox" in row["detail"], row
+    monkeypatch.undo()
+    row = batch.grade_task(task, plans, judge.Settings())
+    assert row["status"] == "graded" and row["score"] == row["max_score"], row
