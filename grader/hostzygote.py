@@ -88,9 +88,11 @@ class HostZygote:
             self.ctrl.settimeout(30.0 if self.started else 120.0)
             reply = self.ctrl.recv(256)
         except OSError as e:
-            raise ZygoteGone(f"the student's sandbox (zygote) is gone: {e}") from None
+            reply = str(e).encode()
         if reply != b'{"forked": true}':
-            raise ZygoteGone("the student's sandbox (zygote) did not fork: " + (self.box.last_line() or repr(reply[:80])))
+            time.sleep(0.05)  # let the reader collect its last words
+            why = self.box.last_line() or reply[:80].decode(errors="replace") or "it ended"
+            raise ZygoteGone(f"the student's sandbox (its zygote) did not start: {why}")
         self.started = True
 
     def alive(self) -> bool:
