@@ -170,7 +170,9 @@ class Journal:
         self.path = Path(path)
         self.rows: dict = {}
         if self.path.exists():
-            for line in self.path.read_text(encoding="utf-8").splitlines():
+            # split at "\n" only: str.splitlines() also splits at U+2028 and U+0085, which
+            # json.dumps(ensure_ascii=False) writes raw (a file name may hold one)
+            for line in self.path.read_text(encoding="utf-8").split("\n"):
                 try:
                     row = json.loads(line)
                     self.rows[self.key(row)] = row
