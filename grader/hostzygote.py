@@ -63,7 +63,7 @@ class HostZygote:
         self.limits = limits
         fd = theirs.detach()
         try:
-            self.box = Sandboxed("host", lambda workdir: self._argv(fd, workdir, limits, uid, env),
+            self.box = Sandboxed("host", lambda workdir: self._argv(fd, workdir, limits, uid, env, uses),
                                  sandbox.Limits(memory_bytes=limits.memory_bytes, cpu_seconds=1 << 30,
                                                 nproc=limits.nproc, fsize_bytes=limits.fsize_bytes),
                                  uid, "bwrap", binds, masks, env, (fd,), caps=CAPS)
@@ -74,8 +74,11 @@ class HostZygote:
         self.started = False  # its first answer waits for the imports
 
     @staticmethod
-    def _argv(fd, workdir, limits, uid, env) -> list:
+    def _argv(fd, workdir, limits, uid, env, uses) -> list:
+        # chainrule, where the exercises may use it, is imported once here instead of by every
+        # submission's code (what the code may not use is not in the sandbox: never imported)
         cfg = {"uid": uid, "gid": uid, "workdir": workdir, "memory_bytes": limits.memory_bytes,
+               "preload": [m for m in ("chainrule",) if m in uses],
                "cpu_seconds": int(limits.cpu_seconds), "nproc": limits.nproc, "fsize_bytes": limits.fsize_bytes,
                "env": {**sandbox.base_env(workdir), **env}}
         return [sys.executable, "-s", "-S", "-m", "grader_inside.zygote", str(fd), json.dumps(cfg)]
