@@ -64,6 +64,11 @@ class Group:
         joins = "; ".join(f"echo $$ > '{p}'" for p in self.procs)
         return ["/bin/sh", "-c", f'{joins} && exec "$@"', "sh", *map(str, cmd)]
 
+    def add(self, pid: int) -> None:
+        """Move the process ``pid`` (one that has started nothing yet) into the group."""
+        for p in self.procs:
+            _write(p, pid)
+
     def close(self) -> None:
         """Remove the group once its processes are gone (they are killed before this is called)."""
         for d in self.dirs:
