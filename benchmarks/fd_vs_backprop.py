@@ -40,7 +40,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))   # run from a checkout
 
-from coursekit.checks import ch03, ch03_act, ch05, ch06, ch07  # noqa: E402
+from coursekit.checks import ch03, ch03_act, ch03_tensor, ch05, ch06, ch07, ch07_layers  # noqa: E402
 from grader.key import ch03 as key03, ch05 as key05, ch06 as key06, ch07 as key07  # the layer-sized cases
 from coursekit.checks.core import CheckFailed  # noqa: E402
 
@@ -176,8 +176,19 @@ def conv_backward_7loops(dout, cache):
 
 
 def conv_backward_vec(dout, cache):
-    x, w, b, stride, padding = cache
-    return ch05.ref_conv2d_backward(dout, x, w, b, stride, padding)
+    """kh·kw shifted views of the padded input, each a pair of contractions over the batch and positions
+    (written out: a learner's code may not import the answer key, and the grader's rule says so)."""
+    x, w, b, s, p = cache
+    f, c, kh, kw = w.shape
+    ho, wo = dout.shape[2:]
+    xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+    dxp, dw = np.zeros(xp.shape), np.zeros(w.shape)
+    for i in range(kh):
+        for j in range(kw):
+            rows, cols = slice(i, i + s * (ho - 1) + 1, s), slice(j, j + s * (wo - 1) + 1, s)
+            dw[:, :, i, j] = np.einsum("nfhw,nchw->fc", dout, xp[:, :, rows, cols])
+            dxp[:, :, rows, cols] += np.einsum("nfhw,fc->nchw", dout, w[:, :, i, j])
+    return dxp[:, :, p:p + x.shape[2], p:p + x.shape[3]], dw, dout.sum(axis=(0, 2, 3))
 
 
 def maxpool_backward_chapter(dout, cache):
@@ -213,8 +224,17 @@ def maxpool_backward_6loops(dout, cache):
 
 
 def maxpool_backward_vec(dout, cache):
-    x, kernel, stride = cache
-    return ch05.ref_maxpool_backward(dout, x, kernel, stride)
+    """The window's maximum found by kh·kw shifted views, the gradient routed where a view equals it
+    (the check's inputs have no ties)."""
+    x, (kh, kw), s = cache
+    ho, wo = dout.shape[2:]
+    m = pool_forward_fast(x, (kh, kw), s, "max")
+    dx = np.zeros(x.shape)
+    for i in range(kh):
+        for j in range(kw):
+            rows, cols = slice(i, i + s * (ho - 1) + 1, s), slice(j, j + s * (wo - 1) + 1, s)
+            dx[:, :, rows, cols] += dout * (x[:, :, rows, cols] == m)
+    return dx
 
 
 def avgpool_backward_chapter(dout, cache):
@@ -369,7 +389,59 @@ def lstm_step_scalar(dh, dc, cache):
 
 # ---------------------------------------------------------------------- chapter 7
 def bn_backward_vec(dout, cache):
-    return ch07.ref_batchnorm_backward(dout, cache)
+    x, x_hat, mean, var, gamma, eps = cache
+    n = x.shape[0]
+    dbeta, dgamma = dout.sum(axis=0), (dout * x_hat).sum(axis=0)
+    return gamma / np.sqrt(var + eps) / n * (n * dout - dbeta - x_hat * dgamma), dgamma, dbeta
+
+
+# ---------------------------------------------------------------------- chapter 3's tensor engine, chapter 7's layers
+# (one honest version each: the vectorised formula, as the chapters derive it; written out here, since
+# a learner's code may not import the answer key)
+def unbroadcast_vec(g, shape):
+    lead = g.ndim - len(shape)
+    g = g.sum(axis=tuple(range(lead))) if lead else g
+    ones = tuple(i for i, s in enumerate(shape) if s == 1 and g.shape[i] != 1)
+    return g.sum(axis=ones, keepdims=True) if ones else g
+
+
+def matmul_vjp_vec(g, a, b):
+    return g @ b.T, a.T @ g
+
+
+def sum_vjp_vec(g, shape, axis=None, keepdims=False):
+    if not keepdims:
+        axes = tuple(range(len(shape))) if axis is None else (axis,) if isinstance(axis, int) else tuple(axis)
+        g = np.expand_dims(g, tuple(sorted(a % len(shape) for a in axes)))
+    return np.broadcast_to(g, tuple(shape)).copy()
+
+
+def log_softmax_vjp_vec(g, out):
+    return g - np.exp(out) * g.sum(axis=-1, keepdims=True)
+
+
+def bn_staged_vec(dout, cache):
+    xc, var, std, inv, x_hat, gamma, eps = cache
+    n = xc.shape[0]
+    d = {"beta": dout.sum(axis=0), "gamma": (dout * x_hat).sum(axis=0), "x_hat": dout * gamma}
+    d["inv"] = (d["x_hat"] * xc).sum(axis=0)
+    d["std"] = -d["inv"] / std ** 2
+    d["var"] = d["std"] / (2.0 * std)
+    d["xc"] = d["x_hat"] * inv + d["var"] * 2.0 * xc / n
+    d["mu"] = -d["xc"].sum(axis=0)
+    d["x"] = d["xc"] + d["mu"] / n
+    return d
+
+
+def layernorm_vec(dout, cache):
+    x, x_hat, mean, var, gamma, eps = cache
+    g = dout * gamma
+    dx = (g - g.mean(axis=1, keepdims=True) - x_hat * (g * x_hat).mean(axis=1, keepdims=True)) / np.sqrt(var + eps)
+    return dx, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
+
+
+def dropout_vec(dout, mask, p):
+    return dout * mask / (1.0 - p)
 
 
 # ====================================================================== the fastest forward passes (for FD)
@@ -528,6 +600,48 @@ def _fd_mse(spec, k):
     return per_element, fd_vectorised_seconds(lambda: (pred + 1e-6 - target) ** 2)
 
 
+def _fd_unbroadcast(spec, k):
+    seed, gshape, shape = spec
+    g = ch03_tensor._ub_case(seed, gshape)
+    a = np.random.default_rng(seed + 100).standard_normal(shape)
+    return fd_seconds([a], lambda: float(np.sum(np.broadcast_to(a, gshape) * g)), k)
+
+
+def _fd_matmul(spec, k):
+    a, b, g = ch03_tensor._mm_case(*spec)
+    return fd_seconds([a, b], lambda: float(np.sum((a @ b) * g)), k)
+
+
+def _fd_sum(spec, k):
+    seed, shape, axis, keepdims = spec
+    a, g = ch03_tensor._sum_case(*spec)
+    return fd_seconds([a], lambda: float(np.sum(np.sum(a, axis=axis, keepdims=keepdims) * g)), k)
+
+
+def _fd_lsm(spec, k):
+    a, _, g = ch03_tensor._lsm_case(*spec)
+    return fd_seconds([a], lambda: float(np.sum(key03.log_softmax(a) * g)), k)
+
+
+def _fd_norm(forward, offset):
+    """Batch norm through its stages, or layer norm: FD over x and gamma of the forward pass."""
+    def run(spec, k):
+        seed, n, d, eps = spec
+        x, gamma, beta, dout = ch07_layers._norm_case(seed, n, d)
+        if offset:
+            x = x + np.random.default_rng(seed + 100).standard_normal((n, 1))
+        return fd_seconds([x, gamma], lambda: float(np.sum(forward(x, gamma, beta, eps)[0] * dout)), k)
+    return run
+
+
+def _fd_dropout(spec, k):
+    seed, shape, p = spec
+    x, mask, dout = ch07_layers._drop_case(seed, shape, p)
+    forward = lambda v: v * mask / (1.0 - p)  # noqa: E731
+    per_element = fd_seconds([x], lambda: float(np.sum(forward(x) * dout)), k)
+    return per_element, fd_vectorised_seconds(lambda: forward(x + 1e-6))
+
+
 # exercise -> (check module, name of its layer-sized spec, check function, honest solutions, FD estimate)
 EXERCISES = {
     "affine_backward": (key03, "AFFINE_SCALE", ch03.check_affine_backward,
@@ -567,6 +681,20 @@ EXERCISES = {
                            _fd_lstm),
     "batchnorm_backward": (key07, "BN_SCALE", ch07.check_batchnorm_backward, [("vectorised", bn_backward_vec)],
                            _fd_bn),
+    "unbroadcast": (key03, "UB_SCALE", ch03_tensor.check_unbroadcast, [("vectorised", unbroadcast_vec)],
+                    _fd_unbroadcast),
+    "matmul_vjp": (key03, "MM_SCALE", ch03_tensor.check_matmul_vjp, [("vectorised", matmul_vjp_vec)],
+                   _fd_matmul),
+    "sum_vjp": (key03, "SUM_SCALE", ch03_tensor.check_sum_vjp, [("vectorised", sum_vjp_vec)], _fd_sum),
+    "log_softmax_vjp": (key03, "LSM_SCALE", ch03_tensor.check_log_softmax_vjp,
+                        [("vectorised", log_softmax_vjp_vec)], _fd_lsm),
+    "batchnorm_backward_staged": (key07, "STAGED_SCALE", ch07_layers.check_batchnorm_backward_staged,
+                                  [("vectorised", bn_staged_vec)],
+                                  _fd_norm(key07.ref_batchnorm_forward_staged, offset=False)),
+    "layernorm_backward": (key07, "LN_SCALE", ch07_layers.check_layernorm_backward,
+                           [("vectorised", layernorm_vec)], _fd_norm(key07.ref_layernorm_forward, offset=True)),
+    "dropout_backward": (key07, "DROP_SCALE", ch07_layers.check_dropout_backward,
+                         [("vectorised", dropout_vec)], _fd_dropout),
 }
 
 
@@ -613,5 +741,17 @@ def main(argv=None):
         sys.stdout.flush()
 
 
+def _as_in_the_sandbox() -> None:
+    """Run with the student's sandbox's settings (grader/boxes.py, grader/sandbox.py): one BLAS thread, and
+    malloc never returning memory to the system, which makes a forward pass's temporaries cheap (without
+    them a batch-norm pass costs 4 times as much here, and the estimates would flatter the sizes)."""
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+    from grader.boxes import MALLOC_ENV
+    want = {**MALLOC_ENV, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    if any(os.environ.get(k) != v for k, v in want.items()):
+        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, **want})
+
+
 if __name__ == "__main__":
+    _as_in_the_sandbox()
     main()

@@ -8,8 +8,10 @@ itself and of its children (both sandboxes: bubblewrap, the host, the judge and 
 start), from a cgroup this process makes for itself (``getrusage`` where it cannot: that misses
 children killed before they reaped theirs), the least disturbed of ``--repeat`` runs. Wall time is
 printed too, but on a shared machine only the CPU seconds compare; ``benchmarks/grading.py`` gives
-the throughput on a quiet one. The judge's zygote starts with the first notebook (a run's first
-chapter pays for it once; the minimum leaves it out, as a long batch does).
+the throughput on a quiet one. The judge's zygote and the student host's (:mod:`grader.hostzygote`)
+start with the first notebook that needs them (a run's first chapter pays for them once; the minimum
+leaves it out, as a long batch does). ``CHAINRULE_HOST_ZYGOTE=0`` measures the start of a sandbox
+per submission instead.
 """
 from __future__ import annotations
 

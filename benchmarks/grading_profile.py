@@ -5,7 +5,9 @@
 Grades each chapter's honest notebook the way a worker does, except that the judge's code runs in
 this process (no judge sandbox: that is what makes it measurable), against the real sandboxed host.
 Prints, per chapter: the CPU seconds of starting an empty sandbox (bubblewrap alone), of the host's
-start (interpreter and imports) and of loading the student's definitions; then per exercise the
+start (a fork of this worker's host zygote, :mod:`grader.hostzygote`, whose own start is printed
+once per rule on what the code may use; with ``CHAINRULE_HOST_ZYGOTE=0`` a sandbox of its own with
+an interpreter and its imports) and of loading the student's definitions; then per exercise the
 judge's CPU (references, comparisons, diagnosis, the data codec) and the host's (driving the
 student's code on the judge's inputs, its codec). With ``--top N`` the N functions of the judge
 that cost the most (cProfile, cumulative) over the whole chapter. This process runs with the judge
@@ -56,7 +58,7 @@ def main(argv=None) -> int:
         print("no cgroup of our own: the host's CPU cannot be told apart", file=sys.stderr)
         return 1
     judge_main.preload()
-    from chainrule import checks
+    from coursekit import checks
     from coursekit.checks import core
     checks.set_language(args.lang)
     core.trust_references()
@@ -77,6 +79,10 @@ def main(argv=None) -> int:
         cmd, kw = sandbox.command(["true"], tmp, private_workdir=True)
         _, _, bw = split(lambda: subprocess.run(cmd, check=True, **kw))
     print(f"an empty sandbox (bwrap + prlimit + setpriv + true): {bw:.3f} CPU s")
+    from grader import hostzygote
+    zygote = hostzygote.usable(settings.mechanism)
+    print("student host: " + ("a fork of the worker's host zygote" if zygote else "a sandbox of its own per submission"))
+    warm: set = set()
     for (chapter, lang) in sorted(index):
         release, stem, _ = plans[(chapter, lang)]
         nb = fill_solutions(read(REPO / "course" / lang / f"{stem}.ipynb"),
@@ -91,6 +97,10 @@ def main(argv=None) -> int:
             groups.setdefault(tuple(ex.uses), []).append(i)
         for uses, group in groups.items():
             holder: dict = {}
+            if zygote and uses not in warm:  # the zygote's start, once per worker: apart from the forks
+                warm.add(uses)
+                _, j, h = split(lambda: Host(limits, settings.uid, settings.mechanism, uses).close())
+                print(f"  host zygote start ({'+'.join(uses)}, once per worker): children {h:.3f}  worker {j:.3f}")
 
             def start():
                 holder["host"] = h = Host(limits, settings.uid, settings.mechanism, uses)

@@ -27,12 +27,13 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import csvsafe, executors, feedback, ids, judge, lms, nbg, release as releases
+from . import csvsafe, executors, feedback, ids, judge, lms, nbg, release as releases, uids
 
 # late: "yes"/"no" where the LMS says (Canvas marks a late file in its name), empty where it does not
 COLUMNS = ["student_id", "notebook", "language", "score", "max_score", "status", "late", "file", "detail", "sha256"]
 LANGS = ("en", "zh")
 RESULTS = "results.jsonl"
+STUDENT_IDS = "student_ids.json"   # {student key: id}: the same id at every re-grade into OUT
 
 
 @dataclass
@@ -92,11 +93,15 @@ def load_plans(release: Path | None = None, solutions: Path | None = None, manif
     return releases.read_folder(release, course_manifest.load(manifest))
 
 
-def find_submissions(submissions: Path) -> tuple[list[Submission], list]:
+def find_submissions(submissions: Path, out: Path | None = None) -> tuple[list[Submission], list]:
     """A folder with one subfolder per student, or an LMS zip (Canvas, Moodle): :func:`grader.lms.collect`.
     Returns every file of every student (those that cannot be graded carry a status) and what
-    belongs to no student (a loose file, an unsafe zip member), with why."""
-    found = lms.collect(submissions)
+    belongs to no student (a loose file, an unsafe zip member), with why. With ``out``, the students
+    an earlier batch into ``out`` saw keep their ids (``OUT/student_ids.json``, updated here)."""
+    known = ids.load_known(out / STUDENT_IDS) if out is not None else None
+    found = lms.collect(submissions, known_ids=known)
+    if out is not None and found.ids != known:
+        ids.save_known(out / STUDENT_IDS, found.ids)
     subs = [Submission(s.student_id, s.source, s.data, s.student_name, s.lms_user_id, s.status, s.detail,
                        lms.late_flag(s), s.lms) for s in found]
     return subs, [{"source": k.source, "reason": k.reason} for k in found.skipped]
@@ -136,8 +141,8 @@ def grade_task(task: dict, plans: dict, settings: judge.Settings) -> dict:
             row.update(status="unknown_chapter", detail=f"chapter {chapter!r}, language {lang!r}")
             return row
         release, stem, _ = plans[(chapter, lang)]
-        uid = 200000 + os.getpid() % 100000  # one uid per worker: the process limit counts per uid
-        s = dataclasses.replace(settings, uid=uid)
+        # a uid no other grading thread holds: the process limit counts per uid (grader/uids.py)
+        s = dataclasses.replace(settings, uid=uids.for_this_thread())
         res = judge.grade_notebook(nb, release, s)
         row.update(notebook=stem, chapter=chapter, score=res["score"], max_score=res["max_score"],
                    status=res["status"], detail=res["detail"], exercises=res["exercises"])
@@ -170,7 +175,9 @@ class Journal:
         self.path = Path(path)
         self.rows: dict = {}
         if self.path.exists():
-            for line in self.path.read_text(encoding="utf-8").splitlines():
+            # split at "\n" only: str.splitlines() also splits at U+2028 and U+0085, which
+            # json.dumps(ensure_ascii=False) writes raw (a file name may hold one)
+            for line in self.path.read_text(encoding="utf-8").split("\n"):
                 try:
                     row = json.loads(line)
                     self.rows[self.key(row)] = row
@@ -235,7 +242,7 @@ def grade(submissions: Path, out: Path, solutions: Path | None = None, *, releas
     try:
         plans = load_plans(release, solutions, manifest)
         _check_canvas_keys(canvas_assignments or {}, plans)
-        subs, skipped = find_submissions(submissions)
+        subs, skipped = find_submissions(submissions, out)
         journal = Journal(out / RESULTS)
         names = {}
         todo = []
@@ -274,10 +281,11 @@ def grade(submissions: Path, out: Path, solutions: Path | None = None, *, releas
     from . import gradebook
     db = db or gradebook.default_url(out)
     try:  # the submitted files, for the copies that formgrader opens (OUT/autograded/)
-        gradebook.write(db, rows, plans, {(s.student_id, s.file): s.data for s in subs if not s.status}, out)
-        db_error = None
+        written = gradebook.write(db, rows, plans, {(s.student_id, s.file): s.data for s in subs if not s.status},
+                                  out)
+        db_error, not_copied = None, written["not_copied"]
     except Exception as e:  # noqa: BLE001 - the results are safe in results.jsonl: say so, fail after batch.json
-        db_error = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"[:500]
+        db_error, not_copied = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"[:500], []
     counts = {}
     for r in rows:
         counts[r["status"]] = counts.get(r["status"], 0) + 1
@@ -286,6 +294,7 @@ def grade(submissions: Path, out: Path, solutions: Path | None = None, *, releas
                "seconds": round(time.monotonic() - t0, 2), "grading_seconds": round(grading_seconds, 2),
                "jobs": slots, "executor": where, "submissions": len(rows), "graded_now": len(todo),
                "statuses": counts, "gradebook": gradebook.redact(db), "gradebook_error": db_error,
+               "formgrader_not_copied": not_copied,   # scores are in the gradebook; formgrader lacks the file
                "canvas_without_id": canvas["without_id"],
                "notebooks_per_minute": round(60 * len(todo) / grading_seconds, 1) if todo else None,
                "notebooks_per_second_per_core": round(len(todo) / grading_seconds / slots, 3) if todo else None,

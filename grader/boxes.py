@@ -39,34 +39,30 @@ class Host:
 
     def __init__(self, limits: sandbox.Limits, uid: int, mechanism: str | None = None, uses=("numpy",)):
         from coursekit import rules
+
+        from . import hostzygote
         self.uses = tuple(uses)
         self.mechanism = mechanism or sandbox.probe()["mechanism"]
+        self.deny = rules.denied(self.uses)
+        if hostzygote.usable(self.mechanism):  # a fork of this worker's zygote, walled off on its own
+            self.box = hostzygote.spawn(self.uses, limits, uid)
+            self.channel = wall.Channel(self.box.rfd, self.box.wfd)
+            return
         to_host_r, to_host_w = wire.pipe()  # 1 MiB: an array crosses in a few steps, not hundreds
         from_host_r, from_host_w = wire.pipe()
         binds, masks, lib = import_root(self.uses, self.mechanism)
         # -S: no site module, so no .pth file of any site-packages runs (and nothing imports from one)
         argv = [sys.executable, "-s", "-S", "-m", "grader_inside.host", str(to_host_r), str(from_host_w)]
         self.box = Sandboxed("host", argv, limits, uid, mechanism, binds, masks,
-                            {"PYTHONPATH": lib, "CHAINRULE_GRADING": "1", **MALLOC_ENV}, (to_host_r, from_host_w))
-        self.proc = self.box.proc
+                             {"PYTHONPATH": lib, "CHAINRULE_GRADING": "1", **MALLOC_ENV}, (to_host_r, from_host_w))
         self.channel = wall.Channel(from_host_r, to_host_w)
-        self.deny = rules.denied(self.uses)
 
     def judge_fds(self) -> tuple:
         """The judge's ends of the pipe to this host (handed to the judge process)."""
         return self.channel.rfd, self.channel.wfd
 
     def why_dead(self) -> str:
-        if self.alive():
-            return ""
-        try:
-            info = os.waitid(os.P_PID, self.proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
-            rc = info.si_status if info.si_code == os.CLD_EXITED else -info.si_status
-        except (ChildProcessError, AttributeError):
-            rc = self.proc.returncode or 0
-        killed = sandbox.killed_by(rc, self.mechanism)
-        tail = self.box.last_line()
-        return (f"killed by {killed}" if killed else f"exit code {rc}") + (f" ({tail})" if tail else "")
+        return "" if self.alive() else self.box.why_dead(self.mechanism)
 
     def close(self) -> None:
         """Close the pipes and tear the sandbox down in the background (it holds no result)."""
@@ -78,11 +74,11 @@ class Host:
         threading.Thread(target=self._reap, daemon=True, name=TEARDOWN).start()
 
     def alive(self) -> bool:
-        return running(self.proc)
+        return self.box.alive()
 
     def _reap(self) -> None:
         end = time.monotonic() + 0.5  # let it end by itself first: it was told to by the closed pipe
-        while running(self.proc) and time.monotonic() < end:
+        while self.box.alive() and time.monotonic() < end:
             time.sleep(0.02)
         self.box.end()
 
@@ -99,14 +95,16 @@ def running(proc) -> bool:
 
 
 class Sandboxed:
-    """One sandboxed process (the host or the judge) with its working folder, its control group
-    and its stderr (the first 8 KiB kept); ``pass_fds`` are handed to it and closed here."""
+    """One sandboxed process (the host, a host zygote or the judge) with its working folder, its
+    control group and its stderr (the first 8 KiB kept); ``pass_fds`` are handed to it and closed
+    here. ``argv`` may be a function of the working folder's path; ``caps``: see :func:`grader.sandbox.command`."""
 
-    def __init__(self, kind, argv, limits, uid, mechanism, binds, masks, env, pass_fds):
-        self.workdir = tempfile.mkdtemp(prefix=f"chainrule-{kind}-")
+    def __init__(self, kind, argv, limits, uid, mechanism, binds, masks, env, pass_fds, caps=None):
+        self.workdir = os.path.realpath(tempfile.mkdtemp(prefix=f"chainrule-{kind}-"))
         os.chmod(self.workdir, 0o755)
+        argv = argv(self.workdir) if callable(argv) else argv
         cmd, kw = sandbox.command(argv, self.workdir, ro_binds=binds, masks=masks, limits=limits, env=env, uid=uid,
-                                  mechanism=mechanism, private_workdir=True)
+                                  mechanism=mechanism, private_workdir=True, caps=caps)
         self.group = cgroups.new_group(limits.memory_bytes, limits.nproc)  # the sandbox's sum, not per process
         if self.group is not None:
             cmd = self.group.wrap(cmd)
@@ -121,6 +119,19 @@ class Sandboxed:
     def last_line(self) -> str:
         tail = b"".join(self.stderr).decode(errors="replace").strip().splitlines()[-1:]
         return tail[0][:200] if tail else ""
+
+    def alive(self) -> bool:
+        return running(self.proc)
+
+    def why_dead(self, mechanism: str) -> str:
+        try:
+            info = os.waitid(os.P_PID, self.proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+            rc = info.si_status if info.si_code == os.CLD_EXITED else -info.si_status
+        except (ChildProcessError, AttributeError):
+            rc = self.proc.returncode or 0
+        killed = sandbox.killed_by(rc, mechanism)
+        tail = self.last_line()
+        return (f"killed by {killed}" if killed else f"exit code {rc}") + (f" ({tail})" if tail else "")
 
     def end(self) -> None:
         """Kill what is left (its process tree and session), then remove its group and folder."""

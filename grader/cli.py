@@ -115,8 +115,9 @@ def main(argv=None, prog: str | None = None) -> int:
     except ValueError as e:  # an unreadable zip, a release that disagrees with the manifest...: say it plainly
         print(f"error: {e}", file=sys.stderr)
         return 2
-    except GradebookError as e:
+    except GradebookError as e:  # the grades are written: the class report still is, then exit 1
         print(f"error: {e}", file=sys.stderr)
+        _class_report(args)
         return 1
     except executors.VersionMismatch as e:  # a worker that joined later; what was graded is kept
         print(f"error: {e}\nthe results so far are in {args.out}; fix the worker and run the same command again",
@@ -133,13 +134,20 @@ def main(argv=None, prog: str | None = None) -> int:
         print(f"{len(no_row)} file(s) belong to no student and were not read (a file outside any student folder, "
               f"an unsafe zip entry): listed with why under 'skipped' in {args.out / 'batch.json'}", file=sys.stderr)
     _warn_without_canvas_id(s.get("canvas_without_id", []), args.out)
+    wrote = [args.out / "grades.csv", args.out / "canvas_grades.csv", f"{args.out / 'feedback'}/"]
+    wrote += [args.out / "report" / "index.html"] if _class_report(args) else []
+    print(f"wrote {', '.join(map(str, wrote))}", file=sys.stderr)
+    return 0
+
+
+def _class_report(args) -> bool:
+    from . import report
     try:
         report.build_report(args.out, args.lang)
+        return True
     except Exception as e:  # noqa: BLE001 - the grades are written; a failed report must not lose them
         print(f"class report not written: {e!r}", file=sys.stderr)
-    print(f"wrote {args.out / 'grades.csv'}, {args.out / 'canvas_grades.csv'}, {args.out / 'feedback'}/, "
-          f"{args.out / 'report' / 'index.html'}", file=sys.stderr)
-    return 0
+        return False
 
 
 def _warn_without_canvas_id(students: list, out: Path) -> None:

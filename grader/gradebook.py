@@ -21,7 +21,6 @@ runs in the instructor's browser) and nbgrader metadata kept only on the cells t
 """
 from __future__ import annotations
 
-import copy
 import json
 from pathlib import Path
 
@@ -82,6 +81,7 @@ def write(db_url: str, rows: list, plans: dict, notebooks: dict | None = None, r
     known = chapters(plans)
     chosen = _counted(rows, known)
     n_grades = n_files = 0
+    not_copied = []   # formgrader copies that could not be written, with why
     with Gradebook(db_url, course_id=nbg.COURSE_ID) as gb, warnings.catch_warnings():
         # nbgrader's add_submission builds objects before adding them: SQLAlchemy warns, harmlessly
         warnings.filterwarnings("ignore", message=".*not in session.*")
@@ -120,11 +120,14 @@ def write(db_url: str, rows: list, plans: dict, notebooks: dict | None = None, r
             gb.db.commit()
             data = (notebooks or {}).get((student, r["file"]))
             if root is not None and data is not None:
-                n_files += _write_autograded(Path(root), student, chapter, stem, r.get("language", ""), data,
-                                             {ex.grade_id for ex in exercises}, set(solution_ids))
+                try:  # one student's copy that cannot be written costs that copy, not the class's
+                    n_files += _write_autograded(Path(root), student, chapter, stem, r.get("language", ""),
+                                                 data, {ex.grade_id for ex in exercises}, set(solution_ids))
+                except (ValueError, OSError, RecursionError) as e:
+                    not_copied.append(f"{student}/{chapter}: {e}"[:300])
     if root is not None:
         write_course_config(Path(root), db_url)
-    return {"submissions": len(chosen), "grades": n_grades, "autograded": n_files}
+    return {"submissions": len(chosen), "grades": n_grades, "autograded": n_files, "not_copied": not_copied}
 
 
 def autograded_path(root: Path, student: str, chapter: str, stem: str) -> Path:
@@ -135,7 +138,7 @@ def autograded_path(root: Path, student: str, chapter: str, stem: str) -> Path:
 def _write_autograded(root, student, chapter, stem, lang, data, grade_ids, solution_ids) -> int:
     if student in ("", ".", "..") or "/" in student or "\\" in student:  # ids.py never makes one; be sure
         return 0
-    nb = copy.deepcopy(parse_notebook(data))
+    nb = parse_notebook(data)   # a fresh object, changed here only
     seen = set()
     for cell in nb["cells"]:
         meta = cell.get("metadata") if isinstance(cell.get("metadata"), dict) else {}

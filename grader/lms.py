@@ -80,10 +80,12 @@ class Skipped:
 
 
 class Collection(list):
-    """The submissions found (a list of Submission), with ``skipped`` (list of Skipped)."""
-    def __init__(self, items=(), skipped=()):
+    """The submissions found (a list of Submission), with ``skipped`` (list of Skipped) and ``ids``
+    (``{student key: id}``, the earlier batches' and this one's: what the next batch must keep)."""
+    def __init__(self, items=(), skipped=(), ids=None):
         super().__init__(items)
         self.skipped = list(skipped)
+        self.ids = dict(ids or {})
 
 
 def _ignored(parts) -> bool:
@@ -188,11 +190,12 @@ def _too_large(limits: Limits) -> str:
     return f"larger than the limit of {limits.member_bytes // MiB} MiB for one notebook: not graded"
 
 
-def collect(path, limits: Limits = Limits()) -> Collection:
+def collect(path, limits: Limits = Limits(), known_ids: dict | None = None) -> Collection:
     """Every file that a student submitted under ``path`` (a folder or a zip), read into memory: a
     Collection (Submissions sorted by student and source; a notebook to grade, or with a status
     saying why it cannot be) whose ``skipped`` says what belongs to no student and why.
-    ValueError, in plain words, for a path that is neither a folder nor a readable zip, or an empty zip."""
+    ValueError, in plain words, for a path that is neither a folder nor a readable zip, or an empty zip.
+    ``known_ids``: the ids an earlier batch gave (:func:`grader.ids.assign`); ``Collection.ids`` all of them."""
     path = Path(path)
     skipped: list = []
     zf = None
@@ -231,9 +234,10 @@ def collect(path, limits: Limits = Limits()) -> Collection:
     finally:
         if zf is not None:
             zf.close()
-    student_ids = ids.assign((who.key, who.readable, who.user_id) for who, _ in found)
+    student_ids = ids.assign(((who.key, who.readable, who.user_id) for who, _ in found), known_ids)
     subs = [dataclasses.replace(sub, student_id=student_ids[who.key]) for who, sub in found]
-    return Collection(sorted(subs, key=lambda s: (s.student_id, s.source)), skipped)
+    return Collection(sorted(subs, key=lambda s: (s.student_id, s.source)), skipped,
+                      {**(known_ids or {}), **student_ids})
 
 
 # ---------------------------------------------------------------------- grades out

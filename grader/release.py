@@ -191,20 +191,71 @@ def student_cells(nb: dict, release: Release) -> list:
             for c in release.cells]
 
 
+MAX_DEPTH = 64   # nesting of a notebook's JSON: nbformat's own structure needs about 8
+
+
 def parse_notebook(data: bytes) -> dict:
-    """The notebook as JSON (nbformat 4), or ValueError saying in plain words what is wrong."""
+    """The notebook as JSON (nbformat 4), or ValueError saying in plain words what is wrong: bytes that
+    are not JSON, JSON nested deeper than any notebook (every later reader, the gradebook's copy among
+    them, would recurse over it), or a field nbgrader and this grader read that has the wrong type."""
     if not data.strip():
         raise ValueError("empty file")
     try:
         text = data.decode("utf-8-sig")
-        nb = valid_unicode(json.loads(text), data)
+        parsed = json.loads(text)
     except (UnicodeDecodeError, ValueError) as e:
         raise ValueError(f"not a notebook (invalid JSON: {str(e)[:120]})") from None
+    except RecursionError:
+        parsed = None
+    if parsed is None or _deeper_than(parsed, MAX_DEPTH):
+        raise ValueError(f"not a notebook: its JSON is nested more than {MAX_DEPTH} levels deep")
+    nb = valid_unicode(parsed, data)
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list) or nb.get("nbformat") != 4:
         raise ValueError("not a Jupyter notebook in format 4")
-    for c in nb["cells"]:
+    if not isinstance(nb.get("metadata", {}), dict):
+        raise ValueError("not a Jupyter notebook: its metadata is not a JSON object")
+    for i, c in enumerate(nb["cells"], 1):
         if not isinstance(c, dict):
-            raise ValueError("a cell is not a JSON object")
-        if isinstance(c.get("source"), list):
-            c["source"] = "".join(str(s) for s in c["source"])
+            raise ValueError(f"cell {i} is not a JSON object")
+        if isinstance(c.get("source"), list) and all(isinstance(s, str) for s in c["source"]):
+            c["source"] = "".join(c["source"])
+        problem = _cell_problem(c)
+        if problem:
+            raise ValueError(f"cell {i}: {problem}; the notebook was changed outside Jupyter. "
+                             f"Download the original notebook again and copy your answers into it")
     return nb
+
+
+def _deeper_than(obj, limit: int) -> bool:
+    """Whether ``obj`` nests lists/dicts more than ``limit`` deep; without recursion."""
+    stack = [(obj, 1)]
+    while stack:
+        o, d = stack.pop()
+        if isinstance(o, (list, dict)):
+            if d > limit:
+                return True
+            stack.extend((v, d + 1) for v in (o.values() if isinstance(o, dict) else o))
+    return False
+
+
+def _cell_problem(c: dict) -> str:
+    """What is wrong with the types of a cell's fields that grading reads, or ""."""
+    if not isinstance(c.get("source", ""), str):
+        return "its source is not text"
+    if not isinstance(c.get("cell_type", ""), str) or not isinstance(c.get("id", ""), str):
+        return "its type or id is not text"
+    meta = c.get("metadata", {})
+    if not isinstance(meta, dict):
+        return "its metadata is not a JSON object"
+    m = meta.get("nbgrader", {})
+    if not isinstance(m, dict):
+        return "its nbgrader metadata is not a JSON object"
+    if m.get("grade_id") is not None and not isinstance(m["grade_id"], str):
+        return f"its grade id is {type(m['grade_id']).__name__}, not text"
+    points = m.get("points")
+    if points is not None and (isinstance(points, bool) or not isinstance(points, (int, float))):
+        return f"its points are {json.dumps(points)[:40]}, not a number"
+    for flag in ("grade", "solution", "locked"):
+        if m.get(flag) is not None and not isinstance(m[flag], bool):
+            return f"its nbgrader {flag!r} flag is {json.dumps(m[flag])[:40]}, not true or false"
+    return ""

@@ -116,7 +116,7 @@ def _root_mode() -> bool:
 
 
 def _bwrap_cmd(argv, workdir: str, ro_binds, limits: Limits, env: dict, root: bool, uid: int,
-               masks=(), private_workdir: bool = False) -> list[str]:
+               masks=(), private_workdir: bool = False, caps=None) -> list[str]:
     # bwrap mounts in argument order: the private /tmp goes first, so that an interpreter or venv
     # living under /tmp (a CI checkout, say) is bound on top of it instead of hidden by it;
     # /dev/shm after --dev, which would hide it
@@ -139,6 +139,9 @@ def _bwrap_cmd(argv, workdir: str, ro_binds, limits: Limits, env: dict, root: bo
     cmd = [*_bwrap_common(root), *_render(mounts), *hide, "--chdir", workdir]
     for k, v in env.items():
         cmd += ["--setenv", k, str(v)]
+    if caps is not None:  # root keeps these capabilities and nothing else (a zygote that walls in its children)
+        cmd += ["--cap-drop", "ALL", *(a for c in caps for a in ("--cap-add", c))]
+        return cmd + [*_prlimit(limits), *map(str, argv)]
     return cmd + [*(_setpriv(uid) if root else []), *_prlimit(limits), *map(str, argv)]
 
 
@@ -179,7 +182,8 @@ def probe() -> dict:
     return _PROBE
 
 
-def _base_env(workdir: str) -> dict:
+def base_env(workdir: str) -> dict:
+    """The fixed environment every sandboxed command starts from (the caller's is never inherited)."""
     venv_bin = str(Path(sys.executable).parent)
     return {"PATH": f"{venv_bin}:/usr/local/bin:/usr/bin:/bin", "HOME": workdir, "TMPDIR": "/tmp",
             "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
@@ -244,11 +248,14 @@ def _chown_tree(path: str, uid: int) -> None:
 
 
 def command(argv, workdir, *, ro_binds=(), limits: Limits = Limits(), env=None, mechanism: str | None = None,
-            uid: int = SANDBOX_UID, masks=(), private_workdir: bool = False):
+            uid: int = SANDBOX_UID, masks=(), private_workdir: bool = False, caps=None):
     """``(cmd, popen_kwargs)`` that run ``argv`` sandboxed: for callers that talk to the command
     while it runs (``subprocess.Popen(cmd, pass_fds=..., **popen_kwargs)``). Arguments as in
     :func:`run_sandboxed`; ``private_workdir``: the sandbox sees a capped tmpfs at ``workdir``, not the
-    folder itself (nothing crosses as a file). The caller kills the process (and its session) when done."""
+    folder itself (nothing crosses as a file); ``caps``: only as root (``probe()["separate_uid"]``), the
+    command stays root with exactly these capabilities instead of becoming ``uid`` (for
+    :mod:`grader.inside.zygote`, which drops every child to the sandbox uid itself). The caller kills
+    the process (and its session) when done."""
     global _WARNED
     workdir = os.path.realpath(workdir)
     info = probe()
@@ -261,12 +268,14 @@ def command(argv, workdir, *, ro_binds=(), limits: Limits = Limits(), env=None, 
                       "session: NO network and NO file-system isolation (student code can read and "
                       "write what this user can). Install bubblewrap and enable user namespaces.",
                       RuntimeWarning, stacklevel=3)
-    full_env = {**_base_env(workdir), **(env or {})}
+    full_env = {**base_env(workdir), **(env or {})}
     if mech == "bwrap":
         root = info["separate_uid"]
         if root:
             _chown_tree(workdir, uid)
-        cmd = _bwrap_cmd(argv, workdir, ro_binds, limits, full_env, root, uid, masks, private_workdir)
+        if caps is not None and not root:
+            raise ValueError("sandbox capabilities need root (the zygote's mode)")
+        cmd = _bwrap_cmd(argv, workdir, ro_binds, limits, full_env, root, uid, masks, private_workdir, caps)
         return cmd, {"env": {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}}
     if mech == "rlimits":
         return [*map(str, argv)], {"env": full_env, "cwd": workdir, "preexec_fn": _rlimit_preexec(limits)}

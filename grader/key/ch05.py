@@ -129,14 +129,20 @@ def ref_maxpool_assign_at_max(dout, x, kernel, stride):
 # ---------------------------------------------------------------------- hidden cases of coursekit.checks.ch05
 CONV_HIDDEN = [(11, 3, 2, 8, 7, 3, 3, 3, 2, 1), (12, 1, 3, 5, 5, 2, 1, 1, 1, 0), (13, 2, 4, 6, 9, 5, 2, 4, 2, 0),
                (14, 1, 1, 4, 4, 1, 3, 3, 1, 2), (15, 2, 2, 9, 6, 2, 3, 2, 3, 1)]
-# A hidden case at a real layer's size (a strided 3x3 convolution that halves a 32x32 feature map):
-# the chapter's loops run over N·F·Ho·Wo windows, finite differences need two forward passes per
-# element of x and w (measured in benchmarks/fd_vs_backprop.py). Backward only: the forward
-# exercise has nothing to estimate.
-CONV_SCALE = (16, 16, 16, 32, 32, 4, 3, 3, 2, 1)
+# A hidden case at a real layer's size (a strided 3x3 convolution that halves a 32x32 feature map
+# of 112 channels): the chapter's loops run over N·F·Ho·Wo windows (2048 here: the channels are
+# summed inside each window's NumPy expression), finite differences need two forward passes per
+# element of x and w, and a pass costs in proportion to C (about 9 times the grader's default
+# limit, benchmarks/README.md). Few images, many channels: what a finite difference pays for grows
+# with C squared, what the loops pay for does not. Backward only: the forward exercise has nothing
+# to estimate.
+CONV_SCALE = (16, 2, 112, 32, 32, 4, 3, 3, 2, 1)
 POOL_HIDDEN = [(11, 3, 2, 8, 8, 2, 2, 2), (12, 1, 4, 7, 5, 3, 3, 2), (13, 2, 2, 5, 9, 2, 3, 3),
                (14, 1, 1, 4, 4, 4, 4, 1), (15, 2, 3, 6, 7, 3, 2, 1)]
-# A hidden case at a real layer's size (overlapping 3x3 windows, stride 2, as after ResNet's first
-# convolution), for both pooling exercises: the chapter's loops visit each window once, finite
-# differences need two forward passes per element of x.
-POOL_SCALE = (16, 16, 32, 32, 32, 3, 3, 2)
+# A hidden case at a real layer's size (4x4 windows, stride 4: a feature map shrunk 4 times in
+# each direction), for both pooling exercises: the chapter's loops visit each window once, finite
+# differences need two forward passes per element of x (about 8 times the grader's default limit,
+# benchmarks/README.md). Large windows: 16 elements of x per window the loops visit (overlapping
+# 3x3 windows, stride 2, needed 4 times as many windows for the same margin). The small cases
+# have the overlapping windows.
+POOL_SCALE = (16, 16, 16, 40, 40, 4, 4, 4)

@@ -140,7 +140,6 @@ def ref_softplus_vjp(dout, x):
 SP_HIDDEN = [(11, (7,), 4.0, False), (12, (2, 3, 2), 10.0, False), (13, (4, 4), 1.0, True), (14, (1,), 2.0, False)]
 
 
-
 # ---------------------------------------------------------------------- one case, as data in and data out
 # What coursekit.checks.ch08 asks of the key: each builds its own model from the case's numbers (the
 # check's public model builders), runs a reference on it and returns numbers, so that a learner's

@@ -72,7 +72,7 @@ class Dual:
     def sigmoid(self):
         s = stable_sigmoid(self.primal); return Dual(s, s * (1 - s) * self.tangent)
     def relu(self):
-        m = self.primal > 0; return Dual(self.primal * m, self.tangent * m)
+        m = self.primal > 0; return Dual(np.maximum(self.primal, 0), self.tangent * m)  # -inf * 0 is NaN
     def sum(self, axis=None, keepdims=False):
         return Dual(self.primal.sum(axis, keepdims=keepdims), self.tangent.sum(axis, keepdims=keepdims))
     def mean(self, axis=None, keepdims=False):

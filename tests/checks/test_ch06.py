@@ -526,12 +526,13 @@ def _weights(Wx, Wh, b):
 # the chapter's formulas are a few matrix products per step. benchmarks/fd_vs_backprop.py measures the
 # times, with element-by-element loops too (no test here asserts a duration).
 @pytest.mark.parametrize("check, fn, size, minimum", [
-    (ch06.check_rnn_step_backward, step_vec, lambda dh, cache: (_weights(*cache[2:5]), 1), (2_000_000, 1)),
+    (ch06.check_rnn_step_backward, step_vec, lambda dh, cache: (_weights(*cache[2:5]), 1), (2 * 768 * 768, 1)),
     (ch06.check_rnn_backward, bptt_loop, lambda dh_all, cache: (_weights(*cache[0][2:5]), len(cache)),
-     (500_000, 8)),
+     (2 * 544 * 544, 4)),
     (ch06.check_truncated_bptt, bptt_loop, lambda dh_all, cache, k: (_weights(*cache[0][2:5]), len(cache)),
-     (500_000, 10)),
-    (ch06.check_lstm_step_backward, lstm_vec, lambda dh, dc, cache: (_weights(*cache[3:6]), 1), (1_700_000, 1)),
+     (2 * 512 * 512, 5)),
+    (ch06.check_lstm_step_backward, lstm_vec, lambda dh, dc, cache: (_weights(*cache[3:6]), 1),
+     ((384 + 352) * 4 * 352, 1)),
 ], ids=["rnn_step_backward", "rnn_backward", "truncated_bptt", "lstm_step_backward"])
 def test_hidden_check_has_a_layer_sized_case_and_honest_code_passes_it(check, fn, size, minimum, layer_sized, capsys):
     fn = recording(fn)

@@ -307,9 +307,9 @@ def test_every_category_has_a_message_in_both_tables():
 
 # ---------------------------------------------------------------------- the layer-sized hidden cases
 @pytest.mark.parametrize("check, fn, size", [
-    (ch07.check_batchnorm_backward_staged, staged_right, 512 * 1024),
-    (ch07.check_layernorm_backward, ln_right, 512 * 1024),
-    (ch07.check_dropout_backward, lambda d, m, p: d * m / (1 - p), 512 * 1024),
+    (ch07.check_batchnorm_backward_staged, staged_right, 512 * 512),
+    (ch07.check_layernorm_backward, ln_right, 512 * 512),
+    (ch07.check_dropout_backward, lambda d, m, p: d * m / (1 - p), 640 * 768),
 ])
 def test_hidden_checks_have_a_layer_sized_case_and_honest_code_passes_it(check, fn, size, layer_sized, capsys):
     rec = recording(fn)

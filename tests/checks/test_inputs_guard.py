@@ -43,6 +43,27 @@ def test_a_nested_array_is_watched_too():
     assert info.value.category == "input_changed" and info.value.fields["position"] == "2['b']"
 
 
+def test_each_call_is_guarded_after_earlier_outputs_were_judged():
+    """judge() compares a call's inputs once (several outputs judged after one call do not repeat it);
+    a later call's change is still caught, by that call's own snapshot."""
+    calls = []
+
+    def second_call_vandal(x):
+        calls.append(1)
+        if len(calls) == 2:
+            x[...] = 0.0
+        return 2.0 * x
+
+    x = np.arange(1.0, 4.0)
+    case = core.cases("demo", ["x (3,)"])[0]
+    got = call(second_call_vandal, (x,), case)
+    core.judge(2.0 * np.arange(1.0, 4.0), got, case)   # the first call's outputs, judged one by one
+    core.judge(2.0 * np.arange(1.0, 4.0), got, case)
+    with pytest.raises(core.CheckFailed) as info:
+        core.judge(2.0 * np.arange(1.0, 4.0), call(second_call_vandal, (x,), case), case)
+    assert info.value.category == "input_changed" and info.value.fields["position"] == "1"
+
+
 def test_an_honest_function_and_a_round_off_restore_pass():
     forgetful_check(honest, np.arange(1.0, 4.0), {"b": np.ones(3)})
 

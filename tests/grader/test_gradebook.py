@@ -37,7 +37,8 @@ def test_sqlite_gradebook_is_idempotent(tmp_path):
             {**_row("s3", "", "", "junk", {}), "max_score": "", "status": "unreadable"}]
     url = gradebook.default_url(tmp_path)
     for _ in range(2):  # a resumed batch writes everything again
-        assert gradebook.write(url, rows, plans) == {"submissions": 2, "grades": 4, "autograded": 0}
+        assert gradebook.write(url, rows, plans) == {"submissions": 2, "grades": 4, "autograded": 0,
+                                                      "not_copied": []}
     assert gradebook.scores(url) == {("s1", "ch01", "a_tests"): 1.0, ("s1", "ch01", "b_tests"): 0.0,
                                      ("s2", "ch01", "a_tests"): 1.0, ("s2", "ch01", "b_tests"): 2.0}
     from nbgrader.api import Gradebook

@@ -25,6 +25,36 @@ def test_assign_gives_distinct_ids_even_when_a_suffixed_id_meets_another_student
     assert got == ids.assign([("folder:" + f, f, "") for f in folders])  # the same on every run
 
 
+def test_known_ids_stay_with_their_students_whoever_joins():
+    first = ids.assign([("canvas:11", "doejane", "11"), ("canvas:33", "roebob", "33")])
+    assert first == {"canvas:11": "doejane", "canvas:33": "roebob"}
+    # a re-grade adds a namesake, and Bob is absent this time: Jane keeps her id, nobody takes Bob's
+    later = ids.assign([("canvas:11", "doejane", "11"), ("canvas:22", "doejane", "22"),
+                        ("canvas:44", "roebob", "44")], known=first)
+    assert later["canvas:11"] == "doejane"
+    assert later["canvas:22"] == "doejane-22" and later["canvas:44"] == "roebob-44"
+    # without the earlier ids, the namesake would have moved her
+    assert ids.assign([("canvas:11", "doejane", "11"), ("canvas:22", "doejane", "22")])["canvas:11"] != "doejane"
+
+
+def test_known_ids_are_reserved_even_against_suffixed_and_hashed_ids():
+    known = {"folder:x": "a_b-1", "folder:y": "a_b"}
+    got = ids.assign([("folder:a b", "a b", "1"), ("folder:a?b", "a?b", "1"), ("folder:y", "a_b", "")], known)
+    assert got["folder:y"] == "a_b"
+    assert len(set(got.values()) | {"a_b-1"}) == len(got) + 1   # distinct, and none is x's "a_b-1"
+
+
+def test_the_saved_ids_round_trip_and_a_damaged_file_is_refused_in_plain_words(tmp_path):
+    path = tmp_path / "student_ids.json"
+    assert ids.load_known(path) == {}
+    ids.save_known(path, {"canvas:11": "doejane", "folder:李 雷": "李_雷"})
+    assert ids.load_known(path) == {"canvas:11": "doejane", "folder:李 雷": "李_雷"}
+    for damaged in ('{"canvas:1": "../../etc"}', '{"a": "x", "b": "x"}', "[1, 2]", '{"a": 5}', "{not json"):
+        path.write_text(damaged, encoding="utf-8")
+        with pytest.raises(ValueError, match="damaged.*delete it"):
+            ids.load_known(path)
+
+
 def test_shorten_keeps_short_text_and_tells_long_texts_apart():
     assert ids.shorten("abc", 10) == "abc"
     a, b = ids.shorten("n" * 150 + "1", 100), ids.shorten("n" * 150 + "2", 100)

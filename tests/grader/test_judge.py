@@ -358,3 +358,17 @@ def test_the_memory_cap_holds_for_the_sandbox_as_a_whole():
     found = re.search(r"TOTAL_MIB (\d+)", ex["message"])
     # VmRSS counts the shared libraries once per process: allow for them (without the group: > 2 GiB)
     assert found is None or int(found.group(1)) <= 1024 + 7 * 60, ex["message"]
+
+
+@pytest.mark.skipif(not cgroups.available(), reason="no writable cgroup here (not root, or /sys/fs/cgroup read-only)")
+def test_a_sandbox_group_gets_its_own_cpu_share_where_the_cpu_controller_is_there():
+    """Red team adv3 finding 1: the CPU is shared between sandboxes, not between their processes."""
+    if not cgroups.caps_cpu():
+        pytest.skip("no cpu controller in this machine's cgroups")
+    g = cgroups.new_group(64 << 20, 8, cpus=0.5)
+    try:
+        files = [d / "cpu.cfs_quota_us" for d in g.dirs if (d / "cpu.cfs_quota_us").exists()] + \
+                [d / "cpu.max" for d in g.dirs if (d / "cpu.max").exists()]
+        assert [f.read_text().split()[0] for f in files] == [str(cgroups.PERIOD_US // 2)]
+    finally:
+        g.close()

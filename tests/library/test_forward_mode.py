@@ -38,3 +38,11 @@ def test_jvp_with_matrices(rng):
 def test_jvp_checks_shapes():
     with pytest.raises(ValueError, match=r"primal 0 has shape \(3,\).*\(2,\)"):
         cr.jvp(lambda x: x, (np.ones(3),), (np.ones(2),))
+
+
+def test_relu_at_infinities_is_its_limit_in_both_modes():
+    x = np.array([-np.inf, -2.0, 0.0, 3.0, np.inf])
+    want = np.array([0.0, 0.0, 0.0, 3.0, np.inf])
+    np.testing.assert_array_equal(cr.Dual(x, np.ones(5)).relu().primal, want)
+    np.testing.assert_array_equal(cr.Dual(x, np.ones(5)).relu().tangent, [0, 0, 0, 1, 1])
+    np.testing.assert_array_equal(cr.relu(cr.Tensor(x)).data, want)

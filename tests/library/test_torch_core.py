@@ -58,3 +58,14 @@ def test_values_and_gradients_match_pytorch(rng, name):
     out_t.backward(torch.tensor(dout))
     for k, (a, b) in enumerate(zip(ours, theirs)):
         np.testing.assert_allclose(a.grad, b.grad.numpy(), rtol=1e-6, atol=1e-6, err_msg=f"input {k}")
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("name", ["relu", "leaky_relu", "sigmoid", "tanh", "abs"])
+def test_special_values_match_pytorch(name):
+    # infinities and signed zeros: the output must be the function's limit, not a NaN made by
+    # an implementation detail (relu as x * mask once gave -inf * 0 = NaN)
+    x = np.array([-np.inf, -1e308, -1.0, -0.0, 0.0, 1.0, 1e308, np.inf])
+    ours = getattr(cr.ops, name)(cr.Tensor(x)).data
+    theirs = getattr(torch.nn.functional if name == "leaky_relu" else torch, name)(torch.tensor(x)).numpy()
+    np.testing.assert_array_equal(ours, theirs)

@@ -114,9 +114,11 @@ sigmoid = register("sigmoid", _sigmoid_fwd, _sigmoid_vjp)
 
 
 def _relu_fwd(a):
-    # the mask in a's dtype (not bool): both products with it then run without a conversion
+    # the output from maximum, not a * mask: -inf * 0 would be NaN where max(-inf, 0) is 0
+    # (NaN stays NaN, as in PyTorch); the mask in a's dtype (not bool) makes the backward
+    # product run without a conversion
     mask = (a > 0).astype(a.dtype, copy=False)
-    return a * mask, mask
+    return np.maximum(a, 0), mask
 def _relu_vjp(dout, mask, needs):
     return (dout * mask,)  # the gradient at exactly 0 is taken as 0, as in PyTorch
 relu = register("relu", _relu_fwd, _relu_vjp)

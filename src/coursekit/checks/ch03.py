@@ -82,6 +82,7 @@ def _shape(a):
 _AFFINE_VISIBLE = [(1, 4, 5, 3), (2, 1, 3, 2), (3, 2, 6, 4)]
 
 
+@seeded(lambda: [KEY.AFFINE_SCALE])  # the layer-sized case: drawn once per grading worker
 def _affine_case(seed, n, d, m):
     rng = np.random.default_rng(seed)
     return (rng.standard_normal((n, d)), rng.standard_normal((m, d)), rng.standard_normal(m),

@@ -43,15 +43,23 @@ def _act_case(seed, shape):
 
 # each activation's own hint for a flipped sign: where its minus sign went wrong
 _ACT_SIGN = {"sigmoid_backward": "sigmoid_sign", "tanh_backward": "tanh_sign", "relu_backward": "relu_sign"}
+# what each backward pass gets besides dout: the forward output (sigmoid, tanh) or input (ReLU)
+_CACHE_OF = {"sigmoid_backward": sigmoid, "tanh_backward": np.tanh, "relu_backward": lambda v: v}
 
 
-def _activation_check(exercise, fn, hidden, forward, reference, cache_of, arg_name, alternatives_of):
+@seeded(lambda: [(exercise,) + tuple(KEY.ACT_SCALE) for exercise in _CACHE_OF])  # the forward pass too, once
+def _act_inputs(exercise, seed, shape):
+    """(x, dout, the cache the learner's backward gets)."""
+    x, dout = _act_case(seed, shape)
+    return x, dout, _CACHE_OF[exercise](x)
+
+
+def _activation_check(exercise, fn, hidden, forward, reference, arg_name, alternatives_of):
     __tracebackhide__ = True
     specs = KEY.ACT_HIDDEN + [KEY.ACT_SCALE] if hidden else _ACT_VISIBLE
     descs = [f"dout {shape}, {arg_name} {shape}" for _, shape in specs]
     for case, (seed, shape) in zip(cases(exercise, descs), specs):
-        x, dout = _act_case(seed, shape)
-        cache = cache_of(x)
+        x, dout, cache = _act_inputs(exercise, seed, shape)
         saved_cache, saved_dout = cache.copy(), dout.copy()
         got = call(fn, (dout, cache), case)
         _unchanged(saved_dout, dout, case, "dout")
@@ -72,7 +80,7 @@ def _activation_check(exercise, fn, hidden, forward, reference, cache_of, arg_na
 def check_sigmoid_backward(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
     _activation_check(
-        "sigmoid_backward", fn, hidden, sigmoid, ref_sigmoid_backward, sigmoid, "out",
+        "sigmoid_backward", fn, hidden, sigmoid, ref_sigmoid_backward, "out",
         lambda dout, out, x: [
             ("sigmoid_derivative_s", lambda: dout * out),
             ("sigmoid_derivative_s", lambda: out),
@@ -87,7 +95,7 @@ def check_sigmoid_backward(fn, hidden=False):
 def check_tanh_backward(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
     _activation_check(
-        "tanh_backward", fn, hidden, np.tanh, ref_tanh_backward, np.tanh, "out",
+        "tanh_backward", fn, hidden, np.tanh, ref_tanh_backward, "out",
         lambda dout, out, x: [
             ("tanh_derivative_form", lambda: dout * (1 - out)),
             ("tanh_derivative_form", lambda: dout * (1 + out ** 2)),
@@ -101,7 +109,7 @@ def check_tanh_backward(fn, hidden=False):
 def check_relu_backward(fn, hidden=False):
     __tracebackhide__ = True  # IPython shows the learner their cell and the message, not our frames
     _activation_check(
-        "relu_backward", fn, hidden, lambda v: np.maximum(v, 0.0), ref_relu_backward, lambda v: v, "x",
+        "relu_backward", fn, hidden, lambda v: np.maximum(v, 0.0), ref_relu_backward, "x",
         lambda dout, x_, x: [
             ("relu_mask_dout", lambda: dout * (dout > 0)),
             ("relu_mask_inverted", lambda: dout * (x_ <= 0)),

@@ -94,6 +94,10 @@ def check_unbroadcast(fn, hidden=False):
 # (seed, N, K, M): a (N, K), b (K, M), g (N, M); one square case so that a dropped transpose has the
 # right shape and must be caught by its values
 _MM_VISIBLE = [(1, 4, 3, 2), (2, 1, 5, 3), (3, 3, 3, 3)]
+@seeded(lambda: [KEY.MM_SCALE])  # the layer-sized case: drawn once per grading worker
+def _mm_case(seed, n, k, m):
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((n, k)), rng.standard_normal((k, m)), rng.standard_normal((n, m))
 
 
 @check
@@ -102,8 +106,7 @@ def check_matmul_vjp(fn, hidden=False):
     specs = KEY.MM_HIDDEN + [KEY.MM_SCALE] if hidden else _MM_VISIBLE
     descs = [f"a {(n, k)}, b {(k, m)}, g {(n, m)}" for _, n, k, m in specs]
     for case, (seed, n, k, m) in zip(cases("matmul_vjp", descs), specs):
-        rng = np.random.default_rng(seed)
-        a, b, g = rng.standard_normal((n, k)), rng.standard_normal((k, m)), rng.standard_normal((n, m))
+        a, b, g = _mm_case(seed, n, k, m)
         saved = {"g": g.copy(), "a": a.copy(), "b": b.copy()}
         got = _call(fn, (g, a, b), case, on_error="matmul_vjp_shapes")
         ga, gb = _unpack(got, ("ga", "gb"), case)
@@ -168,6 +171,12 @@ def check_sum_vjp(fn, hidden=False):
 # ---------------------------------------------------------------------- log-softmax
 # (seed, N, C, offset): a = standard normal * 2 + offset; out = log_softmax(a) along the last axis
 _LSM_VISIBLE = [(1, 4, 3, 0.0), (2, 1, 5, 0.0), (3, 3, 3, 500.0)]
+@seeded(lambda: [KEY.LSM_SCALE])  # the layer-sized case, its forward pass too: once per grading worker
+def _lsm_case(seed, n, c, offset):
+    """(a, out = log_softmax(a), g)."""
+    rng = np.random.default_rng(seed)
+    a = rng.standard_normal((n, c)) * 2.0 + offset
+    return a, log_softmax(a), rng.standard_normal((n, c))
 
 
 @check
@@ -177,9 +186,7 @@ def check_log_softmax_vjp(fn, hidden=False):
     descs = [f"out {(n, c)}" + (f" (scores around {off:g})" if off else "") + f", g {(n, c)}"
              for _, n, c, off in specs]
     for case, (seed, n, c, offset) in zip(cases("log_softmax_vjp", descs), specs):
-        rng = np.random.default_rng(seed)
-        a = rng.standard_normal((n, c)) * 2.0 + offset
-        out, g = log_softmax(a), rng.standard_normal((n, c))
+        a, out, g = _lsm_case(seed, n, c, offset)
         saved_g, saved_out = g.copy(), out.copy()
         with np.errstate(all="ignore"):
             got = _call(fn, (g, out), case)

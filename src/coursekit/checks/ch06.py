@@ -63,6 +63,18 @@ def _snapshot(arrays):
     return [np.array(a, dtype=np.float64, copy=True) for a in arrays]
 
 
+def _distinct(named):
+    """``(name, array)`` pairs with an array met again kept once, by its first name: the weights (and
+    each state h, the next step's h_prev) are the same arrays in every step of a sequence's cache, so
+    they are copied and compared once, not once per step."""
+    seen, out = set(), []
+    for name, a in named:
+        if id(a) not in seen:
+            seen.add(id(a))
+            out.append((name, a))
+    return out
+
+
 def _guard(named, saved, case):
     __tracebackhide__ = True
     for (name, arr), before in zip(named, saved):
@@ -234,6 +246,7 @@ def _sequence_check(exercise, fn, hidden, with_k):
         x, h0, Wx, Wh, b, dh_all = _sequence(seed, T, n, d, hd)
         _, cache = ref_rnn_forward(x, h0, Wx, Wh, b)
         named = [("dh_all", dh_all)] + [(f"cache[{t}][{j}]", a) for t, c in enumerate(cache) for j, a in enumerate(c)]
+        named = _distinct(named)
         saved = _snapshot(a for _, a in named)
         args = (dh_all, list(cache), k) if with_k else (dh_all, list(cache))   # the learner gets a copy of the list
         got = _unpack(_call(fn, args, case), _SEQ_NAMES, case)

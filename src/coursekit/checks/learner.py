@@ -16,14 +16,16 @@ from .core import CheckFailed
 def snapshot(args, kwargs=None):
     """``[(label, array, copy)]`` for every NumPy array among a call's inputs (inside lists, tuples
     and dicts too; a spec's own state is the exercise's business): what :meth:`Case.inputs_intact`
-    compares after the call. Labels count positional arguments from 1 (``2['W1']``)."""
-    found = []
+    compares after the call. Labels count positional arguments from 1 (``2['W1']``). An array met
+    twice (an RNN's weights in every step of its cache) is copied and compared once, by its first label."""
+    found, seen = [], set()
 
     def walk(x, label, depth):
         if depth > 8:
             return
         if isinstance(x, np.ndarray):
-            if x.dtype.kind in "biufc":
+            if x.dtype.kind in "biufc" and id(x) not in seen:
+                seen.add(id(x))
                 found.append((label, x, x.copy()))
         elif isinstance(x, (list, tuple)):
             for i, v in enumerate(x):
