@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))   # the grader (python -m grader) lives at the top of the checkout
 sys.path.insert(0, str(REPO / "tests" / "course"))
 
 

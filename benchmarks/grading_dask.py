@@ -30,6 +30,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))   # the grader lives at the top of the checkout
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 from grading import build_class  # noqa: E402
