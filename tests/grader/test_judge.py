@@ -252,7 +252,7 @@ ATTACKS = {
                          "    from coursekit.checks.ch03 import ref_affine_backward\n"
                          "    return ref_affine_backward(dout, *cache)\n", "tool_not_allowed"),
     "import_key": ("def affine_backward(dout, cache):\n"
-                   "    from coursekit.key.ch03 import ref_affine_backward\n"
+                   "    from grader.key.ch03 import ref_affine_backward\n"
                    "    return ref_affine_backward(dout, *cache)\n", "tool_not_allowed"),
     # the library does the exercise: not in a NumPy-only exercise's sandbox
     "numerical_grad": ("import chainrule\n"
@@ -278,7 +278,7 @@ ATTACKS = {
                           "                sys.path.append(d)\n"
                           "    found = []\n"
                           "    for name in ('scipy', 'sympy', 'mpmath', 'torch', 'jax', 'autograd', 'chainrule',\n"
-                          "                 'coursekit.checks.ch03', 'coursekit.key.ch03', 'grader', 'nbgrader'):\n"
+                          "                 'coursekit.checks.ch03', 'grader.key.ch03', 'grader', 'nbgrader'):\n"
                           "        try:\n            __import__(name)\n            found.append(name)\n"
                           "        except BaseException:\n            pass\n"
                           "    for root in ['/usr', '/usr/local', sys.prefix, sys.base_prefix, '/opt', '/root', '/work', '/home']:\n"

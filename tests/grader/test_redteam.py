@@ -98,13 +98,13 @@ ATTACKS = {
     "import_reference": "from coursekit.checks.ch03 import ref_affine_backward\n" + HEAD
                         + "    from coursekit.checks.ch03 import ref_affine_backward as r\n"
                         "    return r(dout, x, w, b)\n",
-    # the answer key itself (coursekit.key), by name at run time, and with the deny finder removed first:
-    # the folder is not in the sandbox either way
-    "import_key": HEAD + "    import importlib\n    r = importlib.import_module('coursekit.key.ch03').ref_affine_backward\n"
+    # the answer key itself (grader.key, the grader's own distribution), by name at run time, and with
+    # the deny finder removed first: the folder is not in the sandbox either way
+    "import_key": HEAD + "    import importlib\n    r = importlib.import_module('grader.key.ch03').ref_affine_backward\n"
                   "    return r(dout, x, w, b)\n",
     "import_key_no_finder": HEAD + "    import sys, importlib\n"
                             "    sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != 'DenyFinder']\n"
-                            "    r = importlib.import_module('coursekit.key.ch03').ref_affine_backward\n"
+                            "    r = importlib.import_module('grader.key.ch03').ref_affine_backward\n"
                             "    return r(dout, x, w, b)\n",
     "library_gradient": "import chainrule\n" + HEAD + (
         "    f = lambda x_, w_, b_: x_ @ w_.T + b_\n"
@@ -348,7 +348,7 @@ def test_the_answer_key_is_not_even_on_the_sandbox_s_disk(redteam):
     """Without the finder that words the rule, importing the key fails because it is not there."""
     ex = _exercise(_result(redteam, "attack_import_key_no_finder"), "affine_backward")
     assert (ex["score"], ex["category"]) == (0, "exception"), ex
-    assert "coursekit.key" in ex["message"], ex
+    assert "No module named 'grader'" in ex["message"], ex
 
 
 @pytest.mark.parametrize("how", TAMPER)
