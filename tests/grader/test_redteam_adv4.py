@@ -23,6 +23,17 @@ Findings (open):
    the kernel surface most local privilege escalations need. Fix idea: the same seccomp filter
    (``unshare``/``clone``/``clone3`` with ``CLONE_NEWUSER``), or a user namespace per fork with
    ``user.max_user_namespaces = 0`` inside it.
+3. file locks are the kernel's, per inode, not per mount: every sandbox (host, judge, both
+   workers' zygotes) binds the same files read-only, and ``flock`` works on a read-only
+   descriptor. Two students graded at the same time (``--jobs 2``) share one lock table: the one
+   who solved the chapter holds an exclusive lock on file i of the standard library for each 1
+   bit of the (compressed) solution; the other, with a blank notebook, reads the bits with
+   non-blocking tries in a fraction of a second and scores full marks. Root cause: nothing a
+   sandbox can lock is its own. Fix idea: the same seccomp filter fails ``flock`` and the
+   ``fcntl`` lock commands (``F_SETLK``, ``F_SETLKW``, ``F_OFD_SETLK``, ``F_OFD_SETLKW``;
+   neither Python nor NumPy needs them to import or compute), or each sandbox gets its own copy
+   of what it binds (an overlay with a private upper layer gives new inodes only for written
+   files, so it is not enough).
 
 Withstood (regression tests): what student A leaves behind in every other place a process of the
 uid can write — files in /tmp, /dev/shm and its working folder, a System V shared memory segment
@@ -203,6 +214,57 @@ def _leftovers_control(tag: str, channel: str):
     return nb
 
 
+# --- 3. flock on the read-only files both sandboxes see: a wire between two students at once -------
+# Every sandbox binds the same standard library read-only; a lock on a file is the kernel's, not the
+# mount's. The giver holds an exclusive flock on file i of the sorted library for every 1 bit of its
+# (compressed) solution, then on the last one ("ready"); the taker, graded by the other worker at
+# the same time, tests each lock without waiting.
+_FLOCK_FILES = """
+import fcntl, os, zlib
+lib = os.path.dirname(os.__file__)
+names = sorted(os.path.join(d, n) for d, _, ns in os.walk(lib) for n in ns)[:6000]
+"""
+
+
+def _flock_pair(linger: float):
+    leave = "def hold(SOL):\n" + "\n".join("    " + line for line in (_FLOCK_FILES + f"""
+import time
+data = zlib.compress(SOL, 9)
+bits = [(len(data) >> k) & 1 for k in range(16)] + [(b >> k) & 1 for b in data for k in range(8)]
+held = []
+for name, bit in zip(names, bits + [0] * (len(names) - 1 - len(bits)) + [1]):
+    if bit:
+        fd = os.open(name, os.O_RDONLY)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        held.append(fd)
+time.sleep({linger})
+""").strip("\n").splitlines()) + "\nhold(SOL)\n"   # a function: a class body's names are not a comprehension's
+    fetch = _FLOCK_FILES + f"""
+import time
+
+def locked(name):
+    fd = os.open(name, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        return 0
+    except OSError:
+        return 1
+    finally:
+        os.close(fd)
+
+end = time.time() + {linger}
+while not locked(names[-1]):
+    if time.time() > end:
+        return None
+    time.sleep(0.05)
+n = sum(locked(names[k]) << k for k in range(16))
+bits = [locked(name) for name in names[16:16 + 8 * n]]
+data = bytes(sum(bits[8 * i + k] << k for k in range(8)) for i in range(n))
+return zlib.decompress(data).decode()
+"""
+    return _giver(leave), _taker(fetch)
+
+
 # --- 2. a user namespace in the host -------------------------------------------------------------
 USERNS = """
 import ctypes, os
@@ -296,3 +358,20 @@ def test_nothing_reaches_the_student_graded_at_the_same_time(tmp_path):
     assert rows["b_giver"]["score"] == 5, rows["b_giver"]
     assert rows["b_taker"]["status"] == "graded" and rows["b_taker"]["score"] == 0, \
         [(e["id"], e["status"], e["message"][:200]) for e in rows["b_taker"]["exercises"]]
+
+
+@pytest.mark.xfail(strict=True, reason="finding 3: flock on the read-only files every sandbox binds is one "
+                                       "lock table for all of them: two students graded at once can talk")
+def test_a_student_graded_at_the_same_time_cannot_send_a_solution_through_file_locks(tmp_path):
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    put(subs, "a0_warm", honest(CHAPTER, "en"), CHAPTER)   # both zygotes up before the pair starts
+    put(subs, "a1_warm", honest(CHAPTER, "zh"), CHAPTER)
+    give, take = _flock_pair(8.0)
+    put(subs, "b_giver", give, CHAPTER)
+    put(subs, "b_taker", take, CHAPTER)
+    proc = run_grader(subs, out, "--jobs", "2", timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    rows = _scores(out)
+    assert rows["b_giver"]["score"] == 5, rows["b_giver"]
+    assert rows["b_taker"]["status"] == "graded", rows["b_taker"]
+    assert rows["b_taker"]["score"] == 0, [(e["id"], e["status"]) for e in rows["b_taker"]["exercises"]]
