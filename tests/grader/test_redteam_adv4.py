@@ -43,6 +43,7 @@ next by the same zygote, nor student B graded at the same time by the other work
 from __future__ import annotations
 
 import json
+import re
 import sys
 import uuid
 from pathlib import Path
@@ -278,6 +279,52 @@ class _Probe:
 """
 
 
+# --- withstood: the sandbox's own control group, mounted from a user namespace -------------------
+# (Possible only because of finding 2.) The mounted hierarchy's root is the submission's own group;
+# its files belong to the real root, so neither a limit nor the member list may be written.
+CGROUP = """
+import ctypes, os
+class _Probe:
+    _r, _w = os.pipe()
+    _pid = os.fork()
+    if _pid == 0:
+        _libc = ctypes.CDLL(None, use_errno=True)
+        _uid, _wrote, _tried = os.getuid(), [], 0
+        if _libc.unshare(0x10000000 | 0x02000000 | 0x00020000) == 0:   # CLONE_NEWUSER | NEWCGROUP | NEWNS
+            for _f, _v in (("/proc/self/setgroups", "deny"), ("/proc/self/uid_map", f"0 {_uid} 1"),
+                           ("/proc/self/gid_map", f"0 {_uid} 1")):
+                try:
+                    open(_f, "w").write(_v)
+                except OSError:
+                    pass
+            for _fs, _opt, _files in ((b"cgroup", b"memory", ("memory.limit_in_bytes", "memory.memsw.limit_in_bytes")),
+                                      (b"cgroup", b"pids", ("pids.max",)),
+                                      (b"cgroup2", None, ("memory.max", "pids.max", "cgroup.subtree_control"))):
+                _at = "/tmp/adv4-" + _fs.decode() + (_opt or b"").decode()
+                os.makedirs(_at, exist_ok=True)
+                if _libc.mount(b"none", _at.encode(), _fs, 0, _opt) != 0:
+                    continue
+                for _name in _files + ("cgroup.procs",):
+                    _tried += 1
+                    try:
+                        with open(os.path.join(_at, _name), "w") as _f:
+                            _f.write("1" if _name == "cgroup.procs" else str(1 << 40))
+                        _wrote.append(_name)
+                    except OSError:
+                        pass
+                try:
+                    os.mkdir(os.path.join(_at, "escape"))
+                    _wrote.append("mkdir")
+                except OSError:
+                    pass
+        os.write(_w, repr((_tried, _wrote)).encode())
+        os._exit(0)
+    os.close(_w)
+    os.waitpid(_pid, 0)
+    raise RuntimeError("ADV4-CGROUP-" + os.read(_r, 4000).decode())
+"""
+
+
 def _scores(out: Path) -> dict:
     return {r["student_id"]: r for r in results(out)}
 
@@ -300,6 +347,9 @@ def one_worker(tmp_path_factory):
     probe = copy(blank(CHAPTER, "en"))
     cell(probe, "relative_error").source = USERNS
     put(subs, "c_userns", probe, CHAPTER)
+    probe = copy(blank(CHAPTER, "en"))
+    cell(probe, "relative_error").source = CGROUP
+    put(subs, "c_cgroup", probe, CHAPTER)
     proc = run_grader(subs, out, "--jobs", "1", timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return _scores(out)
@@ -337,6 +387,29 @@ def test_the_host_cannot_create_a_user_namespace(one_worker):
     text = json.dumps(one_worker["c_userns"]["exercises"])
     assert "ADV4-USERNS-" in text, text[:1000]   # the probe ran and reported
     assert "ADV4-USERNS-REFUSED" in text, text[:1000]
+
+
+def test_the_host_cannot_write_its_control_group(one_worker):
+    """Memory and process caps of a submission stay the worker's to set, even from a user
+    namespace that mounts the cgroup hierarchies (rooted at the submission's own group)."""
+    text = " ".join(e["message"] for e in one_worker["c_cgroup"]["exercises"])
+    found = re.search(r"ADV4-CGROUP-\((\d+), \[(.*?)\]\)", text)
+    assert found, text[:1000]   # the probe ran and reported: (files it tried to write, files it wrote)
+    assert found.group(2) == "", found.group(0)
+
+
+@pytest.mark.xfail(strict=True, reason="finding 1, without the zygote too (CHAINRULE_HOST_ZYGOTE=0): every "
+                                       "submission's own bubblewrap sandbox runs as the thread's one uid")
+def test_the_keyring_drop_box_without_the_host_zygote(tmp_path):
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    give, take = _keyring_pair(uuid.uuid4().hex[:12])
+    put(subs, "a1_key_giver", give, CHAPTER)
+    put(subs, "a2_key_taker", take, CHAPTER)
+    proc = run_grader(subs, out, "--jobs", "1", timeout=600, CHAINRULE_HOST_ZYGOTE="0")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    rows = _scores(out)
+    assert rows["a1_key_giver"]["score"] == 5, rows["a1_key_giver"]
+    assert rows["a2_key_taker"]["status"] == "graded" and rows["a2_key_taker"]["score"] == 0, rows["a2_key_taker"]
 
 
 def test_nothing_reaches_the_student_graded_at_the_same_time(tmp_path):
