@@ -325,6 +325,23 @@ class _Probe:
 """
 
 
+# --- 4. the machine's file table: a bounded probe, not the attack --------------------------------
+# The attack (every process of the sandbox opens /dev/null up to its descriptor limit: 256
+# processes x the inherited hard RLIMIT_NOFILE, 20000 here, is 5.1 million open files against a
+# machine-wide fs.file-max of 2.47 million) would leave every unprivileged process on the machine
+# unable to open a file, a pipe or a socket (ENFILE): the judges, the next sandboxes' PID 1 (it
+# reads /proc/self/status after dropping to the uid), the student graded at the same time, other
+# users. This machine is shared, so the test only asks the sandbox for its limits.
+NOFILE = """
+import os, resource
+class _Probe:
+    raise RuntimeError("ADV4-NOFILE-" + repr((resource.getrlimit(resource.RLIMIT_NOFILE)[1],
+                                              resource.getrlimit(resource.RLIMIT_NPROC)[1],
+                                              int(open("/proc/sys/fs/file-max").read()))))
+"""
+NOFILE_BOUND = 4096   # 256 processes x 4096 = 1 Mi descriptors per sandbox
+
+
 def _scores(out: Path) -> dict:
     return {r["student_id"]: r for r in results(out)}
 
@@ -350,6 +367,9 @@ def one_worker(tmp_path_factory):
     probe = copy(blank(CHAPTER, "en"))
     cell(probe, "relative_error").source = CGROUP
     put(subs, "c_cgroup", probe, CHAPTER)
+    probe = copy(blank(CHAPTER, "en"))
+    cell(probe, "relative_error").source = NOFILE
+    put(subs, "c_nofile", probe, CHAPTER)
     proc = run_grader(subs, out, "--jobs", "1", timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return _scores(out)
@@ -396,6 +416,16 @@ def test_the_host_cannot_write_its_control_group(one_worker):
     found = re.search(r"ADV4-CGROUP-\((\d+), \[(.*?)\]\)", text)
     assert found, text[:1000]   # the probe ran and reported: (files it tried to write, files it wrote)
     assert found.group(2) == "", found.group(0)
+
+
+@pytest.mark.xfail(strict=True, reason="finding 4: the sandbox inherits the worker's descriptor limit: "
+                                       "its processes together may hold more open files than the machine has")
+def test_the_sandbox_cannot_hold_the_machines_file_table(one_worker):
+    text = " ".join(e["message"] for e in one_worker["c_nofile"]["exercises"])
+    found = re.search(r"ADV4-NOFILE-\((\d+), (\d+), (\d+)\)", text)
+    assert found, text[:1000]
+    nofile, nproc, file_max = map(int, found.groups())
+    assert nofile <= NOFILE_BOUND, (nofile, nproc, file_max)
 
 
 @pytest.mark.xfail(strict=True, reason="finding 1, without the zygote too (CHAINRULE_HOST_ZYGOTE=0): every "
