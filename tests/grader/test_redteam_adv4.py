@@ -34,11 +34,21 @@ Findings (open):
    neither Python nor NumPy needs them to import or compute), or each sandbox gets its own copy
    of what it binds (an overlay with a private upper layer gives new inodes only for written
    files, so it is not enough).
+4. the sandbox's descriptor limit is the worker's (``RLIMIT_NOFILE``: 20000 here, often 1048576
+   in a container): its 256 processes may hold 5.1 million open files, and the kernel's
+   machine-wide table (``fs.file-max``, 2.47 million here) refuses every process without
+   ``CAP_SYS_ADMIN`` once it is full — the judges, the next sandbox's PID 1, the student graded at
+   the same time, other users. Not run at full scale (this machine is shared): the test asks the
+   sandbox for its limits. Fix idea: the sandbox sets its own ``RLIMIT_NOFILE`` (``prlimit
+   --nofile`` and :func:`grader.inside.zygote._limits`), e.g. 1024 to 4096, so that the
+   processes of all sandboxes at once stay well below ``fs.file-max``.
 
 Withstood (regression tests): what student A leaves behind in every other place a process of the
 uid can write — files in /tmp, /dev/shm and its working folder, a System V shared memory segment
 and message queue, a daemon serving on an abstract Unix socket — does not reach student B graded
-next by the same zygote, nor student B graded at the same time by the other worker (``--jobs 2``).
+next by the same zygote, nor student B graded at the same time by the other worker (``--jobs 2``)
+(each channel is shown to work within one submission first); the submission's control group stays
+unwritable even from a user namespace that mounts the cgroup hierarchies.
 """
 from __future__ import annotations
 
