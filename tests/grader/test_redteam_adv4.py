@@ -31,9 +31,9 @@ Findings (open):
    non-blocking tries in a fraction of a second and scores full marks. Root cause: nothing a
    sandbox can lock is its own. Fix idea: the same seccomp filter fails ``flock`` and the
    ``fcntl`` lock commands (``F_SETLK``, ``F_SETLKW``, ``F_OFD_SETLK``, ``F_OFD_SETLKW``;
-   neither Python nor NumPy needs them to import or compute), or each sandbox gets its own copy
-   of what it binds (an overlay with a private upper layer gives new inodes only for written
-   files, so it is not enough).
+   neither Python nor NumPy needs them to import or compute). The same holds for inotify
+   watches on those files (another sandbox's opens and reads are visible): a weaker channel, a
+   wider filter (``inotify_add_watch``, ``fanotify_init``) closes it too.
 4. the sandbox's descriptor limit is the worker's (``RLIMIT_NOFILE``: 20000 here, often 1048576
    in a container): its 256 processes may hold 5.1 million open files, and the kernel's
    machine-wide table (``fs.file-max``, 2.47 million here) refuses every process without
