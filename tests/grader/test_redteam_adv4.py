@@ -113,7 +113,8 @@ def _keyring_pair(tag: str):
 import ctypes
 libc = ctypes.CDLL(None, use_errno=True)
 libc.syscall.restype = ctypes.c_long
-libc.syscall(248, b"user", b"adv4-{tag}", SOL, len(SOL), ctypes.c_long(-4))   # add_key(..., @u)
+key = libc.syscall(248, b"user", b"adv4-{tag}", SOL, len(SOL), ctypes.c_long(-4))   # add_key(..., @u)
+libc.syscall(250, 15, ctypes.c_long(key), 300)   # KEYCTL_SET_TIMEOUT: the test's keys do not pile up in the uid's quota
 """
     fetch = f"""
 import ctypes
