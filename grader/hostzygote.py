@@ -80,6 +80,7 @@ class HostZygote:
         cfg = {"uid": uid, "gid": uid, "workdir": workdir, "memory_bytes": limits.memory_bytes,
                "preload": [m for m in ("chainrule",) if m in uses],
                "cpu_seconds": int(limits.cpu_seconds), "nproc": limits.nproc, "fsize_bytes": limits.fsize_bytes,
+               "nofile": limits.nofile,
                "env": {**sandbox.base_env(workdir), **env}}
         return [sys.executable, "-s", "-S", "-m", "grader_inside.zygote", str(fd), json.dumps(cfg)]
 

@@ -39,6 +39,8 @@ class Limits:
     wall_seconds: float = 600      # enforced from outside: the whole sandbox is killed
     nproc: int = 256               # RLIMIT_NPROC (threads count too): contains fork bombs
     fsize_bytes: int = 256 * _MIB  # RLIMIT_FSIZE; also the size of the private /tmp and /dev/shm
+    nofile: int = 1024             # RLIMIT_NOFILE, per process: nproc * nofile stays far below the
+                                   # machine's file table (else one sandbox could fill it for everyone)
     output_bytes: int = 1 * _MIB   # captured per stream; the rest is read and dropped
 
 
@@ -103,7 +105,8 @@ def _render(mounts: list[list[str]]) -> list[str]:
 def _prlimit(limits: Limits) -> list[str]:
     # Set inside the sandbox (after the namespaces exist), so the nproc count is the sandbox's own.
     return ["prlimit", f"--as={limits.memory_bytes}", f"--cpu={limits.cpu_seconds}:{limits.cpu_seconds + 1}",
-            f"--nproc={limits.nproc}", f"--fsize={limits.fsize_bytes}", "--core=0", "--"]
+            f"--nproc={limits.nproc}", f"--fsize={limits.fsize_bytes}", "--core=0",
+            f"--nofile={limits.nofile}", "--rtprio=0", "--nice=0", "--"]
 
 
 def _setpriv(uid: int) -> list[str]:

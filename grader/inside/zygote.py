@@ -91,7 +91,9 @@ def drop_privileges(uid: int, gid: int) -> None:
 def _limits(cfg: dict) -> None:
     import resource
     for res, value in ((resource.RLIMIT_AS, cfg["memory_bytes"]), (resource.RLIMIT_NPROC, cfg["nproc"]),
-                       (resource.RLIMIT_FSIZE, cfg["fsize_bytes"]), (resource.RLIMIT_CORE, 0)):
+                       (resource.RLIMIT_FSIZE, cfg["fsize_bytes"]), (resource.RLIMIT_CORE, 0),
+                       (resource.RLIMIT_NOFILE, cfg["nofile"]), (resource.RLIMIT_RTPRIO, 0),
+                       (resource.RLIMIT_NICE, 0)):
         resource.setrlimit(res, (value, value))
     resource.setrlimit(resource.RLIMIT_CPU, (cfg["cpu_seconds"], cfg["cpu_seconds"] + 1))
 
