@@ -194,7 +194,7 @@ def postgres():
     if bindir is None:
         pytest.skip("PostgreSQL server binaries not found (/usr/lib/postgresql/*/bin/initdb): "
                     "apt-get install postgresql")
-    pytest.importorskip("psycopg", reason='needs a PostgreSQL driver: pip install ".[postgres]"')
+    pytest.importorskip("psycopg", reason='needs a PostgreSQL driver: pip install "./packaging/grader[postgres]"')
     as_user = []
     if os.getuid() == 0:  # initdb refuses to run as root
         try:
