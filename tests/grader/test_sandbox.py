@@ -14,9 +14,11 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))  # grader/ is not an installed package
+sys.path.insert(0, str(REPO / "tests" / "grader"))
 
 from grader import sandbox as sb  # noqa: E402
 from grader.sandbox import Limits, run_sandboxed  # noqa: E402
+from grading_class import pids_with  # noqa: E402
 
 PROBE = sb.probe()
 needs_bwrap = pytest.mark.skipif(PROBE["mechanism"] != "bwrap",
@@ -34,17 +36,6 @@ def workdir(tmp_path):
 def py(code: str, workdir, **kw):
     return run_sandboxed([sys.executable, "-c", textwrap.dedent(code)], workdir=workdir,
                          **{"limits": FAST, **kw})
-
-
-def _pids_with(token: str) -> list[int]:
-    found = []
-    for d in os.listdir("/proc"):
-        try:
-            if token.encode() in Path(f"/proc/{d}/cmdline").read_bytes():
-                found.append(int(d))
-        except (OSError, ValueError):
-            continue
-    return found
 
 
 @needs_bwrap
@@ -155,9 +146,9 @@ class TestBwrap:
             """, workdir)
         assert "parent leaves" in r.stdout, r.stderr
         deadline = time.monotonic() + 3
-        while _pids_with(token) and time.monotonic() < deadline:
+        while pids_with(token) and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert _pids_with(token) == []
+        assert pids_with(token) == []
 
     def test_huge_stdout_is_capped(self, workdir):
         r = py("""
@@ -230,7 +221,7 @@ def test_fallback_enforces_wall_time(workdir):
         """, workdir, limits=Limits(wall_seconds=1.5), mechanism="rlimits")
     assert r.mechanism == "rlimits" and r.timed_out and r.killed_by == "wall" and r.wall_time < 5
     time.sleep(0.2)
-    assert _pids_with(token) == []
+    assert pids_with(token) == []
 
 
 def test_fallback_enforces_memory(workdir):

@@ -23,6 +23,7 @@ sys.path.insert(0, str(REPO / "tests" / "grader"))
 
 from grader import hostzygote, judge, sandbox, wall  # noqa: E402
 from grader.boxes import Host  # noqa: E402
+from grading_class import pids_with  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not hostzygote.usable(None),
                                 reason="host zygote unavailable: it needs bubblewrap run as root and pidfds "
@@ -196,17 +197,6 @@ def test_a_fork_cannot_signal_or_trace_the_zygote_or_a_sibling(fresh):
     again.close()
 
 
-def _pids_with(token: str) -> list:
-    found = []
-    for d in os.listdir("/proc"):
-        try:
-            if token.encode() in Path(f"/proc/{d}/cmdline").read_bytes():
-                found.append(int(d))
-        except (OSError, ValueError):
-            continue
-    return found
-
-
 WORKER = """
 import sys, time
 sys.path.insert(0, {repo!r})
@@ -225,15 +215,15 @@ def test_the_zygote_and_its_children_die_with_the_worker():
                               stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
     try:
         token = worker.stdout.readline().strip()   # the zygote's folder: on its command line and its forks'
-        assert token and len(_pids_with(token)) >= 2, token  # the zygote and the student's host (a fork of it)
+        assert token and len(pids_with(token)) >= 2, token  # the zygote and the student's host (a fork of it)
     finally:
         worker.kill()
         worker.wait()
     for _ in range(500):
-        if not _pids_with(token):
+        if not pids_with(token):
             break
         time.sleep(0.02)
-    assert _pids_with(token) == []
+    assert pids_with(token) == []
 
 
 def _notebook(stem, sleep_in=None):
