@@ -13,9 +13,12 @@ else has joined.
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import re
 import unicodedata
 from collections import Counter
+from pathlib import Path
 
 MAX_ID = 80      # characters in a student id
 DIGEST = 10      # hex digits of sha256 that stand for the part cut off
@@ -79,8 +82,6 @@ def load_known(path) -> dict:
     """The ``{key: id}`` map an earlier batch saved with :func:`save_known` ({} when there is none).
     ValueError, in plain words, when the file is damaged: guessing the ids again could attach a
     student's hand grades to someone else."""
-    import json
-    from pathlib import Path
     path = Path(path)
     if not path.exists():
         return {}
@@ -100,9 +101,6 @@ def load_known(path) -> dict:
 
 def save_known(path, known: dict) -> None:
     """Write the ``{key: id}`` map atomically (a crash leaves the old file or the new one)."""
-    import json
-    import os
-    from pathlib import Path
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
